@@ -1,0 +1,99 @@
+"""Neutral outbound actions: what the core asks an adapter to do.
+
+Rituals *return* these; the runtime writes each into the outbox with a stable delivery id before an
+adapter performs it. Text is plain text written by us or relayed from members; an intended mention
+of a member is written with :func:`bot.text.mention` and rendered by the adapter. Adapters must make
+sure nothing else in the text can ping @everyone, @here, @channel or a role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button under a message. ``action_id`` routes the click back to the ritual that made it."""
+
+    label: str
+    action_id: str
+    value: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Action:
+    """Base of every outbound action."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Post(Action):
+    """A top-level message in a channel (a logical channel name from community.yaml)."""
+
+    channel: str
+    opens_thread: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class DirectMessage(Action):
+    """A private message to one member."""
+
+    member: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupMessage(Action):
+    """One message to a small group (a group DM where the platform allows, otherwise one DM each)."""
+
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reply(Action):
+    """A reply in the thread of a message the bot posted earlier."""
+
+    channel: str
+    thread_ref: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ephemeral(Action):
+    """A message only ``member`` sees (a command's answer)."""
+
+    member: str
+    channel: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class React(Action):
+    """The bot adds a reaction (``text`` is the emoji name) to a message."""
+
+    channel: str
+    message_ref: str
+
+
+OutboundAction = Post | DirectMessage | GroupMessage | Reply | Ephemeral | React
+
+_KINDS: dict[str, type[Action]] = {
+    cls.__name__: cls for cls in (Post, DirectMessage, GroupMessage, Reply, Ephemeral, React)
+}
+
+
+def action_to_dict(action: Action) -> dict[str, Any]:
+    """Serialise an action for the outbox row (JSON), tagged with its kind."""
+    data = asdict(action)
+    data["kind"] = type(action).__name__
+    return data
+
+
+def action_from_dict(data: dict[str, Any]) -> Action:
+    """Inverse of :func:`action_to_dict`; tuples come back as tuples so actions stay hashable."""
+    data = dict(data)
+    cls = _KINDS[data.pop("kind")]
+    data["buttons"] = tuple(Button(**b) for b in data.get("buttons", ()))
+    if "members" in data:
+        data["members"] = tuple(data["members"])
+    return cls(**data)

@@ -1,0 +1,75 @@
+"""The adapter protocol: how the core talks to a platform without knowing which one.
+
+An adapter translates both ways. Inbound, it turns a platform event into one neutral event and hands
+it to the sink. Outbound, it performs one neutral action and returns the platform's reference to the
+message it made. Performing goes through a handler table (``@performs(Post)``): an action an adapter
+has no handler for is a loud ``TypeError``, never a silent no-op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
+
+from bot.actions import Action
+from bot.events import Event
+
+EventSink = Callable[[Event], Awaitable[None]]
+
+A = TypeVar("A", bound=Action)
+Handler = Callable[[Any, Any, str], Awaitable[str | None]]
+
+
+class Adapter(Protocol):
+    """What every platform adapter offers the runtime."""
+
+    platform: str
+
+    async def start(self, sink: EventSink) -> None:
+        """Connect and begin delivering neutral events to ``sink``."""
+
+    async def stop(self) -> None:
+        """Disconnect cleanly."""
+
+    async def perform(self, action: Action, delivery_id: str) -> str | None:
+        """Carry out ``action``; return the platform reference of the message made (if any).
+
+        ``delivery_id`` is the outbox's stable id: adapters attach it to the message (Slack metadata,
+        Discord nonce) so :meth:`find_delivery` can tell after a crash whether it already went out.
+        """
+
+    async def find_delivery(self, action: Action, delivery_id: str) -> str | None:
+        """After a crash mid-send: the reference of the message already sent for ``delivery_id``, or None."""
+
+
+def performs(kind: type[A]) -> Callable[[Callable[[Any, A, str], Awaitable[str | None]]], Any]:
+    """Mark an adapter method as the handler of one neutral action kind."""
+
+    def mark(fn: Callable[[Any, A, str], Awaitable[str | None]]) -> Any:
+        fn.__copbot_performs__ = kind  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+class HandlerTable:
+    """Mixin: builds the action → handler table from ``@performs`` methods and dispatches on it."""
+
+    _handlers: dict[type[Action], str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        table: dict[type[Action], str] = {}
+        for klass in reversed(cls.__mro__):
+            for name, member in vars(klass).items():
+                kind = getattr(member, "__copbot_performs__", None)
+                if kind is not None:
+                    table[kind] = name
+        cls._handlers = table
+
+    async def perform(self, action: Action, delivery_id: str) -> str | None:
+        name = self._handlers.get(type(action))
+        if name is None:
+            raise TypeError(f"{type(self).__name__} cannot perform {type(action).__name__}")
+        result: str | None = await getattr(self, name)(action, delivery_id)
+        return result

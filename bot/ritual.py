@@ -1,0 +1,115 @@
+"""What a ritual is to the runtime: schedules, commands, event handlers, and plans of actions.
+
+A ritual never calls an adapter. Its slot and event handlers run inside one storage transaction
+(``tx``), read history through ``storage.queries``, record their own state, and *return* the actions
+to send as :class:`Planned` items; the runtime writes them to the outbox in that same transaction, so a
+slot's claim, the ritual's state and its deliveries commit together or not at all.
+The decisions themselves (who, what, when) are pure functions in the ritual's module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session
+
+from bot.actions import Action
+from bot.events import Event
+
+if TYPE_CHECKING:
+    from bot.runtime import RitualContext
+
+
+class Role(IntEnum):
+    """Who may run a command; higher includes lower."""
+
+    MEMBER = 0
+    FACILITATOR = 1
+    ADMIN = 2
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """A recurring slot: ``name`` is the slot's ritual key in storage (e.g. ``prompts``, ``pairing.followup``)."""
+
+    name: str
+    cron: str
+    grace: timedelta
+
+
+@dataclass(frozen=True)
+class Planned:
+    """An action to deliver; ``subject`` ties its message back to ritual state (e.g. ``prompt:12``)."""
+
+    action: Action
+    subject: str = ""
+
+
+@dataclass(frozen=True)
+class CommandCall:
+    """A parsed ``/cop`` invocation handed to a command handler."""
+
+    event: Event
+    args: list[str]
+    tx: Session
+    now: datetime
+    role: Role
+
+
+@dataclass
+class CommandResult:
+    """The invoker's (ephemeral) answer, plus anything to deliver to others."""
+
+    reply: str
+    planned: list[Planned] = field(default_factory=list)
+
+
+CommandHandler = Callable[[CommandCall], CommandResult]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """One ``/cop`` subcommand. ``path`` is its words (``("prompt", "add")``); ``usage`` shows its arguments."""
+
+    path: tuple[str, ...]
+    role: Role
+    summary: str
+    handler: CommandHandler
+    usage: str = ""
+    min_args: int = 0
+    max_args: int | None = 0
+
+
+class Ritual:
+    """Base class: override what applies. Every method runs inside the runtime's transaction ``tx``."""
+
+    name: str = "ritual"
+
+    def __init__(self, ctx: RitualContext) -> None:
+        self.ctx = ctx
+
+    def enabled(self) -> bool:
+        return True
+
+    def schedules(self) -> list[ScheduleSpec]:
+        return []
+
+    def commands(self) -> list[CommandSpec]:
+        return []
+
+    def run_slot(self, tx: Session, schedule: str, slot: datetime) -> list[Planned]:
+        """Slot ``slot`` of ``schedule`` was claimed: decide, record state, return what to send."""
+        return []
+
+    def on_event(self, tx: Session, event: Event) -> list[Planned]:
+        """A neutral event arrived (already de-duplicated); return anything to send."""
+        return []
+
+    def on_sent(self, tx: Session, subject: str, platform_ref: str | None) -> None:
+        """A delivery of this ritual was sent; e.g. remember a prompt's thread reference."""
+
+

@@ -1,0 +1,1 @@
+"""community.yaml turned into typed, validated settings; errors carry file, line and column."""

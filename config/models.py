@@ -1,0 +1,130 @@
+"""The pydantic models of community.yaml. Unknown keys are errors (typos must not pass silently).
+
+Each ritual has one section under ``rituals:``; a missing section means the ritual is off.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from config.durations import Duration
+
+
+class Strict(BaseModel):
+    """Base for every section: unknown keys are refused, values are immutable once loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Schedule(Strict):
+    """When a ritual fires, as a 5-field crontab line in the community's time zone."""
+
+    cron: str = Field(description='minute hour day-of-month month day-of-week, e.g. "0 10 * * mon" (Mondays 10:00)')
+    grace: Duration = Field(
+        default=timedelta(hours=36),
+        description="after downtime, a missed slot younger than this still runs (once); older ones are skipped",
+    )
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        fields = value.split()
+        if len(fields) != 5:
+            raise ValueError(
+                f"cron needs 5 fields (minute hour day-of-month month day-of-week), got {len(fields)}; "
+                'e.g. "0 10 * * mon"'
+            )
+        try:
+            CronTrigger.from_crontab(value, timezone="UTC")
+        except ValueError as exc:
+            raise ValueError(f"not a valid crontab line ({exc}); e.g. \"0 10 * * mon\"") from exc
+        return value
+
+
+class Channels(Strict):
+    """Logical channel names; adapters map each to a platform channel (Slack/Discord id or name)."""
+
+    general: str = Field(description="where announcements go")
+    prompts: str | None = Field(default=None, description="where weekly prompts are posted (default: general)")
+    intros: str | None = Field(default=None, description="where newcomers introduce themselves")
+    facilitators: str | None = Field(default=None, description="the facilitators' private channel")
+
+
+class Community(Strict):
+    """Who this community is."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="a short slug; keys every stored row")
+    name: str
+    timezone: str = Field(default="UTC", description="IANA name, e.g. Europe/Berlin; schedules use it")
+    channels: Channels
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin") from exc
+        return value
+
+
+class Roles(Strict):
+    """Who may run facilitator and admin commands, by member key (e.g. slack:T0123:U0456, console:dana)."""
+
+    admins: list[str] = Field(default_factory=list)
+    facilitators: list[str] = Field(default_factory=list)
+
+
+class PromptsConfig(Strict):
+    """Weekly discussion prompts: a question bank, rotated without repeats until it is exhausted."""
+
+    enabled: bool = True
+    schedule: Schedule = Field(default_factory=lambda: Schedule(cron="0 10 * * mon"))
+    channel: str | None = Field(default=None, description="logical channel; default community.channels.prompts")
+    intro: str = Field(
+        default="This week's question",
+        description="the heading above each question",
+    )
+    questions: list[str] = Field(min_length=1, description="the question bank")
+
+    @field_validator("questions")
+    @classmethod
+    def _no_blank_questions(cls, value: list[str]) -> list[str]:
+        for question in value:
+            if not question.strip():
+                raise ValueError("a question is empty; write the question or remove the line")
+        return value
+
+
+class Rituals(Strict):
+    """One section per ritual; leave one out to switch it off."""
+
+    prompts: PromptsConfig | None = None
+
+
+class CommunityConfig(Strict):
+    """The whole of community.yaml."""
+
+    community: Community
+    roles: Roles = Field(default_factory=Roles)
+    rituals: Rituals = Field(default_factory=Rituals)
+
+    @model_validator(mode="after")
+    def _channels_exist(self) -> CommunityConfig:
+        known = {k for k, v in self.community.channels.model_dump().items() if v}
+        prompts = self.rituals.prompts
+        if prompts and prompts.channel and prompts.channel not in known:
+            raise ValueError(
+                f"rituals.prompts.channel {prompts.channel!r} is not one of community.channels ({', '.join(sorted(known))})"
+            )
+        return self
+
+    def channel(self, logical: str | None, fallback: str = "general") -> str:
+        """The platform-facing channel name for a logical one (falling back to ``general``)."""
+        channels = self.community.channels.model_dump()
+        name = logical or fallback
+        return channels.get(name) or channels.get(fallback) or self.community.channels.general

@@ -1,0 +1,1 @@
+"""copbot's storage: SQLModel tables, Alembic migrations and the queries; nothing outside writes SQL."""
