@@ -125,3 +125,18 @@ class QueuedQuestion(SQLModel, table=True):
     added_by: str
     added_at: datetime = Field(sa_column=_utc_column())
     used_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class HandledEvent(SQLModel, table=True):
+    """Inbound events that act (joins, commands, clicks) are claimed here in the same transaction as their
+    effect, so a platform retry or gateway replay does nothing the second time."""
+
+    __tablename__ = "handled_events"
+    __table_args__ = (UniqueConstraint("platform", "event_id", name="uq_handled_event"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community: str
+    platform: str
+    event_id: str
+    kind: str
+    at: datetime = Field(sa_column=_utc_column())
