@@ -1,4 +1,4 @@
-"""Opening the database: engine, SQLite pragmas (WAL, busy timeout), migrations, sessions."""
+"""Opening the database: engine, SQLite pragmas (WAL, busy timeout), Alembic migrations, sessions."""
 
 from __future__ import annotations
 
@@ -7,11 +7,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, create_engine
 
 from storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def default_url(config_path: Path) -> str:
@@ -20,6 +27,7 @@ def default_url(config_path: Path) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets readers run beside the one writer; NORMAL sync is durable enough in WAL and much faster."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -28,28 +36,72 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _is_memory_sqlite(url: str) -> bool:
+    return url.startswith("sqlite") and (url.rstrip("/").endswith(":") or ":memory:" in url or url in {"sqlite://"})
+
+
+def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
+    """An Alembic ``Config`` built in code, so nothing outside the package (no alembic.ini) is needed at runtime.
+
+    ``env.py`` runs on ``connection`` when given (our pragmas and transaction), else on ``url``.
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    if url is not None:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest revision shipped with this code."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 class Database:
-    """One engine and its sessions; ``migrate()`` brings the schema up to date."""
+    """One engine and its sessions; ``migrate()`` brings the schema up to date with Alembic."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         kwargs: dict[str, Any] = {}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 5}
+            if _is_memory_sqlite(url):
+                # One shared connection, or every thread (e.g. the event writer's) would see its own empty DB.
+                kwargs["poolclass"] = StaticPool
         self.engine: Engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
 
     def migrate(self) -> None:
-        """Bring the schema to the newest version."""
-        SQLModel.metadata.create_all(self.engine)
+        """Bring the schema to the newest revision (``alembic upgrade head``)."""
+        self.upgrade("head")
+
+    def upgrade(self, revision: str = "head") -> None:
+        """``alembic upgrade REVISION`` on this engine, in one transaction where the backend allows."""
+        with self.engine.begin() as connection:
+            command.upgrade(alembic_config(connection), revision)
+
+    def downgrade(self, revision: str) -> None:
+        """``alembic downgrade REVISION`` (e.g. ``"base"`` or ``"-1"``); for tests and rollbacks by hand."""
+        with self.engine.begin() as connection:
+            command.downgrade(alembic_config(connection), revision)
+
+    def current_revision(self) -> str | None:
+        """The revision the database is at, or None when it has never been migrated."""
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        """A session whose objects stay readable after commit (rituals read them after the write)."""
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
     def dispose(self) -> None:
+        """Close the pooled connections (and let SQLite checkpoint its WAL)."""
         self.engine.dispose()
 
 
