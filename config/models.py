@@ -5,13 +5,25 @@ Each ritual has one section under ``rituals:``; a missing section means the ritu
 
 from __future__ import annotations
 
+import difflib
 from datetime import timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from config.durations import Duration
+
+
+def error_at(loc: tuple[str | int, ...], message: str) -> PydanticCustomError:
+    """A validation error that belongs to a node deeper than the validator that raises it.
+
+    A ``model_validator`` on the root reports at the root, so its error would point at line 1.
+    The loader reads ``ctx["loc"]`` and points at that node instead (e.g. ``rituals.prompts.channel``).
+    """
+    return PydanticCustomError("located", "{message}", {"message": message, "loc": loc})
 
 
 class Strict(BaseModel):
@@ -57,7 +69,10 @@ class Channels(Strict):
 class Community(Strict):
     """Who this community is."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="a short slug; keys every stored row")
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9-]{0,62}$",
+        description="a short slug of lowercase letters, digits and dashes, e.g. platform-guild; keys every stored row",
+    )
     name: str
     timezone: str = Field(default="UTC", description="IANA name, e.g. Europe/Berlin; schedules use it")
     channels: Channels
@@ -68,7 +83,9 @@ class Community(Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin") from exc
+            guess = difflib.get_close_matches(value, sorted(available_timezones()), n=1)
+            advice = f"did you mean {guess[0]!r}?" if guess else "use an IANA name such as Europe/Berlin"
+            raise ValueError(f"unknown time zone {value!r}; {advice}") from exc
         return value
 
 
@@ -77,6 +94,16 @@ class Roles(Strict):
 
     admins: list[str] = Field(default_factory=list)
     facilitators: list[str] = Field(default_factory=list)
+
+
+def _not_blank(value: str) -> str:
+    """Checked per item, so a blank question is reported at its own line rather than at the list."""
+    if not value.strip():
+        raise ValueError("this question is empty; write the question or remove the line")
+    return value
+
+
+Question = Annotated[str, AfterValidator(_not_blank)]
 
 
 class PromptsConfig(Strict):
@@ -89,15 +116,7 @@ class PromptsConfig(Strict):
         default="This week's question",
         description="the heading above each question",
     )
-    questions: list[str] = Field(min_length=1, description="the question bank")
-
-    @field_validator("questions")
-    @classmethod
-    def _no_blank_questions(cls, value: list[str]) -> list[str]:
-        for question in value:
-            if not question.strip():
-                raise ValueError("a question is empty; write the question or remove the line")
-        return value
+    questions: list[Question] = Field(min_length=1, description="the question bank")
 
 
 class Rituals(Strict):
@@ -118,8 +137,10 @@ class CommunityConfig(Strict):
         known = {k for k, v in self.community.channels.model_dump().items() if v}
         prompts = self.rituals.prompts
         if prompts and prompts.channel and prompts.channel not in known:
-            raise ValueError(
-                f"rituals.prompts.channel {prompts.channel!r} is not one of community.channels ({', '.join(sorted(known))})"
+            raise error_at(
+                ("rituals", "prompts", "channel"),
+                f"channel {prompts.channel!r} is not one of community.channels; "
+                f"write one of: {', '.join(sorted(known))} (or add {prompts.channel!r} under community.channels)",
             )
         return self
 

@@ -1,0 +1,399 @@
+"""Read community.yaml into a validated CommunityConfig, or list every problem with file, line and column.
+
+An admin edits this file by hand, often on a Friday afternoon. A refusal is only useful if it says where
+(``PATH:LINE:COL``), what is wrong, and what to write instead, for every problem at once, so one edit
+round fixes the whole file. YAML is therefore composed into nodes first (nodes keep their position),
+then checked for things PyYAML lets slip (duplicate keys), then handed to the pydantic models; each
+pydantic error's ``loc`` is walked back down the node tree to find where to point.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from config.models import CommunityConfig
+
+Loc = tuple[str | int, ...]
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One thing wrong in the file, located 1-based, phrased for the person who has to fix it."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+
+
+class ConfigError(Exception):
+    """The file was refused; ``problems`` holds every problem found, in file order."""
+
+    def __init__(self, problems: list[ConfigProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+def load_config(path: Path) -> CommunityConfig:
+    """Read and validate the file at ``path``; raise ConfigError (never OSError) if it cannot be used."""
+    shown = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    shown,
+                    1,
+                    1,
+                    f"cannot read the file ({reason}); "
+                    "check the path (pass --config PATH) and that the bot may read it",
+                )
+            ]
+        ) from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    shown, line, col, "the file is not UTF-8 text; save it as UTF-8 in your editor and try again"
+                )
+            ]
+        ) from exc
+    return parse_config(text, shown)
+
+
+def parse_config(text: str, path: str) -> CommunityConfig:
+    """Validate YAML ``text``; ``path`` is only used to label problems (e.g. ``community.yaml``)."""
+    loader = yaml.SafeLoader(text)
+    try:
+        try:
+            root = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            raise ConfigError([_syntax_problem(exc, path)]) from exc
+        if root is None:
+            raise ConfigError(
+                [
+                    ConfigProblem(
+                        path,
+                        1,
+                        1,
+                        "the file is empty; it needs at least a 'community:' section with 'id', 'name' and "
+                        "'channels' (see the example community.yaml shipped with copbot)",
+                    )
+                ]
+            )
+        if not isinstance(root, yaml.MappingNode):
+            line, col = _position(root)
+            raise ConfigError(
+                [
+                    ConfigProblem(
+                        path,
+                        line,
+                        col,
+                        f"the top level must be keys such as 'community:', 'roles:' and 'rituals:', "
+                        f"but it is {_node_kind(root)}; start the file with 'community:' at the left margin",
+                    )
+                ]
+            )
+        problems = list(_duplicate_keys(root, (), path))
+        try:
+            data = loader.construct_document(root)
+        except yaml.MarkedYAMLError as exc:
+            raise ConfigError([*problems, _syntax_problem(exc, path)]) from exc
+    finally:
+        loader.dispose()
+
+    try:
+        config = CommunityConfig.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_validation_problem(error, root, path) for error in exc.errors(include_url=False))
+    if problems:
+        raise ConfigError(sorted(problems, key=lambda p: (p.line, p.col)))
+    return config
+
+
+# ---------------------------------------------------------------------------------------------- YAML syntax
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, path: str) -> ConfigProblem:
+    """A YAML error in admin words: PyYAML's own text plus the usual fix for that kind of mistake."""
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    what = exc.problem or exc.context or "the YAML cannot be read"
+    text = f"{exc.context}, {what}" if exc.context and exc.problem else what
+    lowered = text.lower()
+    if "\\t" in text or "tab" in lowered:
+        hint = "indent with spaces, not tabs"
+    elif "alias" in lowered or "anchor" in lowered:
+        hint = "a value starting with * or & must be in quotes, e.g. cron: \"* * * * *\""
+    elif "mapping values are not allowed" in lowered:
+        hint = "text containing ': ' must be in quotes, e.g. intro: \"Question: what now?\""
+    elif "expected a single document" in lowered:
+        hint = "remove the '---' line; the file holds one document"
+    elif "could not find expected ':'" in lowered or "expected <block end>" in lowered:
+        hint = "check the indentation of this line against the one above it, and that each key ends with ':'"
+    else:
+        hint = "check the indentation and put text with special characters (: # * & { [) in quotes"
+    return ConfigProblem(path, line, col, f"YAML syntax error: {text}; {hint}")
+
+
+def _duplicate_keys(node: yaml.Node, loc: Loc, path: str) -> Iterator[ConfigProblem]:
+    """Keys written twice in one mapping. PyYAML silently keeps the last, which hides an admin's edit."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, yaml.Node] = {}
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.tag != _MERGE_TAG:
+                name = str(key.value)
+                first = seen.get(name)
+                if first is not None:
+                    line, col = _position(key)
+                    yield ConfigProblem(
+                        path,
+                        line,
+                        col,
+                        f"key {name!r} appears twice in {_where(loc)} (first at line {_position(first)[0]}); "
+                        "keep one of them and delete the other",
+                    )
+                seen[name] = key
+                yield from _duplicate_keys(value, (*loc, name), path)
+            else:
+                yield from _duplicate_keys(value, loc, path)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _duplicate_keys(item, (*loc, index), path)
+
+
+# ------------------------------------------------------------------------------------- pydantic -> location
+
+
+def _validation_problem(error: ErrorDetails, root: yaml.MappingNode, path: str) -> ConfigProblem:
+    """Turn one pydantic error into a located problem with a suggestion."""
+    kind = error["type"]
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    loc: Loc = tuple(error["loc"])
+    if kind == "located" and "loc" in ctx:
+        loc = tuple(ctx["loc"])
+
+    if kind == "extra_forbidden" and loc:
+        parent, matched = _walk(root, loc[:-1])
+        key = loc[-1]
+        key_node = _key_node(parent, str(key))
+        line, col = _position(key_node if key_node is not None else parent)
+        allowed = _allowed_keys(loc[:-1])
+        guess = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+        if guess:
+            advice = f"did you mean {guess[0]!r}?"
+        elif allowed:
+            advice = f"remove it, or use one of: {', '.join(allowed)}"
+        else:
+            advice = "remove it"
+        return ConfigProblem(path, line, col, f"unknown key {str(key)!r} in {_where(matched)}; {advice}")
+
+    if kind == "missing" and loc:
+        parent, matched = _walk(root, loc[:-1])
+        line, col = _position(parent)
+        key = str(loc[-1])
+        about = _field_description(loc)
+        about = f" ({about})" if about else ""
+        return ConfigProblem(
+            path,
+            line,
+            col,
+            f"{_where(matched)} is missing the required key {key!r}{about}; add '{key}:' here, at this indentation",
+        )
+
+    node, matched = _walk(root, loc)
+    line, col = _position(node)
+    return ConfigProblem(path, line, col, f"{_where(matched)}: {_explain(error, ctx, loc)}")
+
+
+def _explain(error: ErrorDetails, ctx: dict[str, Any], loc: Loc) -> str:
+    """What is wrong with a value, and what to write instead, for the error kinds an admin meets."""
+    kind = error["type"]
+    value = error.get("input")
+    shown = _show(value)
+    if kind == "located":
+        return str(ctx.get("message", error["msg"]))
+    if kind in ("value_error", "assertion_error"):
+        message = error["msg"]
+        for prefix in ("Value error, ", "Assertion failed, "):
+            message = message.removeprefix(prefix)
+        return message
+    if kind in ("bool_type", "bool_parsing"):
+        return f"{shown} is not a yes/no value; write true or false"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"{shown} is not a whole number; write digits only, e.g. 3"
+    if kind in ("float_type", "float_parsing"):
+        return f"{shown} is not a number; write e.g. 1.5"
+    if kind == "string_type":
+        return f"expected text but found {shown}; write it on one line, in quotes if it contains ': ' or '#'"
+    if kind == "string_pattern_mismatch":
+        about = _field_description(loc)
+        hint = about if about else f"it must match {ctx.get('pattern', 'the allowed form')}"
+        return f"{shown} is not allowed here; {hint}"
+    if kind in ("list_type", "tuple_type", "set_type"):
+        return f"expected a list but found {shown}; write each item on its own line starting with '- '"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"expected a section of keys (indented 'key: value' lines below it) but found {shown}"
+    if kind == "too_short":
+        least = ctx.get("min_length", 1)
+        return f"needs at least {least} item{'s' if least != 1 else ''}; add them as lines starting with '- '"
+    if kind == "too_long":
+        return f"has too many items; keep at most {ctx.get('max_length')}"
+    if kind in ("string_too_short", "string_too_long"):
+        return error["msg"].replace("String should have", "must have")
+    if kind in ("literal_error", "enum"):
+        return f"{shown} is not allowed; write {ctx.get('expected', 'one of the allowed values')}"
+    message = error["msg"].replace("Input should be", "should be")
+    return f"{shown}: {message}"
+
+
+def _show(value: Any) -> str:
+    """A YAML value as an admin wrote it, for messages."""
+    if value is None:
+        return "nothing (the value is empty)"
+    if isinstance(value, dict):
+        return "a section of keys"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _walk(root: yaml.Node, loc: Loc) -> tuple[yaml.Node, Loc]:
+    """The deepest node along ``loc``, and the part of ``loc`` that was found in the file.
+
+    Parts not in the file (a default that failed a cross-check, a union tag pydantic adds) are
+    skipped, so the problem points at the closest thing the admin actually wrote.
+    """
+    node = root
+    matched: list[str | int] = []
+    for part in loc:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode) and not isinstance(part, int):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and str(key.value) == str(part):
+                    child = value  # the last one wins, as in the loaded data
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            child = node.value[part]
+        if child is not None:
+            node = child
+            matched.append(part)
+    return node, tuple(matched)
+
+
+def _key_node(mapping: yaml.Node, key: str) -> yaml.Node | None:
+    """The node of ``key`` itself (not its value) in a mapping: where an unknown key should be pointed at."""
+    found: yaml.Node | None = None
+    if isinstance(mapping, yaml.MappingNode):
+        for key_node, _ in mapping.value:
+            if isinstance(key_node, yaml.ScalarNode) and str(key_node.value) == key:
+                found = key_node
+    return found
+
+
+def _position(node: yaml.Node) -> tuple[int, int]:
+    """1-based line and column where a node starts."""
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _where(loc: Loc) -> str:
+    """A dotted path an admin can search for: ``rituals.prompts.questions[3]``; the root is 'the top level'."""
+    if not loc:
+        return "the top level"
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _node_kind(node: yaml.Node) -> str:
+    """How a misplaced node looks to an admin."""
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if isinstance(node, yaml.ScalarNode):
+        return f"the plain value {str(node.value)[:40]!r}"
+    return "a section"
+
+
+# ------------------------------------------------------------------------------------ model introspection
+
+
+def _candidates(annotation: Any) -> list[Any]:
+    """The concrete types an annotation may hold: Optional, unions and Annotated are opened up."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _candidates(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        found: list[Any] = []
+        for arg in typing.get_args(annotation):
+            found.extend(_candidates(arg))
+        return found
+    return [annotation]
+
+
+def _model_at(loc: Loc) -> type[BaseModel] | None:
+    """The model class that validates the mapping at ``loc``, so its field names can be suggested."""
+    current: list[Any] = [CommunityConfig]
+    for part in loc:
+        following: list[Any] = []
+        for candidate in current:
+            if isinstance(part, str) and isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                for name, field in candidate.model_fields.items():
+                    if part in (name, field.alias):
+                        following.extend(_candidates(field.annotation))
+            elif isinstance(part, int) and typing.get_origin(candidate) in (list, tuple, set):
+                args = typing.get_args(candidate)
+                if args:
+                    following.extend(_candidates(args[0]))
+            elif isinstance(part, str) and typing.get_origin(candidate) is dict:
+                args = typing.get_args(candidate)
+                if len(args) == 2:
+                    following.extend(_candidates(args[1]))
+        if following:
+            current = following
+    for candidate in current:
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def _allowed_keys(loc: Loc) -> list[str]:
+    """The keys an admin may write in the mapping at ``loc`` (aliases where a field has one)."""
+    model = _model_at(loc)
+    if model is None:
+        return []
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _field_description(loc: Loc) -> str:
+    """The description of the field at ``loc``, which doubles as advice on what to write there."""
+    if not loc:
+        return ""
+    model = _model_at(loc[:-1])
+    if model is None:
+        return ""
+    for name, field in model.model_fields.items():
+        if loc[-1] in (name, field.alias):
+            return field.description or ""
+    return ""
