@@ -73,7 +73,7 @@ class Community(Strict):
         pattern=r"^[a-z0-9][a-z0-9-]{0,62}$",
         description="a short slug of lowercase letters, digits and dashes, e.g. platform-guild; keys every stored row",
     )
-    name: str
+    name: str = Field(description="the community's name as members know it, used in messages")
     timezone: str = Field(default="UTC", description="IANA name, e.g. Europe/Berlin; schedules use it")
     channels: Channels
 
@@ -92,8 +92,10 @@ class Community(Strict):
 class Roles(Strict):
     """Who may run facilitator and admin commands, by member key (e.g. slack:T0123:U0456, console:dana)."""
 
-    admins: list[str] = Field(default_factory=list)
-    facilitators: list[str] = Field(default_factory=list)
+    admins: list[str] = Field(default_factory=list, description="member keys allowed to run admin commands")
+    facilitators: list[str] = Field(
+        default_factory=list, description="member keys allowed to run facilitator commands"
+    )
 
 
 def _not_blank(value: str) -> str:
@@ -109,8 +111,11 @@ Question = Annotated[str, AfterValidator(_not_blank)]
 class PromptsConfig(Strict):
     """Weekly discussion prompts: a question bank, rotated without repeats until it is exhausted."""
 
-    enabled: bool = True
-    schedule: Schedule = Field(default_factory=lambda: Schedule(cron="0 10 * * mon"))
+    enabled: bool = Field(default=True, description="false pauses the ritual without deleting its settings")
+    schedule: Schedule = Field(
+        default_factory=lambda: Schedule(cron="0 10 * * mon"),
+        description="when a prompt is posted (default Mondays 10:00)",
+    )
     channel: str | None = Field(default=None, description="logical channel; default community.channels.prompts")
     intro: str = Field(
         default="This week's question",
