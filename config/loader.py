@@ -67,19 +67,20 @@ def load_config(path: Path) -> CommunityConfig:
                 )
             ]
         ) from exc
+    return parse_config_bytes(data, shown)
+
+
+def parse_config_bytes(data: bytes, path: str) -> CommunityConfig:
+    """Validate the raw bytes of a config file (UTF-8, a BOM is tolerated); a bad byte is a located problem."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise ConfigError(
-            [
-                ConfigProblem(
-                    shown, line, col, "the file is not UTF-8 text; save it as UTF-8 in your editor and try again"
-                )
-            ]
+            [ConfigProblem(path, line, col, "the file is not UTF-8 text; save it as UTF-8 and try again")]
         ) from exc
-    return parse_config(text, shown)
+    return parse_config(text, path)
 
 
 def parse_config(text: str, path: str) -> CommunityConfig:
