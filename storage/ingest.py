@@ -1,0 +1,306 @@
+"""Writes participation events in batches from one background writer, so the event loop never waits on disk.
+
+Why a writer of its own: every reaction, reply and onboarding step becomes a ``participation_events`` row,
+and platforms resend events (Slack up to three times, gateway replays), so the volume is bursty and full
+of duplicates. A commit per event would cost ~100× more on SQLite and block the loop; instead rows are
+buffered on the loop (cheap list appends), and one worker thread inserts them in batches with a Core
+``INSERT ... ON CONFLICT (platform, event_id) DO NOTHING``, one transaction per batch.
+
+Error policy (a bad row must never take the bot down, nor its neighbours):
+
+* duplicates (same ``(platform, event_id)`` already stored, or twice in one batch) are dropped silently
+  and counted in ``duplicates`` — invariant 3, "every participation event is stored once";
+* if a batch fails with a transient database error (``OperationalError``: locked, busy, I/O), the whole
+  batch is retried a few times with a short backoff, in the worker thread;
+* if it still fails, or fails for any other reason (a NULL ``member``, a missing key, a wrong type), the
+  batch is retried row by row, one transaction per row: good rows are stored, each bad row is logged
+  (platform, event id, error) and dropped, and counted in ``failed``. The writer keeps running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Insert, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
+
+from storage.db import Database
+from storage.models import ParticipationEvent
+
+log = logging.getLogger(__name__)
+
+#: The columns a submitted row carries (every ParticipationEvent column except the surrogate ``id``).
+COLUMNS: tuple[str, ...] = ("community", "platform", "event_id", "member", "kind", "ritual", "subject", "at")
+_DEFAULTS: dict[str, Any] = {"subject": ""}
+_TRANSIENT_RETRIES = 3
+_TRANSIENT_BACKOFF = 0.05  # seconds, doubled each retry
+
+_TABLE: Table = ParticipationEvent.__table__  # type: ignore[attr-defined]
+
+
+def _insert_ignoring_duplicates(dialect_name: str) -> Insert:
+    """``INSERT ... ON CONFLICT (platform, event_id) DO NOTHING`` in the dialect's own words."""
+    if dialect_name == "sqlite":
+        return sqlite.insert(_TABLE).on_conflict_do_nothing(index_elements=["platform", "event_id"])
+    if dialect_name == "postgresql":
+        return postgresql.insert(_TABLE).on_conflict_do_nothing(index_elements=["platform", "event_id"])
+    raise NotImplementedError(f"participation ingest supports sqlite and postgresql, not {dialect_name}")
+
+
+def _normalise(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Exactly the insert's keys (executemany needs the same keys on every row), ``at`` in UTC.
+
+    SQLite stores a datetime's wall-clock digits and drops the offset, so an aware non-UTC time is
+    converted here; a naive one is taken to be UTC already.
+    """
+    out = {name: row.get(name, _DEFAULTS.get(name)) for name in COLUMNS}
+    at = out["at"]
+    if isinstance(at, datetime) and at.tzinfo is not None and at.utcoffset():
+        out["at"] = at.astimezone(UTC)
+    return out
+
+
+def _brief(exc: BaseException) -> str:
+    """The driver's message without SQLAlchemy's SQL-and-parameters dump (which would log a whole batch)."""
+    orig = getattr(exc, "orig", None)
+    return f"{type(orig or exc).__name__}: {orig or exc}".splitlines()[0]
+
+
+class _BatchWriter:
+    """The synchronous half: runs in the worker thread (or the caller's thread for ``store_events``)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        dialect = db.engine.dialect
+        self.stmt = _insert_ignoring_duplicates(dialect.name)
+        # psycopg2/asyncpg cannot count rows of an executemany; count what RETURNING gives back instead.
+        self.use_returning = not dialect.supports_sane_multi_rowcount
+        if self.use_returning:
+            self.stmt = self.stmt.returning(_TABLE.c.id)
+
+    def write(self, rows: list[Mapping[str, Any]]) -> tuple[int, int, int]:
+        """Store one batch; returns (stored, duplicates, failed)."""
+        unique: dict[tuple[Any, Any], dict[str, Any]] = {}
+        for row in rows:
+            key = (row.get("platform"), row.get("event_id"))
+            if key not in unique:
+                unique[key] = _normalise(row)
+        batch = list(unique.values())
+        in_batch_dups = len(rows) - len(batch)
+        if not batch:
+            return 0, in_batch_dups, 0
+        delay = _TRANSIENT_BACKOFF
+        for attempt in range(_TRANSIENT_RETRIES + 1):
+            try:
+                with self.db.engine.begin() as conn:
+                    stored = self._execute(conn, batch)
+                return stored, in_batch_dups + len(batch) - stored, 0
+            except OperationalError as exc:
+                if attempt == _TRANSIENT_RETRIES:
+                    log.warning("participation batch of %d failed %d times (%s); retrying row by row",
+                                len(batch), attempt + 1, _brief(exc))
+                    break
+                time.sleep(delay)
+                delay *= 2
+            except Exception as exc:
+                log.warning("participation batch of %d failed (%s); retrying row by row", len(batch), _brief(exc))
+                break
+        stored, dups, failed = self._write_row_by_row(batch)
+        return stored, in_batch_dups + dups, failed
+
+    def _execute(self, conn: Connection, batch: list[dict[str, Any]]) -> int:
+        result = conn.execute(self.stmt, batch)
+        if self.use_returning:
+            return len(result.all())
+        return max(result.rowcount, 0)
+
+    def _write_row_by_row(self, batch: list[dict[str, Any]]) -> tuple[int, int, int]:
+        """The slow path after a failed batch: each row alone, so one bad row costs only itself."""
+        stored = dups = failed = 0
+        for row in batch:
+            try:
+                with self.db.engine.begin() as conn:
+                    n = self._execute(conn, [row])
+            except Exception as exc:
+                failed += 1
+                log.error(
+                    "dropped participation event %s/%s: %s", row.get("platform"), row.get("event_id"), _brief(exc)
+                )
+                continue
+            stored += n
+            dups += 1 - n
+        return stored, dups, failed
+
+
+def store_events(db: Database, rows: Iterable[Mapping[str, Any]]) -> tuple[int, int]:
+    """Store rows now, in the caller's thread, in one transaction; returns (stored, duplicates).
+
+    For callers outside the event loop (imports, simulations, tests). Same de-duplication and error
+    policy as ``ParticipationWriter``; rows dropped as bad are in neither count (they are logged).
+    """
+    stored, duplicates, _failed = _BatchWriter(db).write(list(rows))
+    return stored, duplicates
+
+
+class ParticipationWriter:
+    """The one writer of participation events: ``submit`` on the loop, batched inserts in a worker thread.
+
+    ``batch_size`` caps rows per transaction (bigger is faster per row but holds the GIL longer in the
+    worker); ``max_delay`` is how long a partial batch may wait for company before it is written anyway.
+    ``max_pending`` bounds the buffer for ``await submit`` (back-pressure); ``submit_nowait`` never blocks.
+    """
+
+    def __init__(
+        self, db: Database, batch_size: int = 500, max_delay: float = 0.05, max_pending: int | None = None
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self.db = db
+        self.batch_size = batch_size
+        self.max_delay = max_delay
+        self.max_pending = max_pending if max_pending is not None else batch_size * 20
+        self.stored = 0
+        self.duplicates = 0
+        self.failed = 0
+        self.batches = 0
+        self._writer = _BatchWriter(db)
+        self._pending: list[Mapping[str, Any]] = []
+        self._oldest = 0.0  # loop time the oldest pending row arrived
+        self._submitted = 0
+        self._done = 0
+        self._flushes: list[tuple[int, asyncio.Future[None]]] = []
+        self._wake = asyncio.Event()
+        self._space = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._closing = False
+        self._error: BaseException | None = None
+
+    # --- lifecycle --------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the background writer on the running loop (call once, from a coroutine)."""
+        if self._task is not None:
+            raise RuntimeError("ParticipationWriter already started")
+        loop = asyncio.get_running_loop()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copbot-ingest")
+        self._task = loop.create_task(self._run(), name="copbot-participation-writer")
+
+    async def stop(self) -> None:
+        """Write everything submitted so far, then end the writer and its thread."""
+        if self._task is None:
+            return
+        with contextlib.suppress(Exception):
+            await self.flush()
+        self._closing = True
+        self._wake.set()
+        try:
+            await self._task
+        finally:
+            if self._executor is not None:
+                self._executor.shutdown(wait=True)
+            self._executor = None
+
+    @property
+    def pending(self) -> int:
+        """Rows submitted but not yet written (or dropped)."""
+        return self._submitted - self._done
+
+    # --- submitting -------------------------------------------------------------------------------
+
+    def submit_nowait(self, row: Mapping[str, Any]) -> None:
+        """Queue one row (keys: ``COLUMNS``) from sync code on the loop; never blocks, never raises on load."""
+        if self._closing:
+            raise RuntimeError("ParticipationWriter is stopped")
+        pending = self._pending
+        if not pending:
+            self._oldest = asyncio.get_running_loop().time() if self._task is not None else time.monotonic()
+        pending.append(row)
+        self._submitted += 1
+        if len(pending) >= self.batch_size or len(pending) == 1:
+            self._wake.set()
+
+    async def submit(self, row: Mapping[str, Any]) -> None:
+        """Queue one row; waits only while ``max_pending`` rows are already waiting (back-pressure)."""
+        while len(self._pending) >= self.max_pending and self._task is not None and not self._task.done():
+            self._space.clear()
+            await self._space.wait()
+        self.submit_nowait(row)
+
+    async def flush(self) -> None:
+        """Return once every row submitted before this call is committed (or counted as dropped)."""
+        if self._error is not None:
+            raise RuntimeError("participation writer failed") from self._error
+        target = self._submitted
+        if self._done >= target:
+            return
+        if self._task is None or self._task.done():
+            raise RuntimeError("ParticipationWriter is not running; call start() first")
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._flushes.append((target, future))
+        self._wake.set()
+        await future
+
+    # --- the writer -------------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                if not self._pending:
+                    if self._closing:
+                        return
+                    self._wake.clear()
+                    await self._wake.wait()
+                    continue
+                urgent = self._closing or bool(self._flushes) or len(self._pending) >= self.batch_size
+                wait = self._oldest + self.max_delay - loop.time()
+                if not urgent and wait > 0:
+                    # A partial batch: give it up to max_delay to fill, unless woken by a full batch or a flush.
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), wait)
+                    continue
+                batch = self._pending[: self.batch_size]
+                del self._pending[: self.batch_size]
+                # _oldest stays as it was: the rows left over arrived after it, so they are never kept late.
+                self._space.set()
+                stored, dups, failed = await loop.run_in_executor(self._executor, self._writer.write, batch)
+                self.stored += stored
+                self.duplicates += dups
+                self.failed += failed
+                self.batches += 1
+                self._done += len(batch)
+                self._resolve_flushes()
+        except BaseException as exc:
+            self._error = exc
+            for _target, future in self._flushes:
+                if not future.done():
+                    future.set_exception(RuntimeError("participation writer failed"))
+            self._flushes.clear()
+            self._space.set()
+            if not isinstance(exc, asyncio.CancelledError):
+                log.exception("participation writer stopped")
+            raise
+
+    def _resolve_flushes(self) -> None:
+        if not self._flushes:
+            return
+        done = self._done
+        still: list[tuple[int, asyncio.Future[None]]] = []
+        for target, future in self._flushes:
+            if target <= done:
+                if not future.done():
+                    future.set_result(None)
+            else:
+                still.append((target, future))
+        self._flushes = still
