@@ -14,7 +14,8 @@ from typing import Any, Protocol, TypeVar
 from bot.actions import Action
 from bot.events import Event
 
-EventSink = Callable[[Event], Awaitable[None]]
+EventSink = Callable[[Event], Awaitable[str | None]]
+"""Hands one neutral event to the core; for a command, returns the invoker's ephemeral answer."""
 
 A = TypeVar("A", bound=Action)
 Handler = Callable[[Any, Any, str], Awaitable[str | None]]

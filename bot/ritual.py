@@ -111,5 +111,3 @@ class Ritual:
 
     def on_sent(self, tx: Session, subject: str, platform_ref: str | None) -> None:
         """A delivery of this ritual was sent; e.g. remember a prompt's thread reference."""
-
-

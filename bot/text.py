@@ -27,4 +27,3 @@ def render_mentions(text: str, render: Callable[[str], str]) -> str:
 def strip_markers(text: str) -> str:
     """Remove any mention markers from member-supplied text so relayed text can never mention anyone."""
     return text.replace(_OPEN, "").replace(_CLOSE, "")
-

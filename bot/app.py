@@ -1,0 +1,129 @@
+"""Assembling a runnable bot: config file, database URL, adapter choice and the runtime around them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from adapters.console.adapter import ConsoleAdapter, Message
+from adapters.console.session import HELP, ConsoleSession
+from bot.clock import ManualClock
+from bot.registry import RITUALS
+from bot.report import build_report, render_text
+from bot.runtime import Runtime
+from config.loader import ConfigError, load_config
+from config.models import CommunityConfig
+from storage.db import Database, default_url, open_database
+
+log = logging.getLogger("copbot")
+
+
+def database_url(config_path: Path) -> str:
+    """``COPBOT_DATABASE_URL`` if set, else a SQLite file beside the config."""
+    return os.environ.get("COPBOT_DATABASE_URL") or default_url(config_path)
+
+
+def choose_platform(requested: str | None) -> str:
+    """An explicit ``--platform`` wins; otherwise tokens in the environment pick it; otherwise the console."""
+    if requested:
+        return requested
+    if os.environ.get("SLACK_BOT_TOKEN"):
+        return "slack"
+    if os.environ.get("DISCORD_TOKEN"):
+        return "discord"
+    return "console"
+
+
+def reload_from(path: Path, runtime: Runtime, notify: Callable[[str], None]) -> Callable[[], str]:
+    """A reload function for ``/cop reload`` and the file watcher: apply a valid file, refuse a broken one."""
+
+    def reload() -> str:
+        try:
+            config = load_config(path)
+        except ConfigError as exc:
+            text = "community.yaml was NOT applied; the bot keeps running on the last good version:\n" + str(exc)
+            log.error(text)
+            notify(text)
+            return text
+        runtime.apply_config(config)
+        return "community.yaml reloaded."
+
+    return reload
+
+
+def _echo_to(console: Console) -> Callable[[Message], None]:
+    def echo(message: Message) -> None:
+        style = "bold cyan" if message.author == "copbot" else "green"
+        console.print(
+            f"[dim]{message.ref}[/dim] [{style}]{escape(message.author)}[/{style}] "
+            f"[dim]in {escape(message.where)}[/dim]: {escape(message.text)}"
+        )
+        for button in message.buttons:
+            console.print(f"      [reverse] {escape(button)} [/reverse]")
+
+    return echo
+
+
+async def run_console(
+    config_path: Path, config: CommunityConfig, db: Database, *, interactive: bool, console: Console
+) -> int:
+    """The console adapter: a local chat where the user plays members and moves the clock."""
+    clock = ManualClock(datetime.now(UTC).replace(second=0, microsecond=0))
+    adapter = ConsoleAdapter(echo=_echo_to(console))
+    runtime = Runtime(config, db, adapter, clock, RITUALS)
+
+    def say(text: str) -> None:
+        console.print(f"[yellow]{escape(text)}[/yellow]")
+
+    runtime.reload_hook = reload_from(config_path, runtime, say)
+
+    def report() -> str:
+        return render_text(
+            build_report(db, runtime.community, config.community.timezone, clock.now()), runtime.config.community.name
+        )
+
+    session = ConsoleSession(runtime, adapter, clock, say, report)
+    await runtime.start(background=False)
+    console.print(
+        f"[bold]copbot[/bold] on the console for [bold]{escape(config.community.name)}[/bold] "
+        f"(database: {escape(db.url)}). Type /help."
+    )
+    if interactive:
+        say(HELP)
+    try:
+        loop = asyncio.get_running_loop()
+        while True:
+            if interactive:
+                line = await loop.run_in_executor(None, _prompt, session)
+            else:
+                line = sys.stdin.readline()
+            if line is None or line == "":
+                break
+            if not interactive:
+                console.print(f"[dim]> {escape(line.rstrip())}[/dim]")
+            if not await session.feed(line):
+                break
+    finally:
+        await runtime.settle()
+        await runtime.stop()
+    return 0
+
+
+def _prompt(session: ConsoleSession) -> str | None:
+    who = session.speaker.split(":", 1)[1] if session.speaker else "nobody"
+    try:
+        return input(f"{who}> ") + "\n"
+    except EOFError:
+        return None
+
+
+def open_for(config_path: Path) -> Database:
+    return open_database(database_url(config_path))

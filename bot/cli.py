@@ -1,0 +1,187 @@
+"""The ``copbot`` command line: run, check, schema, simulate, report.
+
+Exit codes: 0 success, 2 a problem the user can fix (bad config, bad arguments), 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+
+DEFAULT_CONFIG = "community.yaml"
+
+
+def _config_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        default=os.environ.get("COPBOT_CONFIG", DEFAULT_CONFIG),
+        help="path to community.yaml (default: ./community.yaml)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="copbot", description="Runs the rituals of a community of practice.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the bot (console by default; Slack or Discord when their tokens are set)")
+    _config_arg(run)
+    run.add_argument("--platform", choices=["console", "slack", "discord"], default=None)
+
+    check = sub.add_parser("check", help="validate community.yaml and show when each ritual fires next")
+    _config_arg(check)
+
+    sub.add_parser("schema", help="print the JSON Schema of community.yaml")
+
+    simulate = sub.add_parser("simulate", help="run the community in simulated time on a throwaway database")
+    _config_arg(simulate)
+    simulate.add_argument("--weeks", type=int, required=True)
+    simulate.add_argument("--members", type=int, default=40)
+    simulate.add_argument("--seed", type=int, default=1)
+    simulate.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    report = sub.add_parser("report", help="participation per member and per week")
+    _config_arg(report)
+    report.add_argument("--since", type=int, default=None, metavar="DAYS", help="only the last DAYS days")
+    report.add_argument("--json", action="store_true")
+    report.add_argument("--png", metavar="FILE", help="also draw participation per week as a PNG chart")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    handler = {
+        "run": cmd_run,
+        "check": cmd_check,
+        "schema": cmd_schema,
+        "simulate": cmd_simulate,
+        "report": cmd_report,
+    }[args.command]
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _load(path: str) -> Any:
+    """Load and validate the config, or print every problem and return None."""
+    from config.loader import ConfigError, load_config
+
+    try:
+        return load_config(Path(path))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return None
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from bot.registry import RITUALS
+    from bot.runtime import RitualContext
+    from bot.slots import next_slots
+
+    config = _load(args.config)
+    if config is None:
+        return 2
+    zone = ZoneInfo(config.community.timezone)
+    now = datetime.now(UTC)
+    print(f"{args.config}: OK — {config.community.name} ({config.community.timezone})")
+    ctx = RitualContext(SimpleNamespace(config=config))  # type: ignore[arg-type]
+    for factory in RITUALS:
+        ritual = factory(ctx)
+        if not ritual.enabled():
+            print(f"  {ritual.name}: off")
+            continue
+        for spec in ritual.schedules():
+            times = ", ".join(
+                t.astimezone(zone).strftime("%a %d %b %Y %H:%M")
+                for t in next_slots(spec.cron, config.community.timezone, now, 3)
+            )
+            print(f"  {spec.name}: next {times}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from config.schema import json_schema
+
+    print(json.dumps(json_schema(), indent=2))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.app import choose_platform, open_for, run_console
+
+    config = _load(args.config)
+    if config is None:
+        return 2
+    platform = choose_platform(args.platform)
+    db = open_for(Path(args.config))
+    if platform == "console":
+        console = Console()
+        return asyncio.run(run_console(Path(args.config), config, db, interactive=sys.stdin.isatty(), console=console))
+    from bot.platforms import run_platform
+
+    return run_platform(platform, Path(args.config), config, db)
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from bot.simulate import run_simulation
+
+    config = _load(args.config)
+    if config is None:
+        return 2
+    if args.weeks < 1 or args.members < 1:
+        print("--weeks and --members must be at least 1", file=sys.stderr)
+        return 2
+    summary = run_simulation(
+        config,
+        weeks=args.weeks,
+        members=args.members,
+        seed=args.seed,
+        console=None if args.json else Console(),
+        progress=not args.json,
+    )
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from bot.app import open_for
+    from bot.report import build_report, render_report
+
+    config = _load(args.config)
+    if config is None:
+        return 2
+    db = open_for(Path(args.config))
+    report = build_report(db, config.community.id, config.community.timezone, datetime.now(UTC), args.since)
+    if args.png:
+        from bot.charts import participation_chart
+
+        participation_chart(report, Path(args.png), config.community.name)
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2))
+    else:
+        Console().print(render_report(report, config.community.name))
+        if args.png:
+            print(f"chart written to {args.png}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""The ``/cop`` command tree: parsing, routing, role checks and a help text built from what is registered.
+
+Rituals register :class:`CommandSpec` items; nothing here knows any ritual. Every refusal is short,
+says why, and says what to type instead, because the answer is the only documentation most members read.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shlex
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.ritual import CommandSpec, Role
+
+ROLE_NAMES = {Role.MEMBER: "member", Role.FACILITATOR: "facilitator", Role.ADMIN: "admin"}
+
+
+class CommandError(Exception):
+    """A command could not be carried out; the message goes back to the invoker as it is."""
+
+
+@dataclass(frozen=True)
+class Routed:
+    """A command line matched to its spec, with the remaining words as arguments."""
+
+    spec: CommandSpec
+    args: list[str]
+
+
+class CommandRouter:
+    """Holds the registered subcommands and turns ``/cop`` text into a :class:`Routed` or a helpful error."""
+
+    def __init__(self, specs: Iterable[CommandSpec] = ()) -> None:
+        self._specs: dict[tuple[str, ...], CommandSpec] = {}
+        for spec in specs:
+            self.add(spec)
+
+    def add(self, spec: CommandSpec) -> None:
+        if spec.path in self._specs:
+            raise ValueError(f"/cop {' '.join(spec.path)} is registered twice")
+        self._specs[spec.path] = spec
+
+    @property
+    def specs(self) -> list[CommandSpec]:
+        return sorted(self._specs.values(), key=lambda s: s.path)
+
+    def route(self, text: str) -> Routed:
+        """Parse and match; raises :class:`CommandError` with a suggestion when nothing fits."""
+        try:
+            words = shlex.split(text.strip())
+        except ValueError:
+            raise CommandError(
+                "I could not read that: a quote is not closed. Put the text in matching quotes, e.g. "
+                '`/cop prompt add "What did you automate this week?"`'
+            ) from None
+        if not words:
+            words = ["help"]
+        lowered = [w.lower() for w in words]
+        for length in range(min(len(words), 3), 0, -1):
+            spec = self._specs.get(tuple(lowered[:length]))
+            if spec is not None:
+                args = words[length:]
+                self._check_arity(spec, args)
+                return Routed(spec, args)
+        raise CommandError(self._unknown(lowered))
+
+    def _check_arity(self, spec: CommandSpec, args: list[str]) -> None:
+        too_few = len(args) < spec.min_args
+        too_many = spec.max_args is not None and len(args) > spec.max_args
+        if too_few or too_many:
+            problem = "is missing something" if too_few else "got more than it takes"
+            raise CommandError(f"`/cop {' '.join(spec.path)}` {problem}. Usage: `{usage(spec)}`")
+
+    def _unknown(self, words: list[str]) -> str:
+        prefixes = {path[: len(words)] for path in self._specs}
+        children = sorted(" ".join(p) for p in self._specs if p[: len(words[:1])] == tuple(words[:1]))
+        if words and tuple(words[:1]) in {p[:1] for p in prefixes} and children:
+            options = ", ".join(f"`/cop {c}`" for c in children)
+            return f"`/cop {' '.join(words)}` is not a command. Did you mean one of: {options}?"
+        names = sorted({" ".join(p) for p in self._specs} | {p[0] for p in self._specs})
+        guess = difflib.get_close_matches(" ".join(words[:2]), names, n=1) or difflib.get_close_matches(
+            words[0], names, n=1
+        )
+        hint = f" Did you mean `/cop {guess[0]}`?" if guess else ""
+        return f"`/cop {words[0]}` is not a command.{hint} Type `/cop help` to see them all."
+
+    def help_text(self, role: Role) -> str:
+        """One line per command the invoker may run, grouped by who may run it."""
+        lines = ["*copbot commands*"]
+        for level in (Role.MEMBER, Role.FACILITATOR, Role.ADMIN):
+            if level > role:
+                continue
+            specs = [s for s in self.specs if s.role == level]
+            if not specs:
+                continue
+            lines.append(f"_{ROLE_NAMES[level]}s_" if level else "_everyone_")
+            lines.extend(f"• `{usage(s)}`: {s.summary}" for s in specs)
+        return "\n".join(lines)
+
+
+def usage(spec: CommandSpec) -> str:
+    return f"/cop {' '.join(spec.path)}{' ' + spec.usage if spec.usage else ''}"
+
+
+def refusal(spec: CommandSpec) -> str:
+    who = ROLE_NAMES[spec.role]
+    article = "an" if who[0] in "aeiou" else "a"
+    return f"Only {who}s can run `/cop {' '.join(spec.path)}`. Ask {article} {who} if you need it."

@@ -1,0 +1,8 @@
+"""The rituals this build of copbot offers, in the order they handle events."""
+
+from __future__ import annotations
+
+from bot.runtime import RitualFactory
+from rituals.prompts import PromptsRitual
+
+RITUALS: list[RitualFactory] = [PromptsRitual]

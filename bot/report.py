@@ -1,0 +1,122 @@
+"""Participation, per member and per ISO week: what ``copbot report`` and the console's /report show.
+
+Computed from stored participation events only, so the report says what the database knows.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.clock import utc
+from storage import queries
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class Report:
+    """Rows ready for JSON or a table."""
+
+    members: list[dict[str, Any]]
+    weeks: list[dict[str, Any]]
+    kinds: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"members": self.members, "weeks": self.weeks}
+
+
+BASE_KINDS = ("reactions", "replies")
+_PLURAL = {"reaction": "reactions", "reply": "replies"}
+
+
+def _plural(kind: str) -> str:
+    return _PLURAL.get(kind, kind if kind.endswith("s") else kind + "s")
+
+
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def build_report(db: Database, community: str, tz: str, now: datetime, since_days: int | None = None) -> Report:
+    """Count each member's participation by kind, and each week's totals, in the community's time zone."""
+    since = now - timedelta(days=since_days) if since_days is not None else None
+    zone = ZoneInfo(tz)
+    with db.session() as tx:
+        events = queries.participation(tx, community, since)
+        people = {m.key: m.name for m in queries.members(tx, community, active_only=False)}
+    per_member: dict[str, Counter[str]] = defaultdict(Counter)
+    per_week: dict[date, Counter[str]] = defaultdict(Counter)
+    active: dict[date, set[str]] = defaultdict(set)
+    kinds: set[str] = set(BASE_KINDS)
+    for event in events:
+        kind = _plural(event.kind)
+        kinds.add(kind)
+        per_member[event.member][kind] += 1
+        week = _week_start(utc(event.at).astimezone(zone).date())
+        per_week[week][kind] += 1
+        active[week].add(event.member)
+    ordered = [*BASE_KINDS, *sorted(kinds - set(BASE_KINDS))]
+    members = []
+    for key in sorted(per_member, key=lambda k: (-sum(per_member[k].values()), k)):
+        counts = per_member[key]
+        members.append(
+            {
+                "member": key,
+                "name": people.get(key, key),
+                **{k: counts[k] for k in ordered},
+                "total": sum(counts.values()),
+            }
+        )
+    weeks = []
+    for week in sorted(per_week):
+        counts = per_week[week]
+        iso = week.isocalendar()
+        weeks.append(
+            {
+                "week": f"{iso.year}-W{iso.week:02d}",
+                "start": week.isoformat(),
+                **{k: counts[k] for k in ordered},
+                "active_members": len(active[week]),
+                "total": sum(counts.values()),
+            }
+        )
+    return Report(members, weeks, ordered)
+
+
+def render_report(report: Report, title: str) -> Any:
+    """A rich renderable: one table per member, one per week."""
+    from rich.console import Group
+    from rich.table import Table
+
+    by_member = Table(title=f"{title}: participation per member")
+    by_member.add_column("member")
+    for kind in report.kinds:
+        by_member.add_column(kind, justify="right")
+    by_member.add_column("total", justify="right")
+    for row in report.members:
+        by_member.add_row(row["name"], *[str(row[k]) for k in report.kinds], str(row["total"]))
+    by_week = Table(title="per week")
+    by_week.add_column("week")
+    for kind in report.kinds:
+        by_week.add_column(kind, justify="right")
+    by_week.add_column("active members", justify="right")
+    for row in report.weeks:
+        by_week.add_row(
+            f"{row['week']} ({row['start']})", *[str(row[k]) for k in report.kinds], str(row["active_members"])
+        )
+    if not report.members:
+        by_member.caption = "No participation stored yet."
+    return Group(by_member, by_week)
+
+
+def render_text(report: Report, title: str) -> str:
+    """Plain text for chat or the console transcript."""
+    from rich.console import Console
+
+    console = Console(width=110, record=True, file=io.StringIO(), color_system=None)
+    console.print(render_report(report, title))
+    return console.export_text()

@@ -1,0 +1,350 @@
+"""The runtime: config, storage, clock, adapter and rituals wired together.
+
+It knows no platform by name. Inbound neutral events are de-duplicated and routed to rituals;
+``/cop`` commands are parsed, role-checked and answered; due ritual slots are claimed in storage
+(so a slot runs once across retries, restarts and replicas) and their plans go through the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.adapter import Adapter
+from bot.clock import Clock, utc
+from bot.commands import CommandError, CommandRouter, refusal
+from bot.events import (
+    ButtonClicked,
+    CommandInvoked,
+    Event,
+    MemberJoined,
+    MemberLeft,
+    ReactionAdded,
+    ReplyPosted,
+)
+from bot.outbox import Outbox, write_plan
+from bot.ritual import CommandCall, CommandResult, CommandSpec, Ritual, Role, ScheduleSpec
+from bot.slots import plan_catch_up, slots_between
+from config.models import CommunityConfig
+from storage import queries
+from storage.db import Database
+from storage.ingest import ParticipationWriter
+from storage.models import Delivery
+
+log = logging.getLogger("copbot.runtime")
+
+ACTING_EVENTS = (MemberJoined, MemberLeft, ButtonClicked)
+
+
+@dataclass(frozen=True)
+class SlotOutcome:
+    """What one scheduler tick did for one schedule (for logs, ``copbot simulate`` and tests)."""
+
+    schedule: str
+    ran: datetime | None
+    coalesced: int
+    skipped: int
+
+
+class RitualContext:
+    """What a ritual may use: the current config, the clock, and participation recording."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    @property
+    def config(self) -> CommunityConfig:
+        return self._runtime.config
+
+    @property
+    def community(self) -> str:
+        return self._runtime.config.community.id
+
+    def now(self) -> datetime:
+        return self._runtime.clock.now()
+
+    def record(self, event: Event, *, kind: str, ritual: str, subject: str = "") -> None:
+        """Store that ``event.member`` participated; duplicates collapse on (platform, event_id)."""
+        self._runtime.writer.submit_nowait(
+            {
+                "community": self.community,
+                "platform": event.platform,
+                "event_id": event.event_id,
+                "member": event.member,
+                "kind": kind,
+                "ritual": ritual,
+                "subject": subject,
+                "at": utc(event.at),
+            }
+        )
+
+    def record_fact(self, *, member: str, kind: str, ritual: str, subject: str, key: str, at: datetime) -> None:
+        """Participation the bot itself observed (a step completed, a session hosted); ``key`` makes it unique."""
+        self._runtime.writer.submit_nowait(
+            {
+                "community": self.community,
+                "platform": "copbot",
+                "event_id": f"{ritual}:{kind}:{key}",
+                "member": member,
+                "kind": kind,
+                "ritual": ritual,
+                "subject": subject,
+                "at": utc(at),
+            }
+        )
+
+    def role_of(self, member: str) -> Role:
+        return self._runtime.role_of(member)
+
+
+RitualFactory = Callable[[RitualContext], Ritual]
+
+
+class Runtime:
+    """One community on one adapter."""
+
+    def __init__(
+        self,
+        config: CommunityConfig,
+        db: Database,
+        adapter: Adapter,
+        clock: Clock,
+        ritual_factories: Sequence[RitualFactory],
+        *,
+        writer: ParticipationWriter | None = None,
+    ) -> None:
+        self.config = config
+        self.db = db
+        self.adapter = adapter
+        self.clock = clock
+        self.writer = writer or ParticipationWriter(db)
+        self.ctx = RitualContext(self)
+        self.rituals: list[Ritual] = [factory(self.ctx) for factory in ritual_factories]
+        self.router = CommandRouter(self._core_commands())
+        self._command_owner: dict[tuple[str, ...], str] = {}
+        for ritual in self.rituals:
+            for spec in ritual.commands():
+                self.router.add(spec)
+                self._command_owner[spec.path] = ritual.name
+        self.outbox = Outbox(db, config.community.id, adapter, clock, self._on_sent)
+        self.config_listeners: list[Callable[[CommunityConfig], None]] = []
+        self.reload_hook: Callable[[], str] | None = None
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    # --- lifecycle ---------------------------------------------------------------------------------
+
+    @property
+    def community(self) -> str:
+        return self.config.community.id
+
+    def install(self) -> datetime:
+        """Remember when the bot first ran here: slots before that are never caught up."""
+        with self.db.session() as tx:
+            installed = queries.get_state(tx, self.community, "installed_at")
+            if installed is None:
+                now = self.clock.now()
+                queries.set_state(tx, self.community, "installed_at", now.isoformat())
+                tx.commit()
+                return now
+        return datetime.fromisoformat(installed)
+
+    async def start(self, *, background: bool = True) -> None:
+        """Install, start the writer and the adapter, catch up missed slots, resume the outbox."""
+        self.install()
+        self.writer.start()
+        await self.adapter.start(self.handle_event)
+        self.tick()
+        if background:
+            self._tasks.append(asyncio.create_task(self.outbox.run_forever(), name="copbot-outbox"))
+        else:
+            await self.outbox.drain()
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        await self.writer.stop()
+        await self.adapter.stop()
+
+    async def settle(self) -> None:
+        """Send what is planned and store what was recorded (tests, simulation, console)."""
+        await self.outbox.drain()
+        await self.writer.flush()
+
+    def enabled_rituals(self) -> list[Ritual]:
+        return [r for r in self.rituals if r.enabled()]
+
+    def apply_config(self, config: CommunityConfig) -> None:
+        """Hot reload: a validated config replaces the current one; schedules follow on the next tick."""
+        if config.community.id != self.community:
+            raise ValueError("community.id cannot change while the bot runs; restart to move to another community")
+        self.config = config
+        for listener in self.config_listeners:
+            listener(config)
+        log.info("config applied")
+
+    # --- schedules ---------------------------------------------------------------------------------
+
+    def schedules(self) -> list[tuple[Ritual, ScheduleSpec]]:
+        return [(r, spec) for r in self.enabled_rituals() for spec in r.schedules()]
+
+    def tick(self, only: str | None = None) -> list[SlotOutcome]:
+        """Claim and run every due slot (or those of schedule ``only``); safe to call any time, from any replica."""
+        outcomes = []
+        for ritual, spec in self.schedules():
+            if only is None or spec.name == only:
+                outcomes.append(self._run_schedule(ritual, spec))
+        if any(o.ran for o in outcomes):
+            self.outbox.wake()
+        return outcomes
+
+    def _run_schedule(self, ritual: Ritual, spec: ScheduleSpec) -> SlotOutcome:
+        now = self.clock.now()
+        with self.db.session() as tx:
+            since = queries.last_slot(tx, self.community, spec.name)
+            installed = queries.get_state(tx, self.community, "installed_at")
+        start = since or (datetime.fromisoformat(installed) if installed else now)
+        due = slots_between(spec.cron, self.config.community.timezone, start, now)
+        plan = plan_catch_up(due, now, spec.grace)
+        with self.db.session() as tx:
+            for slot in plan.skipped:
+                queries.claim_slot(tx, self.community, spec.name, slot, "skipped", now)
+            for slot in plan.coalesced:
+                queries.claim_slot(tx, self.community, spec.name, slot, "coalesced", now)
+            tx.commit()
+        ran = None
+        if plan.run is not None:
+            with self.db.session() as tx:
+                if queries.claim_slot(tx, self.community, spec.name, plan.run, "done", now):
+                    planned = ritual.run_slot(tx, spec.name, plan.run)
+                    write_plan(tx, self.community, ritual.name, f"{spec.name}@{plan.run.isoformat()}", planned, now)
+                    tx.commit()
+                    ran = plan.run
+                    log.info("%s: slot %s ran (%d deliveries)", spec.name, plan.run.isoformat(), len(planned))
+        if plan.skipped:
+            log.warning("%s: %d slot(s) older than the grace window were skipped", spec.name, len(plan.skipped))
+        return SlotOutcome(spec.name, ran, len(plan.coalesced), len(plan.skipped))
+
+    # --- inbound -----------------------------------------------------------------------------------
+
+    async def handle_event(self, event: Event) -> str | None:
+        """The adapters' event sink. Returns the invoker's answer for a command, else None."""
+        if isinstance(event, CommandInvoked):
+            return self.handle_command(event)
+        now = self.clock.now()
+        with self.db.session() as tx:
+            if isinstance(event, ACTING_EVENTS) and not queries.claim_event(
+                tx, self.community, event.platform, event.event_id, type(event).__name__, now
+            ):
+                return None  # a retry or a replay: already acted on
+            if isinstance(event, MemberJoined):
+                installed = queries.get_state(tx, self.community, "installed_at")
+                queries.upsert_member(
+                    tx,
+                    community=self.community,
+                    key=event.member,
+                    platform=event.platform,
+                    name=event.name,
+                    tz=event.tz,
+                    joined_at=utc(event.at),
+                    interests=event.interests,
+                    welcomed=installed is not None,
+                )
+            elif isinstance(event, MemberLeft):
+                queries.mark_left(tx, self.community, event.member, utc(event.at))
+            elif (
+                isinstance(event, ReactionAdded | ReplyPosted)
+                and queries.member(tx, self.community, event.member) is None
+            ):
+                log.debug("participation from a member not seen joining: %s", event.member)
+            for ritual in self.enabled_rituals():
+                planned = ritual.on_event(tx, event)
+                if planned:
+                    write_plan(tx, self.community, ritual.name, f"ev:{event.platform}:{event.event_id}", planned, now)
+            tx.commit()
+        self.outbox.wake()
+        return None
+
+    def role_of(self, member: str) -> Role:
+        roles = self.config.roles
+        if member in roles.admins:
+            return Role.ADMIN
+        if member in roles.facilitators:
+            return Role.FACILITATOR
+        return Role.MEMBER
+
+    def handle_command(self, event: CommandInvoked) -> str:
+        """Route, check the role, run in one transaction; every failure is a short answer, never a crash."""
+        try:
+            routed = self.router.route(event.text)
+        except CommandError as exc:
+            return str(exc)
+        role = self.role_of(event.member)
+        if role < routed.spec.role:
+            return refusal(routed.spec)
+        now = self.clock.now()
+        try:
+            with self.db.session() as tx:
+                if not queries.claim_event(tx, self.community, event.platform, event.event_id, "command", now):
+                    return "Already done."
+                result = routed.spec.handler(CommandCall(event, routed.args, tx, now, role))
+                ritual = self._command_owner.get(routed.spec.path, "core")
+                write_plan(tx, self.community, ritual, f"cmd:{event.platform}:{event.event_id}", result.planned, now)
+                tx.commit()
+        except CommandError as exc:
+            return str(exc)
+        except Exception:
+            log.exception("command %r failed", event.text)
+            return "Something went wrong on my side; the facilitators can find the details in the bot's log."
+        self.outbox.wake()
+        return result.reply
+
+    # --- outbound ----------------------------------------------------------------------------------
+
+    def _on_sent(self, tx: Session, row: Delivery, ref: str | None) -> None:
+        for ritual in self.rituals:
+            if ritual.name == row.ritual:
+                ritual.on_sent(tx, row.subject, ref)
+
+    # --- core commands -----------------------------------------------------------------------------
+
+    def _core_commands(self) -> list[CommandSpec]:
+        return [
+            CommandSpec(("help",), Role.MEMBER, "what you can ask me", self._help),
+            CommandSpec(("stats",), Role.MEMBER, "a short summary of the community's participation", self._stats),
+            CommandSpec(("reload",), Role.ADMIN, "re-read community.yaml now", self._reload),
+        ]
+
+    def _help(self, call: CommandCall) -> CommandResult:
+        return CommandResult(self.router.help_text(call.role))
+
+    def _stats(self, call: CommandCall) -> CommandResult:
+        week_ago = call.now - timedelta(days=7)
+        events = queries.participation(call.tx, self.community)
+        recent = [e for e in events if utc(e.at) >= week_ago]
+        active = {e.member for e in recent}
+        mine = [e for e in events if e.member == call.event.member]
+        members = queries.members(call.tx, self.community)
+        by_kind: dict[str, int] = {}
+        for e in recent:
+            by_kind[e.kind] = by_kind.get(e.kind, 0) + 1
+        kinds = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in sorted(by_kind.items())) or "nothing yet"
+        return CommandResult(
+            f"*{self.config.community.name}*: {len(members)} members, {len(active)} active in the last 7 days "
+            f"({kinds}). You: {len(mine)} contribution{'s' if len(mine) != 1 else ''} in all. Thank you!"
+        )
+
+    def _reload(self, call: CommandCall) -> CommandResult:
+        if self.reload_hook is None:
+            return CommandResult("This bot was started without a config file to reload.")
+        return CommandResult(self.reload_hook())

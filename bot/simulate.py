@@ -1,0 +1,271 @@
+"""``copbot simulate``: a community of simulated members on the console adapter, in simulated time.
+
+Why: an admin should see what a config will do over a quarter before inviting anyone, and we need a
+fast, deterministic end-to-end run of every ritual. Same seed, same output. Time jumps from one
+interesting moment to the next (ritual slots, member activity) instead of ticking through idle hours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress
+
+from adapters.console.adapter import ConsoleAdapter, Message, member_key
+from bot.clock import ManualClock
+from bot.events import Event, MemberJoined, ReactionAdded, ReplyPosted
+from bot.registry import RITUALS
+from bot.runtime import Runtime
+from config.models import CommunityConfig
+from storage import queries
+from storage.db import open_database
+
+START = datetime(2027, 1, 4, 0, 0, tzinfo=UTC)  # a Monday: weeks line up with ISO weeks
+FIRST_NAMES = [
+    "ana",
+    "ben",
+    "chen",
+    "dana",
+    "emeka",
+    "fatima",
+    "goran",
+    "hana",
+    "ines",
+    "jonas",
+    "kofi",
+    "lea",
+    "mateo",
+    "nadia",
+    "omar",
+    "priya",
+    "quinn",
+    "rosa",
+    "sven",
+    "tariq",
+    "uma",
+    "vik",
+    "wen",
+    "yusuf",
+    "zoe",
+]
+ZONES = ["Europe/Berlin", "Europe/London", "America/New_York", "America/Los_Angeles", "Asia/Kolkata", "Asia/Tokyo"]
+INTERESTS = ["kubernetes", "terraform", "observability", "ci-cd", "security", "finops", "developer-experience"]
+
+
+@dataclass
+class SimMember:
+    key: str
+    name: str
+    engagement: float  # chance of reacting to a prompt
+    talkative: float  # chance of replying
+
+
+def _members(count: int, rng: random.Random) -> list[SimMember]:
+    out = []
+    for i in range(count):
+        name = f"{FIRST_NAMES[i % len(FIRST_NAMES)]}{i // len(FIRST_NAMES) or ''}"
+        engagement = rng.betavariate(2, 3)
+        out.append(SimMember(member_key(name), name, engagement, engagement * rng.uniform(0.2, 0.7)))
+    return out
+
+
+def run_simulation(
+    config: CommunityConfig, *, weeks: int, members: int, seed: int, console: Console | None, progress: bool
+) -> dict[str, Any]:
+    """Run ``weeks`` weeks and return the summary (also printed to ``console`` when given)."""
+    with tempfile.TemporaryDirectory(prefix="copbot-sim-") as tmp:
+        return asyncio.run(_simulate(config, weeks, members, seed, console, progress, Path(tmp) / "sim.db"))
+
+
+async def _simulate(
+    config: CommunityConfig, weeks: int, count: int, seed: int, console: Console | None, progress: bool, path: Path
+) -> dict[str, Any]:
+    rng = random.Random(seed)
+    db = open_database(f"sqlite:///{path}")
+    clock = ManualClock(START)
+    adapter = ConsoleAdapter()
+    runtime = Runtime(config, db, adapter, clock, RITUALS)
+    await runtime.start(background=False)
+    people = _members(count, rng)
+    counter = 0
+
+    def next_id() -> str:
+        nonlocal counter
+        counter += 1
+        return f"sim-{counter}"
+
+    async def send(event: Event) -> None:
+        await runtime.handle_event(event)
+
+    # Founding members are there from day one; the rest trickle in over the simulated weeks.
+    founders = max(2, count // 3)
+    joins = {
+        p.key: START + (timedelta(0) if i < founders else timedelta(hours=rng.uniform(0, weeks * 7 * 24)))
+        for i, p in enumerate(people)
+    }
+    joined: set[str] = set()
+    end = START + timedelta(weeks=weeks)
+    bar = Progress(console=console, transient=True, disable=not progress or console is None)
+    seen_posts = 0
+    with bar:
+        task = bar.add_task("simulating", total=weeks * 7)
+        day = START
+        while day < end:
+            day_end = day + timedelta(days=1)
+            for person in people:
+                if person.key not in joined and joins[person.key] < day_end:
+                    joined.add(person.key)
+                    clock.set(max(clock.now(), joins[person.key]))
+                    await send(
+                        MemberJoined(
+                            platform="console",
+                            event_id=next_id(),
+                            member=person.key,
+                            at=clock.now(),
+                            name=person.name,
+                            tz=rng.choice(ZONES),
+                            interests=tuple(rng.sample(INTERESTS, 2)),
+                        )
+                    )
+            # Let the scheduler fire every slot of the day at its own time.
+            for hour in range(1, 25):
+                clock.set(max(clock.now(), day + timedelta(hours=hour)))
+                runtime.tick()
+                await runtime.outbox.drain()
+                new_posts = [m for m in adapter.transcript[seen_posts:] if m.author == "copbot"]
+                seen_posts = len(adapter.transcript)
+                for post in new_posts:
+                    if post.where.startswith("#") and "question" in post.text.lower():
+                        await _react_to_prompt(post, people, joined, rng, clock, send, next_id, adapter)
+            await runtime.writer.flush()
+            day = day_end
+            bar.advance(task)
+    await runtime.settle()
+    summary = _summary(runtime, adapter, weeks, count, seed)
+    await runtime.stop()
+    db.dispose()
+    if console is not None:
+        _print(console, summary, adapter)
+    return summary
+
+
+async def _react_to_prompt(
+    post: Message,
+    people: list[SimMember],
+    joined: set[str],
+    rng: random.Random,
+    clock: ManualClock,
+    send: Any,
+    next_id: Any,
+    adapter: ConsoleAdapter,
+) -> None:
+    """Members who are around react to and reply in the prompt's thread over the following hours."""
+    at = clock.now()
+    for person in people:
+        if person.key not in joined:
+            continue
+        when = at + timedelta(minutes=rng.randint(1, 59))
+        if rng.random() < person.engagement:
+            event_id = next_id()
+            await send(
+                ReactionAdded(
+                    platform="console", event_id=event_id, member=person.key, at=when, message_ref=post.ref, emoji="+1"
+                )
+            )
+            if rng.random() < 0.05:  # a platform retry: must be stored once
+                await send(
+                    ReactionAdded(
+                        platform="console",
+                        event_id=event_id,
+                        member=person.key,
+                        at=when,
+                        message_ref=post.ref,
+                        emoji="+1",
+                    )
+                )
+        if rng.random() < person.talkative:
+            ref = adapter.add(
+                Message(adapter.next_ref(), f"thread {post.ref}", person.name, "my take", thread_of=post.ref)
+            ).ref
+            await send(
+                ReplyPosted(
+                    platform="console",
+                    event_id=next_id(),
+                    member=person.key,
+                    at=when,
+                    channel=post.where.lstrip("#"),
+                    thread_ref=post.ref,
+                    message_ref=ref,
+                    text="my take",
+                )
+            )
+
+
+def _summary(runtime: Runtime, adapter: ConsoleAdapter, weeks: int, count: int, seed: int) -> dict[str, Any]:
+    per_week: dict[int, Counter[str]] = {w: Counter() for w in range(weeks)}
+    with runtime.db.session() as tx:
+        for row in queries.deliveries(tx, runtime.community, "sent"):
+            week = int((row.sent_at.replace(tzinfo=UTC) - START) / timedelta(weeks=1)) if row.sent_at else 0
+            per_week.setdefault(week, Counter())[f"{row.ritual}_messages"] += 1
+        for event in queries.participation(tx, runtime.community):
+            at = event.at if event.at.tzinfo else event.at.replace(tzinfo=UTC)
+            week = int((at - START) / timedelta(weeks=1))
+            per_week.setdefault(week, Counter())[event.kind + "s" if not event.kind.endswith("s") else event.kind] += 1
+        member_count = len(queries.members(tx, runtime.community))
+        slots = Counter(run.status for run in queries.runs(tx, runtime.community))
+    weeks_out = []
+    for week in sorted(per_week):
+        counts = per_week[week]
+        weeks_out.append(
+            {
+                "week": week + 1,
+                "start": (START + timedelta(weeks=week)).date().isoformat(),
+                "posts": sum(v for k, v in counts.items() if k.endswith("_messages")),
+                "reactions": counts["reactions"],
+                "replies": counts["replys"] + counts["replies"],
+                **{k: v for k, v in sorted(counts.items()) if k not in ("reactions", "replys", "replies")},
+            }
+        )
+    totals: Counter[str] = Counter()
+    for week_row in weeks_out:
+        for key, value in week_row.items():
+            if key not in ("week", "start"):
+                totals[key] += value
+    return {
+        "weeks_simulated": weeks,
+        "members": member_count,
+        "seed": seed,
+        "slots": dict(sorted(slots.items())),
+        "totals": dict(sorted(totals.items())),
+        "weeks": weeks_out,
+        "duplicates_dropped": runtime.writer.duplicates,
+    }
+
+
+def _print(console: Console, summary: dict[str, Any], adapter: ConsoleAdapter) -> None:
+    from rich.table import Table
+
+    console.rule("Highlights")
+    for message in [m for m in adapter.transcript if m.author == "copbot"][:6]:
+        first = message.text.splitlines()[1] if "\n" in message.text else message.text
+        console.print(f"[cyan]{message.ref}[/cyan] {message.where}: {first}")
+    table = Table(title=f"{summary['weeks_simulated']} weeks, {summary['members']} members, seed {summary['seed']}")
+    columns = sorted(
+        {k for row in summary["weeks"] for k in row} - {"week", "start"},
+        key=lambda k: (k not in ("posts", "reactions", "replies"), k),
+    )
+    table.add_column("week")
+    for column in columns:
+        table.add_column(column.replace("_", " "), justify="right")
+    for row in summary["weeks"]:
+        table.add_row(f"{row['week']} ({row['start']})", *[str(row.get(c, 0)) for c in columns])
+    console.print(table)
+    console.print(f"slots: {summary['slots']}; duplicate events dropped: {summary['duplicates_dropped']}")

@@ -1,0 +1,296 @@
+"""Queries and writes the runtime and rituals need; the only place outside storage/ that touches SQL is none.
+
+Functions take an open ``Session`` (the caller's transaction) so that a ritual's state changes, a slot
+claim and its outbox rows commit together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.clock import utc
+from storage.models import (
+    CommunityState,
+    Delivery,
+    HandledEvent,
+    Member,
+    ParticipationEvent,
+    Prompt,
+    QueuedQuestion,
+    RitualRun,
+)
+
+# --- community state -------------------------------------------------------------------------------
+
+
+def get_state(tx: Session, community: str, key: str) -> str | None:
+    row = tx.get(CommunityState, (community, key))
+    return row.value if row else None
+
+
+def set_state(tx: Session, community: str, key: str, value: str) -> None:
+    row = tx.get(CommunityState, (community, key))
+    if row is None:
+        tx.add(CommunityState(community=community, key=key, value=value))
+    else:
+        row.value = value
+        tx.add(row)
+
+
+# --- ritual slots ------------------------------------------------------------------------------------
+
+
+def claim_slot(tx: Session, community: str, ritual: str, slot: datetime, status: str, now: datetime) -> bool:
+    """Insert the slot's unique row inside a savepoint; False if another claimer already has it."""
+    try:
+        with tx.begin_nested():
+            tx.add(RitualRun(community=community, ritual=ritual, slot=utc(slot), status=status, claimed_at=now))
+        return True
+    except IntegrityError:
+        return False
+
+
+def last_slot(tx: Session, community: str, ritual: str) -> datetime | None:
+    value = tx.exec(
+        select(func.max(RitualRun.slot)).where(RitualRun.community == community, RitualRun.ritual == ritual)
+    ).one()
+    return utc(value) if value else None
+
+
+def runs(tx: Session, community: str, ritual: str | None = None) -> Sequence[RitualRun]:
+    query = select(RitualRun).where(RitualRun.community == community)
+    if ritual:
+        query = query.where(RitualRun.ritual == ritual)
+    return tx.exec(query.order_by(col(RitualRun.slot))).all()
+
+
+def claim_event(tx: Session, community: str, platform: str, event_id: str, kind: str, now: datetime) -> bool:
+    """Claim an acting inbound event once; False for a retry or a replay."""
+    try:
+        with tx.begin_nested():
+            tx.add(HandledEvent(community=community, platform=platform, event_id=event_id, kind=kind, at=now))
+        return True
+    except IntegrityError:
+        return False
+
+
+# --- outbox ------------------------------------------------------------------------------------------
+
+
+def add_delivery(
+    tx: Session,
+    *,
+    community: str,
+    delivery_id: str,
+    ritual: str,
+    subject: str,
+    action: dict[str, object],
+    seq: int,
+    now: datetime,
+) -> bool:
+    """Write one outbox row; an id that already exists (the same plan replayed) is kept as it is."""
+    if tx.get(Delivery, delivery_id) is not None:
+        return False
+    tx.add(
+        Delivery(
+            id=delivery_id,
+            community=community,
+            ritual=ritual,
+            subject=subject,
+            action=json.dumps(action, sort_keys=True),
+            seq=seq,
+            created_at=now,
+        )
+    )
+    return True
+
+
+def unsent_deliveries(tx: Session, community: str, limit: int = 200) -> Sequence[Delivery]:
+    return tx.exec(
+        select(Delivery)
+        .where(Delivery.community == community, col(Delivery.status).in_(("pending", "sending")))
+        .order_by(col(Delivery.created_at), col(Delivery.id), col(Delivery.seq))
+        .limit(limit)
+    ).all()
+
+
+def mark_sending(tx: Session, delivery_id: str) -> None:
+    tx.exec(
+        update(Delivery).where(col(Delivery.id) == delivery_id).values(status="sending", attempts=Delivery.attempts + 1)  # type: ignore[arg-type]
+    )
+
+
+def mark_sent(tx: Session, delivery_id: str, platform_ref: str | None, now: datetime) -> None:
+    tx.exec(
+        update(Delivery)
+        .where(col(Delivery.id) == delivery_id)
+        .values(status="sent", platform_ref=platform_ref, sent_at=now, error=None)
+    )
+
+
+def mark_failed(tx: Session, delivery_id: str, error: str, final: bool) -> None:
+    tx.exec(
+        update(Delivery)
+        .where(col(Delivery.id) == delivery_id)
+        .values(status="failed" if final else "pending", error=error[:500])
+    )
+
+
+def delivery(tx: Session, delivery_id: str) -> Delivery | None:
+    return tx.get(Delivery, delivery_id)
+
+
+def delivery_by_ref(tx: Session, community: str, platform_ref: str) -> Delivery | None:
+    return tx.exec(
+        select(Delivery).where(Delivery.community == community, Delivery.platform_ref == platform_ref)
+    ).first()
+
+
+def deliveries(tx: Session, community: str, status: str | None = None) -> Sequence[Delivery]:
+    query = select(Delivery).where(Delivery.community == community)
+    if status:
+        query = query.where(Delivery.status == status)
+    return tx.exec(query.order_by(col(Delivery.created_at), col(Delivery.seq))).all()
+
+
+# --- members -----------------------------------------------------------------------------------------
+
+
+def upsert_member(
+    tx: Session,
+    *,
+    community: str,
+    key: str,
+    platform: str,
+    name: str,
+    tz: str | None,
+    joined_at: datetime,
+    interests: Iterable[str] = (),
+    welcomed: bool = True,
+) -> tuple[Member, bool]:
+    """Create or refresh a member; returns (member, is_new_or_rejoined)."""
+    member = tx.get(Member, (community, key))
+    if member is None:
+        member = Member(
+            community=community,
+            key=key,
+            platform=platform,
+            name=name,
+            tz=tz,
+            joined_at=joined_at,
+            interests=",".join(sorted({i.lower() for i in interests})),
+            welcomed=welcomed,
+        )
+        tx.add(member)
+        return member, True
+    rejoined = member.left_at is not None
+    member.name = name or member.name
+    member.tz = tz or member.tz
+    if interests:
+        member.interests = ",".join(sorted({i.lower() for i in interests}))
+    if rejoined:
+        member.left_at = None
+        member.joined_at = joined_at
+        member.welcomed = welcomed
+    tx.add(member)
+    return member, rejoined
+
+
+def mark_left(tx: Session, community: str, key: str, at: datetime) -> Member | None:
+    member = tx.get(Member, (community, key))
+    if member is not None and member.left_at is None:
+        member.left_at = at
+        tx.add(member)
+    return member
+
+
+def member(tx: Session, community: str, key: str) -> Member | None:
+    return tx.get(Member, (community, key))
+
+
+def members(tx: Session, community: str, active_only: bool = True) -> Sequence[Member]:
+    query = select(Member).where(Member.community == community)
+    if active_only:
+        query = query.where(col(Member.left_at).is_(None))
+    return tx.exec(query.order_by(col(Member.key))).all()
+
+
+def find_member_by_name(tx: Session, community: str, name: str) -> Member | None:
+    """Resolve ``@ana`` / ``ana`` typed in a command to a member (key, then case-insensitive name)."""
+    name = name.lstrip("@")
+    found = tx.get(Member, (community, name))
+    if found:
+        return found
+    return tx.exec(select(Member).where(Member.community == community, func.lower(Member.name) == name.lower())).first()
+
+
+# --- prompts -----------------------------------------------------------------------------------------
+
+
+def asked_prompts(tx: Session, community: str) -> Sequence[Prompt]:
+    return tx.exec(select(Prompt).where(Prompt.community == community).order_by(col(Prompt.id))).all()
+
+
+def add_prompt(tx: Session, prompt: Prompt) -> Prompt:
+    tx.add(prompt)
+    tx.flush()
+    return prompt
+
+
+def prompt(tx: Session, prompt_id: int) -> Prompt | None:
+    return tx.get(Prompt, prompt_id)
+
+
+def prompt_by_thread(tx: Session, community: str, thread_ref: str) -> Prompt | None:
+    return tx.exec(select(Prompt).where(Prompt.community == community, Prompt.thread_ref == thread_ref)).first()
+
+
+def set_prompt_thread(tx: Session, prompt_id: int, thread_ref: str | None) -> None:
+    row = tx.get(Prompt, prompt_id)
+    if row is not None:
+        row.thread_ref = thread_ref
+        tx.add(row)
+
+
+def queued_questions(tx: Session, community: str) -> Sequence[QueuedQuestion]:
+    return tx.exec(
+        select(QueuedQuestion)
+        .where(QueuedQuestion.community == community, col(QueuedQuestion.used_at).is_(None))
+        .order_by(col(QueuedQuestion.id))
+    ).all()
+
+
+def queue_question(tx: Session, community: str, question: str, added_by: str, now: datetime) -> QueuedQuestion:
+    row = QueuedQuestion(community=community, question=question, added_by=added_by, added_at=now)
+    tx.add(row)
+    tx.flush()
+    return row
+
+
+def use_queued_question(tx: Session, question_id: int, now: datetime) -> None:
+    row = tx.get(QueuedQuestion, question_id)
+    if row is not None:
+        row.used_at = now
+        tx.add(row)
+
+
+# --- participation -----------------------------------------------------------------------------------
+
+
+def participation(tx: Session, community: str, since: datetime | None = None) -> Sequence[ParticipationEvent]:
+    query = select(ParticipationEvent).where(ParticipationEvent.community == community)
+    if since is not None:
+        query = query.where(ParticipationEvent.at >= since)
+    return tx.exec(query.order_by(col(ParticipationEvent.at), col(ParticipationEvent.id))).all()
+
+
+def participation_count(tx: Session, community: str) -> int:
+    return tx.exec(
+        select(func.count()).select_from(ParticipationEvent).where(ParticipationEvent.community == community)
+    ).one()
