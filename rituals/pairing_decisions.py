@@ -1,0 +1,608 @@
+"""Who meets whom this pairing cycle: peer groups, mentorship matches and who is eligible, as pure functions.
+
+Nothing here touches a clock, a database or a platform: the pairing ritual reads members, preferences and the
+past cycles from storage, calls these functions, and stores and announces what they return. Same inputs (and
+the same ``seed``) give the same groups, so a cycle can be re-derived and explained afterwards.
+
+Hard rules (never broken; someone is left out with a reason instead): no pair repeats within the last
+``avoid_repeat_cycles`` cycles, never-pair lists, and optionally no two members of the same team. Soft
+preference: time-zone overlap and shared interests, measured by :func:`pair_weight`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+from scipy.optimize import linear_sum_assignment
+
+WORKDAY_HOURS = 8.0
+"""Two members whose offsets differ by this many hours or more share no working hours."""
+
+MAX_SHARED_COUNTED = 3
+"""Shared interests beyond this many add nothing: three common topics are plenty for a first coffee."""
+
+UNKNOWN_TZ_OVERLAP = 0.5
+"""Overlap assumed when a member has not told us their time zone: neither a bonus nor a penalty."""
+
+History = Sequence[Iterable[Collection[str]]]
+"""Past cycles, oldest first; each cycle is its groups, each group the member keys in it."""
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A member in this cycle's peer pool, with what the pairing may take into account."""
+
+    key: str
+    tz_offset_hours: float | None = None
+    interests: frozenset[str] = frozenset()
+    team: str | None = None
+
+
+@dataclass(frozen=True)
+class PairingResult:
+    """This cycle's groups (keys sorted within and across groups) and who was left out, with why."""
+
+    groups: list[tuple[str, ...]]
+    left_out: dict[str, str] = field(default_factory=dict)
+
+
+def tz_overlap(a: float | None, b: float | None) -> float:
+    """Shared working hours of two UTC offsets as a fraction of a working day (0..1), around the clock."""
+    if a is None or b is None:
+        return UNKNOWN_TZ_OVERLAP
+    diff = abs(a - b) % 24.0
+    diff = min(diff, 24.0 - diff)
+    return max(0.0, WORKDAY_HOURS - diff) / WORKDAY_HOURS
+
+
+def interest_score(a: frozenset[str], b: frozenset[str]) -> float:
+    """Shared interests as a fraction (0..1) of :data:`MAX_SHARED_COUNTED`."""
+    return min(len(a & b), MAX_SHARED_COUNTED) / MAX_SHARED_COUNTED
+
+
+def pair_weight(a: Candidate, b: Candidate) -> float:
+    """How good a pair ``a``-``b`` is (0..2): time-zone overlap plus shared interests.
+
+    Public so the benchmark can build exactly the graph we optimise over for ``networkx.max_weight_matching``.
+    """
+    return tz_overlap(a.tz_offset_hours, b.tz_offset_hours) + interest_score(a.interests, b.interests)
+
+
+def recent_pairs(history: History, cycles: int) -> set[frozenset[str]]:
+    """Every pair of members who shared a group in the last ``cycles`` cycles of ``history``."""
+    pairs: set[frozenset[str]] = set()
+    if cycles <= 0:
+        return pairs
+    for cycle in list(history)[-cycles:]:
+        for group in cycle:
+            members = sorted(set(group))
+            for i, a in enumerate(members):
+                for b in members[i + 1 :]:
+                    pairs.add(frozenset((a, b)))
+    return pairs
+
+
+# --- the peer pool as arrays, so that scoring many candidate edges costs one numpy pass ----------------------
+
+
+class _Pool:
+    """The candidates indexed 0..n-1 (sorted by key), with the rules and the weight in vectorised form."""
+
+    def __init__(
+        self,
+        candidates: Sequence[Candidate],
+        forbidden: set[frozenset[str]],
+        exclude_same_team: bool,
+    ) -> None:
+        self.members = sorted({c.key: c for c in candidates}.values(), key=lambda c: c.key)
+        self.n = n = len(self.members)
+        self.index = {c.key: i for i, c in enumerate(self.members)}
+        self.tz = np.array(
+            [np.nan if c.tz_offset_hours is None else float(c.tz_offset_hours) for c in self.members], dtype=np.float64
+        )
+        vocab = sorted({tag for c in self.members for tag in c.interests})
+        tag_index = {tag: i for i, tag in enumerate(vocab)}
+        words = max(1, (len(vocab) + 63) // 64)
+        self.tags = [sorted(tag_index[tag] for tag in c.interests) for c in self.members]
+        bits = np.zeros((n, words * 64), dtype=np.bool_)
+        for i, tags in enumerate(self.tags):
+            bits[i, tags] = True
+        self.masks = np.packbits(bits, axis=1, bitorder="little").view(np.uint64).reshape(n, words)
+        teams = {t: i for i, t in enumerate(sorted({c.team for c in self.members if c.team is not None}))}
+        self.team = np.array([-1 if c.team is None else teams[c.team] for c in self.members], dtype=np.int64)
+        self.exclude_same_team = exclude_same_team
+        codes: set[int] = set()
+        index = self.index
+        for pair in forbidden:
+            if len(pair) != 2:
+                continue
+            a, b = pair
+            if a in index and b in index:
+                i, j = index[a], index[b]
+                codes.add(i * n + j if i < j else j * n + i)
+        self.forbidden_codes = codes
+        self.forbidden_array = np.array(sorted(codes), dtype=np.int64)
+
+    def allowed(self, i: int, j: int) -> bool:
+        """May ``i`` and ``j`` share a group under the hard rules?"""
+        if i == j:
+            return False
+        if self.exclude_same_team and self.team[i] >= 0 and self.team[i] == self.team[j]:
+            return False
+        lo, hi = (i, j) if i < j else (j, i)
+        return lo * self.n + hi not in self.forbidden_codes
+
+    def weight(self, i: int, j: int) -> float:
+        return pair_weight(self.members[i], self.members[j])
+
+    def weights(self, u: IntArray, v: IntArray) -> FloatArray:
+        """:func:`pair_weight` for many pairs at once (same arithmetic, so the same numbers)."""
+        ta, tb = self.tz[u], self.tz[v]
+        diff = np.abs(ta - tb) % 24.0
+        diff = np.minimum(diff, 24.0 - diff)
+        overlap = np.maximum(0.0, WORKDAY_HOURS - diff) / WORKDAY_HOURS
+        overlap = np.where(np.isnan(ta) | np.isnan(tb), UNKNOWN_TZ_OVERLAP, overlap)
+        if self.masks.shape[1] == 1:
+            flat = self.masks[:, 0]
+            shared = np.bitwise_count(flat[u] & flat[v])
+        else:
+            shared = np.bitwise_count(self.masks[u] & self.masks[v]).sum(axis=1)
+        interests = np.minimum(shared, MAX_SHARED_COUNTED) / MAX_SHARED_COUNTED
+        return np.asarray(overlap + interests, dtype=np.float64)
+
+    def allowed_mask(self, u: IntArray, v: IntArray) -> npt.NDArray[np.bool_]:
+        """:meth:`allowed` for many pairs at once."""
+        ok = u != v
+        if self.exclude_same_team:
+            ok &= ~((self.team[u] >= 0) & (self.team[u] == self.team[v]))
+        if len(self.forbidden_array):
+            lo, hi = np.minimum(u, v), np.maximum(u, v)
+            codes = lo * self.n + hi
+            at = np.minimum(np.searchsorted(self.forbidden_array, codes), len(self.forbidden_array) - 1)
+            ok &= self.forbidden_array[at] != codes
+        return np.asarray(ok, dtype=np.bool_)
+
+
+WINDOW = 6
+"""Each member considers this many neighbours on each side in every ordering of the pool."""
+
+INTEREST_ORDERINGS = 3
+"""Orderings by (one of the member's interests, time zone), besides the one by time zone alone."""
+
+IMPROVEMENT_ROUNDS = 8
+
+
+def _candidate_edges(pool: _Pool, rng: np.random.Generator) -> tuple[IntArray, IntArray, FloatArray]:
+    """A sparse set of promising, allowed edges: neighbours in orderings by time zone and by shared interest.
+
+    Why: the full graph has n²/2 edges (50 million at 10k); the best partners of a member are close to them in
+    time zone and share an interest, so sorting the pool those ways and looking a few places either side finds
+    them in O(n log n).
+    """
+    n = pool.n
+    tiebreak = rng.random(n)
+    tz_key = np.where(np.isnan(pool.tz), 100.0, pool.tz)
+    orderings = [np.lexsort((tiebreak, tz_key))]
+    tags = pool.tags
+    starts = rng.integers(0, 1 << 30, size=n)
+    for j in range(INTEREST_ORDERINGS):
+        tag_key = np.array([t[(j + int(s)) % len(t)] if t else -1 for t, s in zip(tags, starts, strict=True)])
+        orderings.append(np.lexsort((tiebreak, tz_key, tag_key)))
+    us: list[IntArray] = []
+    vs: list[IntArray] = []
+    for order in orderings:
+        for d in range(1, min(WINDOW, n - 1) + 1):
+            us.append(order[:-d])
+            vs.append(order[d:])
+    u = np.concatenate(us).astype(np.int64)
+    v = np.concatenate(vs).astype(np.int64)
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    codes = np.sort(lo * n + hi)
+    codes = codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
+    lo, hi = codes // n, codes % n
+    keep = pool.allowed_mask(lo, hi)
+    lo, hi = lo[keep], hi[keep]
+    return lo, hi, pool.weights(lo, hi)
+
+
+def _greedy_matching(pool: _Pool, u: IntArray, v: IntArray, w: FloatArray, rng: np.random.Generator) -> list[int]:
+    """Heaviest edges first (ties in a seeded order); ``mate[i]`` is ``i``'s partner or -1.
+
+    Computed as rounds of "locally dominant" edges (an edge that is the best remaining one at both its ends),
+    which yields exactly the sequential greedy matching but one numpy pass per round instead of a Python loop
+    over every edge.
+    """
+    n = pool.n
+    mate = np.full(n, -1, dtype=np.int64)
+    rank = np.empty(len(w), dtype=np.int64)
+    rank[np.lexsort((rng.random(len(w)), -w))] = np.arange(len(w))
+    big = np.int64(len(w))
+    while len(u):
+        best = np.full(n, big, dtype=np.int64)
+        np.minimum.at(best, u, rank)
+        np.minimum.at(best, v, rank)
+        take = (best[u] == rank) & (best[v] == rank)
+        mate[u[take]] = v[take]
+        mate[v[take]] = u[take]
+        alive = (mate[u] < 0) & (mate[v] < 0)
+        u, v, rank = u[alive], v[alive], rank[alive]
+    return [int(m) for m in mate.tolist()]
+
+
+def _improve_by_swaps(pool: _Pool, mate: list[int], u: IntArray, v: IntArray, w: FloatArray) -> None:
+    """2-opt: turn pairs {a,b},{c,d} into {a,c},{b,d} where the candidate edge a-c makes that heavier.
+
+    Why: greedy matching is only guaranteed half the optimum; these exchanges recover most of the rest, and
+    scoring every exchange at once in numpy keeps each round linear in the number of candidate edges.
+    """
+    for _ in range(IMPROVEMENT_ROUNDS):
+        mate_arr = np.array(mate, dtype=np.int64)
+        both = (mate_arr[u] >= 0) & (mate_arr[v] >= 0) & (mate_arr[u] != v)
+        a, c, w_ac = u[both], v[both], w[both]
+        if not len(a):
+            return
+        matched = np.flatnonzero(mate_arr >= 0)
+        current = np.zeros(pool.n, dtype=np.float64)
+        current[matched] = pool.weights(matched, mate_arr[matched])
+        b, d = mate_arr[a], mate_arr[c]
+        gain = w_ac + pool.weights(b, d) - current[a] - current[c]
+        idx = np.flatnonzero(gain > 1e-9)
+        idx = idx[pool.allowed_mask(b[idx], d[idx])]
+        if not len(idx):
+            return
+        idx = idx[np.argsort(-gain[idx], kind="stable")]
+        touched: set[int] = set()
+        changed = False
+        for ai, bi, ci, di in zip(a[idx].tolist(), b[idx].tolist(), c[idx].tolist(), d[idx].tolist(), strict=True):
+            if ai in touched or bi in touched or ci in touched or di in touched:
+                continue
+            touched.update((ai, bi, ci, di))
+            mate[ai], mate[ci] = ci, ai
+            mate[bi], mate[di] = di, bi
+            changed = True
+        if not changed:
+            return
+
+
+def _pair_the_rest(pool: _Pool, mate: list[int]) -> None:
+    """Pair members the sparse edges left alone: with each other, or by re-routing an existing pair.
+
+    Why: "at most one member unpaired" is a promise to members, not a statistic; the candidate edges are a
+    heuristic, so the leftovers get an exhaustive (they are few) look.
+    """
+    free = np.array([i for i in range(pool.n) if mate[i] < 0], dtype=np.int64)
+    # 1. leftovers with each other, best weight first (all their pairs, scored at once)
+    if len(free) > 1:
+        rows, cols = np.triu_indices(len(free), k=1)
+        a, b = free[rows], free[cols]
+        ok = pool.allowed_mask(a, b)
+        a, b = a[ok], b[ok]
+        order = np.lexsort((b, a, -pool.weights(a, b)))
+        for ai, bi in zip(a[order].tolist(), b[order].tolist(), strict=True):
+            if mate[ai] < 0 and mate[bi] < 0:
+                mate[ai], mate[bi] = bi, ai
+    # 2. augmenting paths of length 3: free x - c = d - free y  becomes  x = c, d = y
+    free_list = [i for i in range(pool.n) if mate[i] < 0]
+    while len(free_list) > 1:
+        found = False
+        for fx in free_list:
+            for c in range(pool.n):
+                d = mate[c]
+                if d < 0 or not pool.allowed(fx, c):
+                    continue
+                partners = [fy for fy in free_list if fy != fx and pool.allowed(d, fy)]
+                if partners:
+                    fy = max(partners, key=lambda p: (pool.weight(d, p), -p))
+                    mate[fx], mate[c] = c, fx
+                    mate[d], mate[fy] = fy, d
+                    found = True
+                    break
+            if found:
+                break
+        if not found:
+            return
+        free_list = [i for i in range(pool.n) if mate[i] < 0]
+
+
+def _place_leftovers(pool: _Pool, groups: list[list[int]], leftovers: list[int]) -> list[int]:
+    """Put each leftover into the best group of regular size they may join; returns who could not be placed."""
+    size = min((len(g) for g in groups), default=0)
+    unplaced = []
+    for x in leftovers:
+        best: tuple[float, int] | None = None
+        for gi, group in enumerate(groups):
+            if len(group) != size or not all(pool.allowed(x, m) for m in group):
+                continue
+            score = sum(pool.weight(x, m) for m in group)
+            if best is None or score > best[0]:
+                best = (score, gi)
+        if best is None:
+            unplaced.append(x)
+        else:
+            groups[best[1]].append(x)
+    return unplaced
+
+
+def _left_out_reason(pool: _Pool, i: int, avoid_repeat_cycles: int) -> str:
+    if pool.n < 2:
+        return "nobody else is in the pairing pool this cycle"
+    if not any(pool.allowed(i, j) for j in range(pool.n)):
+        return (
+            f"every other member was in a group with them in the last {avoid_repeat_cycles} cycles, "
+            "is on a never-pair list with them, or is on their team"
+        )
+    return (
+        "everyone they may still meet was already grouped, and adding them anywhere would repeat a recent "
+        "pairing or break a never-pair/team rule"
+    )
+
+
+def _group_larger(pool: _Pool, size: int, u: IntArray, v: IntArray, w: FloatArray) -> tuple[list[list[int]], list[int]]:
+    """Groups of ``size`` >= 3: grow each group from a seed by the best allowed neighbour of its members."""
+    adjacency: list[list[tuple[float, int]]] = [[] for _ in range(pool.n)]
+    for a, b, wt in zip(u.tolist(), v.tolist(), w.tolist(), strict=True):
+        adjacency[a].append((wt, b))
+        adjacency[b].append((wt, a))
+    for adj in adjacency:
+        adj.sort(key=lambda e: (-e[0], e[1]))
+    tz_key = np.where(np.isnan(pool.tz), 100.0, pool.tz)
+    order = np.lexsort((np.arange(pool.n), tz_key)).tolist()
+    assigned = [False] * pool.n
+    groups: list[list[int]] = []
+    spare: list[int] = []
+    for seed in order:
+        if assigned[seed]:
+            continue
+        group = [seed]
+        assigned[seed] = True
+        while len(group) < size:
+            options = {j for m in group for _, j in adjacency[m] if not assigned[j]}
+            fits = [j for j in options if all(pool.allowed(j, m) for m in group)]
+            if not fits:
+                fits = [j for j in order if not assigned[j] and all(pool.allowed(j, m) for m in group)][:1]
+            if not fits:
+                break
+            best = max(fits, key=lambda j: (sum(pool.weight(j, m) for m in group), -j))
+            group.append(best)
+            assigned[best] = True
+        if len(group) == size:
+            groups.append(group)
+        else:
+            spare.extend(group)
+    return groups, spare
+
+
+def make_peer_groups(
+    candidates: Sequence[Candidate],
+    history: History = (),
+    *,
+    group_size: int = 2,
+    avoid_repeat_cycles: int = 6,
+    never_pair: Collection[frozenset[str]] = frozenset(),
+    exclude_same_team: bool = False,
+    seed: int = 0,
+) -> PairingResult:
+    """Split the pool into groups of ``group_size``, the leftover member(s) joining a group (an odd pool of pairs
+    gives exactly one trio), maximising :func:`pair_weight` within groups under the hard rules.
+
+    A member who cannot be placed without breaking a hard rule is left out with the reason, never paired
+    against the rules: a repeat within ``avoid_repeat_cycles`` cycles is the thing members complain about most.
+    """
+    if group_size < 2:
+        raise ValueError("group_size must be at least 2")
+    forbidden = recent_pairs(history, avoid_repeat_cycles) | {frozenset(p) for p in never_pair}
+    pool = _Pool(candidates, forbidden, exclude_same_team)
+    rng = np.random.default_rng(seed)
+    if pool.n == 0:
+        return PairingResult(groups=[], left_out={})
+    u, v, w = _candidate_edges(pool, rng) if pool.n > 1 else (np.zeros(0, np.int64),) * 2 + (np.zeros(0),)
+    if group_size == 2:
+        mate = _greedy_matching(pool, u, v, w, rng)
+        _improve_by_swaps(pool, mate, u, v, w)
+        _pair_the_rest(pool, mate)
+        groups = [[i, mate[i]] for i in range(pool.n) if mate[i] > i]
+        spare = [i for i in range(pool.n) if mate[i] < 0]
+    else:
+        groups, spare = _group_larger(pool, group_size, u, v, w)
+    unplaced = _place_leftovers(pool, groups, spare) if groups else spare
+    keys = [c.key for c in pool.members]
+    out = sorted(tuple(sorted(keys[i] for i in g)) for g in groups)
+    left_out = {keys[i]: _left_out_reason(pool, i, avoid_repeat_cycles) for i in sorted(unplaced)}
+    return PairingResult(groups=out, left_out=left_out)
+
+
+def groups_weight(candidates: Sequence[Candidate], groups: Iterable[Sequence[str]]) -> float:
+    """Total :func:`pair_weight` over every pair inside every group (what the pairing maximises)."""
+    by_key = {c.key: c for c in candidates}
+    total = 0.0
+    for group in groups:
+        for x, a in enumerate(group):
+            for b in group[x + 1 :]:
+                total += pair_weight(by_key[a], by_key[b])
+    return total
+
+
+# --- mentorship ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mentee:
+    """A member asking for a mentor, with what they want to learn."""
+
+    key: str
+    tz_offset_hours: float | None = None
+    goals: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Mentor:
+    """A member offering to mentor up to ``capacity`` mentees at a time."""
+
+    key: str
+    tz_offset_hours: float | None = None
+    skills: frozenset[str] = frozenset()
+    capacity: int = 1
+
+
+@dataclass(frozen=True)
+class MentorshipResult:
+    """Mentee -> mentor, and the mentees left unmatched with the reason."""
+
+    assignments: dict[str, str]
+    unmatched: dict[str, str] = field(default_factory=dict)
+
+
+SKILL_WEIGHT = 2.0
+"""A mentor who knows what the mentee wants to learn matters more than a shared time zone."""
+
+
+def mentor_fit(mentee: Mentee, mentor: Mentor) -> float:
+    """How well ``mentor`` suits ``mentee`` (0..3): skills covering goals (weighted) plus time-zone overlap."""
+    return SKILL_WEIGHT * interest_score(mentee.goals, mentor.skills) + tz_overlap(
+        mentee.tz_offset_hours, mentor.tz_offset_hours
+    )
+
+
+def _masks(sets: Sequence[frozenset[str]], vocab: Mapping[str, int], words: int) -> npt.NDArray[np.uint64]:
+    out = np.zeros((len(sets), words), dtype=np.uint64)
+    for i, tags in enumerate(sets):
+        for tag in tags:
+            t = vocab[tag]
+            out[i, t // 64] |= np.uint64(1 << (t % 64))
+    return out
+
+
+def mentor_fit_matrix(mentees: Sequence[Mentee], mentors: Sequence[Mentor]) -> FloatArray:
+    """:func:`mentor_fit` for every (mentee, mentor) at once, rows mentees, columns mentors."""
+    vocab_list = sorted({t for m in mentees for t in m.goals} | {t for m in mentors for t in m.skills})
+    vocab = {t: i for i, t in enumerate(vocab_list)}
+    words = max(1, (len(vocab_list) + 63) // 64)
+    goals = _masks([m.goals for m in mentees], vocab, words)
+    skills = _masks([m.skills for m in mentors], vocab, words)
+    shared = np.zeros((len(mentees), len(mentors)), dtype=np.int64)
+    for k in range(words):
+        shared += np.bitwise_count(goals[:, k][:, None] & skills[:, k][None, :]).astype(np.int64)
+    interests = np.minimum(shared, MAX_SHARED_COUNTED) / MAX_SHARED_COUNTED
+    ta = np.array([np.nan if m.tz_offset_hours is None else m.tz_offset_hours for m in mentees], dtype=np.float64)
+    tb = np.array([np.nan if m.tz_offset_hours is None else m.tz_offset_hours for m in mentors], dtype=np.float64)
+    diff = np.abs(ta[:, None] - tb[None, :]) % 24.0
+    diff = np.minimum(diff, 24.0 - diff)
+    overlap = np.maximum(0.0, WORKDAY_HOURS - diff) / WORKDAY_HOURS
+    overlap = np.where(np.isnan(ta)[:, None] | np.isnan(tb)[None, :], UNKNOWN_TZ_OVERLAP, overlap)
+    return np.asarray(SKILL_WEIGHT * interests + overlap, dtype=np.float64)
+
+
+def match_mentors(
+    mentees: Sequence[Mentee],
+    mentors: Sequence[Mentor],
+    history: History = (),
+    *,
+    avoid_repeat_cycles: int = 6,
+) -> MentorshipResult:
+    """Assign mentees to mentor slots maximising total :func:`mentor_fit` exactly (Hungarian algorithm).
+
+    Each mentor contributes ``capacity`` columns, so capacity can never be exceeded. A recent repeat gets a cost
+    higher than any total fit: the solver first matches as many mentees as the rules allow, then maximises fit;
+    a mentee whose only option was forbidden is reported unmatched, never assigned.
+    """
+    mentees = sorted({m.key: m for m in mentees}.values(), key=lambda m: m.key)
+    mentors = sorted({m.key: m for m in mentors if m.capacity > 0}.values(), key=lambda m: m.key)
+    if not mentees:
+        return MentorshipResult(assignments={})
+    if not mentors:
+        return MentorshipResult(assignments={}, unmatched={m.key: "no mentor has capacity this cycle" for m in mentees})
+    fit = mentor_fit_matrix(mentees, mentors)
+    forbidden = recent_pairs(history, avoid_repeat_cycles)
+    banned = np.zeros(fit.shape, dtype=bool)
+    if forbidden:
+        mentor_index = {m.key: j for j, m in enumerate(mentors)}
+        for i, mentee in enumerate(mentees):
+            for j_key, j in mentor_index.items():
+                if frozenset((mentee.key, j_key)) in forbidden:
+                    banned[i, j] = True
+    slot_mentor = np.repeat(np.arange(len(mentors)), [m.capacity for m in mentors])
+    prohibitive = (float(fit.max()) + 1.0) * (len(mentees) + 1)
+    cost = np.where(banned, prohibitive, -fit)[:, slot_mentor]
+    rows, cols = linear_sum_assignment(cost)
+    assignments: dict[str, str] = {}
+    unmatched: dict[str, str] = {}
+    for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+        j = int(slot_mentor[c])
+        if banned[r, j]:
+            unmatched[mentees[r].key] = (
+                f"every mentor with a free place mentored them in the last {avoid_repeat_cycles} cycles"
+            )
+        else:
+            assignments[mentees[r].key] = mentors[j].key
+    for mentee in mentees:
+        if mentee.key not in assignments and mentee.key not in unmatched:
+            unmatched[mentee.key] = "all mentor places are taken this cycle"
+    return MentorshipResult(assignments=assignments, unmatched=unmatched)
+
+
+# --- eligibility --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PoolMember:
+    """What eligibility needs to know about a member."""
+
+    key: str
+    left: bool = False
+    acknowledged_ground_rules: bool = False
+
+
+@dataclass(frozen=True)
+class PairingPrefs:
+    """A member's own pairing choices; ``opted_in=None`` means they never said (the admin's default applies)."""
+
+    key: str
+    opted_in: bool | None = None
+    paused_until: date | None = None
+
+
+def pairing_ineligibility(
+    member: PoolMember,
+    prefs: PairingPrefs | None,
+    today: date,
+    *,
+    default_opted_in: bool = True,
+    require_ground_rules: bool = False,
+) -> str | None:
+    """Why ``member`` is not in today's pool, or ``None`` if they are. Shown by ``/cop pairing status``."""
+    if member.left:
+        return "has left the community"
+    opted_in = prefs.opted_in if prefs is not None and prefs.opted_in is not None else default_opted_in
+    if not opted_in:
+        return "opted out of pairing"
+    if prefs is not None and prefs.paused_until is not None and today < prefs.paused_until:
+        return f"paused until {prefs.paused_until.isoformat()}"
+    if require_ground_rules and not member.acknowledged_ground_rules:
+        return "has not yet acknowledged the ground rules"
+    return None
+
+
+def eligible_for_pairing(
+    members: Iterable[PoolMember],
+    prefs: Mapping[str, PairingPrefs],
+    today: date,
+    *,
+    default_opted_in: bool = True,
+    require_ground_rules: bool = False,
+) -> list[str]:
+    """Keys (sorted) of members in this cycle's pool. A pause ends by itself on its date: no command needed."""
+    return sorted(
+        m.key
+        for m in members
+        if pairing_ineligibility(
+            m, prefs.get(m.key), today, default_opted_in=default_opted_in, require_ground_rules=require_ground_rules
+        )
+        is None
+    )
