@@ -31,17 +31,6 @@ def database_url(config_path: Path) -> str:
     return os.environ.get("COPBOT_DATABASE_URL") or default_url(config_path)
 
 
-def choose_platform(requested: str | None) -> str:
-    """An explicit ``--platform`` wins; otherwise tokens in the environment pick it; otherwise the console."""
-    if requested:
-        return requested
-    if os.environ.get("SLACK_BOT_TOKEN"):
-        return "slack"
-    if os.environ.get("DISCORD_TOKEN"):
-        return "discord"
-    return "console"
-
-
 def reload_from(path: Path, runtime: Runtime, notify: Callable[[str], None]) -> Callable[[], str]:
     """A reload function for ``/cop reload`` and the file watcher: apply a valid file, refuse a broken one."""
 

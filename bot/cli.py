@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
+from adapters.registry import PLATFORMS
+
 DEFAULT_CONFIG = "community.yaml"
 
 
@@ -37,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the bot (console by default; Slack or Discord when their tokens are set)")
     _config_arg(run)
-    run.add_argument("--platform", choices=["console", "slack", "discord"], default=None)
+    run.add_argument("--platform", choices=list(PLATFORMS), default=None)
 
     check = sub.add_parser("check", help="validate community.yaml and show when each ritual fires next")
     _config_arg(check)
@@ -124,7 +126,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.app import choose_platform, open_for, run_console
+    from adapters.registry import choose_platform
+    from bot.app import open_for, run_console
 
     config = _load(args.config)
     if config is None:
@@ -134,7 +137,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if platform == "console":
         console = Console()
         return asyncio.run(run_console(Path(args.config), config, db, interactive=sys.stdin.isatty(), console=console))
-    from bot.platforms import run_platform
+    from adapters.registry import run_platform
 
     return run_platform(platform, Path(args.config), config, db)
 

@@ -221,7 +221,7 @@ def _summary(runtime: Runtime, adapter: ConsoleAdapter, weeks: int, count: int, 
             per_week.setdefault(week, Counter())[event.kind + "s" if not event.kind.endswith("s") else event.kind] += 1
         member_count = len(queries.members(tx, runtime.community))
         slots = Counter(run.status for run in queries.runs(tx, runtime.community))
-    weeks_out = []
+    weeks_out: list[dict[str, Any]] = []
     for week in sorted(per_week):
         counts = per_week[week]
         weeks_out.append(

@@ -11,6 +11,7 @@ import re
 import shlex
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from adapters.console.adapter import ConsoleAdapter, Message, handle_of, member_key
 from bot.clock import ManualClock
@@ -69,7 +70,7 @@ class ConsoleSession:
         self._events += 1
         return f"console-{self._events}"
 
-    def _base(self, member: str | None = None) -> dict[str, object]:
+    def _base(self, member: str | None = None) -> dict[str, Any]:
         who = member or self.speaker
         if who is None:
             raise _Usage("Nobody is speaking yet: /join NAME first (or /as NAME).")
@@ -90,7 +91,7 @@ class ConsoleSession:
         if line.startswith("/cop"):
             event = CommandInvoked(
                 **self._base(), text=line[4:].strip(), channel=self.runtime.config.community.channels.general
-            )  # type: ignore[arg-type]
+            )
             answer = await self.runtime.handle_event(event)
             if answer:
                 self.say(f"(only you see this) {answer}")
@@ -101,7 +102,7 @@ class ConsoleSession:
             ref = self.adapter.add(
                 Message(self.adapter.next_ref(), f"#{channel}", handle_of(self._need_speaker()), line)
             ).ref
-            await self._send(MessagePosted(**self._base(), channel=channel, message_ref=ref, text=line))  # type: ignore[arg-type]
+            await self._send(MessagePosted(**self._base(), channel=channel, message_ref=ref, text=line))
             return True
         try:
             words = shlex.split(line)
@@ -140,7 +141,7 @@ class ConsoleSession:
         tz = args[1] if len(args) > 1 else None
         interests = tuple(i for i in args[2].split(",") if i) if len(args) > 2 else ()
         self.speaker = key
-        await self._send(MemberJoined(**self._base(key), name=args[0].lstrip("@"), tz=tz, interests=interests))  # type: ignore[arg-type]
+        await self._send(MemberJoined(**self._base(key), name=args[0].lstrip("@"), tz=tz, interests=interests))
         self.say(f"{args[0]} joined; you are now speaking as {args[0]}.")
 
     async def _cmd_as(self, args: list[str]) -> None:
@@ -151,7 +152,7 @@ class ConsoleSession:
 
     async def _cmd_leave(self, args: list[str]) -> None:
         key = member_key(args[0]) if args else self._need_speaker()
-        await self._send(MemberLeft(**self._base(key)))  # type: ignore[arg-type]
+        await self._send(MemberLeft(**self._base(key)))
         self.say(f"{handle_of(key)} left.")
 
     def _latest_prompt(self) -> Message:
@@ -184,7 +185,7 @@ class ConsoleSession:
             ReplyPosted(
                 **self._base(),
                 channel=target.where.lstrip("#"),
-                thread_ref=target.ref,  # type: ignore[arg-type]
+                thread_ref=target.ref,
                 message_ref=ref,
                 text=text,
             )
@@ -194,14 +195,14 @@ class ConsoleSession:
         target, rest = self._target(args)
         emoji = (rest[0] if rest else "+1").strip(":")
         self.say(f"{handle_of(self._need_speaker())} reacted :{emoji}: to {target.ref}")
-        await self._send(ReactionAdded(**self._base(), message_ref=target.ref, emoji=emoji))  # type: ignore[arg-type]
+        await self._send(ReactionAdded(**self._base(), message_ref=target.ref, emoji=emoji))
 
     async def _cmd_click(self, args: list[str]) -> None:
         if len(args) < 2:
             raise _Usage("Usage: /click REF ACTION (the action is shown in [brackets] under the message)")
         await self._send(
             ButtonClicked(**self._base(), action_id=args[1], value=" ".join(args[2:]), message_ref=args[0])
-        )  # type: ignore[arg-type]
+        )
 
     async def _cmd_time(self, args: list[str]) -> None:
         if not args:
