@@ -1,0 +1,217 @@
+"""When each welcome step is due for a newcomer, who their buddy is, and safe step templates: pure functions.
+
+Steps are timed in the member's own time zone (a day-2 message at 10:00 arrives at 10:00 where they live,
+across daylight-saving changes), never after they left, and each once: the caller passes the steps already
+done and stores the ones it sends.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+KNOWN_PLACEHOLDERS = frozenset({"name", "facilitator", "intros_channel", "community", "buddy", "ground_rules"})
+"""Placeholders a step template may use; anything else in braces is a configuration error."""
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+class TemplateError(ValueError):
+    """A template that cannot be rendered: unknown or malformed placeholder, or a missing value."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One onboarding step: sent ``day_offset`` days after the join day, at ``local_time`` ('HH:MM') local."""
+
+    key: str
+    day_offset: int
+    local_time: str
+    template: str
+
+    def at(self) -> time:
+        """The step's local time of day (a ValueError for anything but HH:MM)."""
+        hours, _, minutes = self.local_time.partition(":")
+        if len(hours) != 2 or len(minutes) != 2 or not (hours + minutes).isdigit():
+            raise ValueError(f"step {self.key!r}: local_time must be HH:MM, got {self.local_time!r}")
+        return time(int(hours), int(minutes))
+
+
+def _zone(member_tz: str | ZoneInfo | None, default_tz: str) -> ZoneInfo:
+    if isinstance(member_tz, ZoneInfo):
+        return member_tz
+    return ZoneInfo(member_tz or default_tz)
+
+
+def step_due_at(
+    step: Step, joined_at_utc: datetime, member_tz: str | ZoneInfo | None, *, default_tz: str = "UTC"
+) -> datetime:
+    """The UTC instant ``step`` is due: its local time on (join day + offset) in the member's zone.
+
+    Why wall-clock arithmetic on the local date rather than adding hours: "day 7 at 10:00" must stay 10:00
+    for the member when a DST change falls in between. A local time skipped by a DST change (02:30 on the
+    spring-forward night) resolves as zoneinfo does, to the instant one hour later on the wall clock.
+    """
+    zone = _zone(member_tz, default_tz)
+    join_day = joined_at_utc.astimezone(zone).date()
+    local = datetime.combine(join_day + timedelta(days=step.day_offset), step.at(), tzinfo=zone)
+    return local.astimezone(UTC)
+
+
+def due_steps(
+    member_joined_at_utc: datetime,
+    member_tz: str | ZoneInfo | None,
+    steps: Sequence[Step],
+    done_step_keys: Iterable[str],
+    left_at: datetime | None,
+    now_utc: datetime,
+    *,
+    default_tz: str = "UTC",
+) -> list[Step]:
+    """Steps due by ``now_utc`` and not yet done, in the order they fall due; none once the member has left.
+
+    A step due before the join itself (day 0 at 09:00 for someone joining at 15:00) is due at once: the
+    welcome should not wait a day.
+    """
+    if left_at is not None and left_at <= now_utc:
+        return []
+    done = set(done_step_keys)
+    due = [
+        (step_due_at(s, member_joined_at_utc, member_tz, default_tz=default_tz), i, s)
+        for i, s in enumerate(steps)
+        if s.key not in done
+    ]
+    return [s for at, _, s in sorted(due, key=lambda t: (t[0], t[1])) if at <= now_utc]
+
+
+def next_step_at(
+    member_joined_at_utc: datetime,
+    member_tz: str | ZoneInfo | None,
+    steps: Sequence[Step],
+    done_step_keys: Iterable[str],
+    left_at: datetime | None,
+    *,
+    default_tz: str = "UTC",
+) -> datetime | None:
+    """When the next not-yet-done step falls due (for the scheduler), or ``None`` if none will."""
+    done = set(done_step_keys)
+    times = [
+        step_due_at(s, member_joined_at_utc, member_tz, default_tz=default_tz) for s in steps if s.key not in done
+    ]
+    times = [t for t in times if left_at is None or t < left_at]
+    return min(times, default=None)
+
+
+# --- buddies ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Newcomer:
+    """What buddy choice knows about the newcomer."""
+
+    key: str
+    tz_offset_hours: float | None = None
+    interests: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class BuddyVolunteer:
+    """A volunteer buddy and how many newcomers they are currently looking after."""
+
+    key: str
+    load: int
+    tz_offset_hours: float | None = None
+    interests: frozenset[str] = frozenset()
+
+
+CLOSE_TZ_HOURS = 3.0
+"""Offsets this close count as "close time zone" for buddy choice."""
+
+
+def _tz_distance(a: float | None, b: float | None) -> float:
+    if a is None or b is None:
+        return 12.0
+    diff = abs(a - b) % 24.0
+    return min(diff, 24.0 - diff)
+
+
+def choose_buddy(
+    newcomer: Newcomer, volunteers: Iterable[BuddyVolunteer], *, max_load: int | None = None
+) -> str | None:
+    """The buddy for ``newcomer``: least loaded first (so no volunteer burns out), then one who shares an
+    interest or lives in a close time zone (both beats one), then the closest time zone, then by key.
+
+    ``None`` when nobody (other than the newcomer) is available under ``max_load``.
+    """
+    options = [v for v in volunteers if v.key != newcomer.key and (max_load is None or v.load < max_load)]
+    if not options:
+        return None
+
+    def rank(v: BuddyVolunteer) -> tuple[int, int, float, str]:
+        distance = _tz_distance(newcomer.tz_offset_hours, v.tz_offset_hours)
+        affinity = int(bool(newcomer.interests & v.interests)) + int(distance <= CLOSE_TZ_HOURS)
+        return (v.load, -affinity, distance, v.key)
+
+    return min(options, key=rank).key
+
+
+# --- templates ----------------------------------------------------------------------------------------------
+
+
+def template_placeholders(template: str, allowed: Iterable[str] = KNOWN_PLACEHOLDERS) -> set[str]:
+    """The placeholders ``template`` uses; a :class:`TemplateError` naming every problem if any is not allowed.
+
+    Used by config validation, so a typo like ``{nmae}`` is refused when community.yaml is loaded rather than
+    when a newcomer's welcome is due. ``{{`` and ``}}`` are literal braces.
+    """
+    allowed = frozenset(allowed)
+    used: set[str] = set()
+    problems: list[str] = []
+    for match in _PLACEHOLDER.finditer(template):
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            continue
+        name = match.group(1)
+        if name is None:
+            problems.append(f"a lone {token!r} at position {match.start()} (write {token * 2} for a literal brace)")
+        elif not _NAME.fullmatch(name):
+            problems.append(f"{{{name}}} is not a placeholder: only plain names such as {{name}} are allowed")
+        elif name not in allowed:
+            known = ", ".join("{" + a + "}" for a in sorted(allowed))
+            problems.append(f"unknown placeholder {{{name}}}; known: {known}")
+        else:
+            used.add(name)
+    if problems:
+        raise TemplateError("; ".join(problems))
+    return used
+
+
+def render_template(template: str, /, *, allowed: Iterable[str] = KNOWN_PLACEHOLDERS, **values: str) -> str:
+    """Fill ``{name}``-style placeholders with ``values``, inserted verbatim.
+
+    Why not ``str.format``: it evaluates ``{0.__class__}``-style attribute and index lookups, and a member's
+    name containing braces could be expanded again. Here one regex pass replaces only plain names, and a value
+    is never re-scanned, so ``name="{facilitator}"`` comes out as those literal characters.
+    """
+    used = template_placeholders(template, allowed)
+    missing = sorted(used - values.keys())
+    if missing:
+        raise TemplateError(f"no value for {', '.join('{' + m + '}' for m in missing)}")
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token == "{{":
+            return "{"
+        if token == "}}":
+            return "}"
+        return str(_lookup(values, match.group(1)))
+
+    return _PLACEHOLDER.sub(replace, template)
+
+
+def _lookup(values: Mapping[str, str], name: str) -> str:
+    return values[name]
