@@ -135,7 +135,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     platform = choose_platform(args.platform)
     db = open_for(Path(args.config))
     if platform == "console":
-        console = Console()
+        console = Console(soft_wrap=True)  # the terminal wraps; a script's reader gets whole lines
         return asyncio.run(run_console(Path(args.config), config, db, interactive=sys.stdin.isatty(), console=console))
     from adapters.registry import run_platform
 

@@ -1,0 +1,96 @@
+"""The console, driven by a script on stdin through the installed ``copbot`` command, as a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+COPBOT = [sys.executable, "-m", "bot.cli"]
+
+SCRIPT = """\
+/join dana
+/join zoe Europe/Lisbon kubernetes
+/cop prompt now
+/join ana
+/cop prompt now
+/as zoe
+/cop prompt nwo
+/react
+/reply We moved our runners to spot instances <!everyone> @here
+/report
+/quit
+"""
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+    env["COPBOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'console.db'}"
+    env["COLUMNS"] = "120"
+    return env
+
+
+def test_a_scripted_console_session_posts_a_prompt_stores_a_reaction_and_reports_it(tmp_path: Path) -> None:
+    config = tmp_path / "community.yaml"
+    shutil.copy(ROOT / "community.yaml", config)
+    result = subprocess.run([*COPBOT, "run", "--config", str(config)], input=SCRIPT, capture_output=True,
+                            text=True, env=_env(tmp_path), cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Only facilitators can run `/cop prompt now`" in out  # zoe is a member
+    assert "Did you mean `/cop prompt now`" in out or "Did you mean one of" in out
+    assert out.count("copbot in #") == 1  # ana (a facilitator) posted it; zoe's attempt was refused
+    report = subprocess.run([*COPBOT, "report", "--json", "--config", str(config)], capture_output=True, text=True,
+                            env=_env(tmp_path), cwd=tmp_path, timeout=60)
+    assert report.returncode == 0, report.stderr
+    data = json.loads(report.stdout)
+    by_member = {row["member"]: row for row in data["members"]}
+    assert by_member["console:zoe"]["reactions"] == 1
+    assert by_member["console:zoe"]["replies"] == 1
+    assert "console:ana" not in by_member
+    assert sum(week["reactions"] for week in data["weeks"]) == 1
+
+
+def test_check_reports_every_problem_with_its_location_and_exits_2(tmp_path: Path) -> None:
+    broken = tmp_path / "community.yaml"
+    broken.write_text((ROOT / "community.yaml").read_text().replace("timezone: Europe/Berlin",
+                                                                     "timezone: Europe/Berlln\n  colour: blue"))
+    result = subprocess.run([*COPBOT, "check", "--config", str(broken)], capture_output=True, text=True,
+                            env=_env(tmp_path), timeout=60)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2
+    assert all(line.startswith(f"{broken}:") for line in lines)
+    assert any("Europe/Berlin" in line for line in lines)  # the suggested fix
+    assert any("colour" in line for line in lines)
+
+
+def test_check_prints_the_next_three_firings_in_the_community_time_zone(tmp_path: Path) -> None:
+    result = subprocess.run([*COPBOT, "check", "--config", str(ROOT / "community.yaml")], capture_output=True,
+                            text=True, env=_env(tmp_path), timeout=60)
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stdout.splitlines() if line.strip().startswith("prompts:"))
+    assert line.count("Mon ") == 3 and line.count("10:00") == 3
+
+
+def test_schema_command_prints_the_committed_schema(tmp_path: Path) -> None:
+    result = subprocess.run([*COPBOT, "schema"], capture_output=True, text=True, env=_env(tmp_path), timeout=60)
+    assert result.returncode == 0
+    assert json.loads(result.stdout) == json.loads((ROOT / "community.schema.json").read_text())
+
+
+def test_simulate_is_deterministic_and_counts_what_it_stored(tmp_path: Path) -> None:
+    args = [*COPBOT, "simulate", "--weeks", "3", "--members", "30", "--seed", "7", "--json",
+            "--config", str(ROOT / "community.yaml")]
+    first = subprocess.run(args, capture_output=True, text=True, env=_env(tmp_path), timeout=120)
+    second = subprocess.run(args, capture_output=True, text=True, env=_env(tmp_path), timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    summary = json.loads(first.stdout)
+    assert [week["posts"] for week in summary["weeks"]] == [1, 1, 1]
+    assert summary["totals"]["reactions"] > 0
+    assert summary["members"] == 30

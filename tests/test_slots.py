@@ -1,0 +1,74 @@
+"""Slot arithmetic and the catch-up rule, with no clock and no database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.slots import next_slots, plan_catch_up, slots_between
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def test_weekly_prompt_fires_at_ten_berlin_time_in_winter_and_summer() -> None:
+    winter = next_slots("0 10 * * mon", "Europe/Berlin", datetime(2027, 1, 1, tzinfo=UTC), 1)[0]
+    summer = next_slots("0 10 * * mon", "Europe/Berlin", datetime(2027, 7, 1, tzinfo=UTC), 1)[0]
+    assert winter == datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # UTC+1
+    assert summer == datetime(2027, 7, 5, 8, 0, tzinfo=UTC)  # UTC+2
+    assert winter.astimezone(BERLIN).hour == summer.astimezone(BERLIN).hour == 10
+
+
+def test_spring_forward_day_in_berlin_has_exactly_one_slot_for_a_time_that_does_not_exist() -> None:
+    # 2027-03-28: clocks jump from 02:00 to 03:00; a 02:30 daily slot must still fire once that day.
+    day_start = datetime(2027, 3, 27, 23, 0, tzinfo=UTC)  # 00:00 Berlin on the 28th
+    slots = slots_between("30 2 * * *", "Europe/Berlin", day_start - timedelta(microseconds=1),
+                          day_start + timedelta(hours=23))
+    assert len(slots) == 1
+
+
+def test_fall_back_day_in_berlin_has_exactly_one_slot_for_a_time_that_happens_twice() -> None:
+    # 2027-10-31: 02:00-03:00 happens twice; a 02:30 daily slot fires once, not twice, and never loops.
+    day_start = datetime(2027, 10, 30, 22, 0, tzinfo=UTC)  # 00:00 Berlin on the 31st (CEST)
+    slots = slots_between("30 2 * * *", "Europe/Berlin", day_start - timedelta(microseconds=1),
+                          day_start + timedelta(hours=25))
+    assert slots == [datetime(2027, 10, 31, 0, 30, tzinfo=UTC)]
+
+
+def test_a_week_across_the_fall_back_keeps_one_slot_per_day() -> None:
+    slots = slots_between("30 2 * * *", "Europe/Berlin", datetime(2027, 10, 27, tzinfo=UTC),
+                          datetime(2027, 11, 3, tzinfo=UTC))
+    days = [s.astimezone(BERLIN).date() for s in slots]
+    assert len(days) == len(set(days)) == 7
+
+
+def test_three_missed_slots_within_grace_give_one_run_and_two_coalesced() -> None:
+    now = datetime(2027, 1, 25, 12, tzinfo=UTC)
+    due = [now - timedelta(weeks=w, hours=3) for w in (2, 1, 0)]
+    plan = plan_catch_up(due, now, grace=timedelta(days=21))
+    assert plan.run == due[-1]
+    assert plan.coalesced == (due[0], due[1])
+    assert plan.skipped == ()
+
+
+def test_slots_past_grace_are_skipped_not_run() -> None:
+    now = datetime(2027, 1, 25, 12, tzinfo=UTC)
+    due = [now - timedelta(days=9), now - timedelta(days=2)]
+    plan = plan_catch_up(due, now, grace=timedelta(hours=36))
+    assert plan.run is None
+    assert plan.skipped == tuple(due)
+
+
+@given(
+    offsets=st.lists(st.integers(min_value=0, max_value=60 * 24 * 60), min_size=0, max_size=30, unique=True),
+    grace_hours=st.integers(min_value=1, max_value=24 * 30),
+)
+def test_catch_up_accounts_for_every_due_slot_exactly_once(offsets: list[int], grace_hours: int) -> None:
+    now = datetime(2027, 6, 1, tzinfo=UTC)
+    due = sorted(now - timedelta(minutes=m) for m in offsets)
+    plan = plan_catch_up(due, now, timedelta(hours=grace_hours))
+    accounted = [*([plan.run] if plan.run else []), *plan.coalesced, *plan.skipped]
+    assert sorted(accounted) == due
+    assert (plan.run is None) == all(now - s > timedelta(hours=grace_hours) for s in due)
