@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--since", type=int, default=None, metavar="DAYS", help="only the last DAYS days")
     report.add_argument("--json", action="store_true")
     report.add_argument("--png", metavar="FILE", help="also draw participation per week as a PNG chart")
+
+    discord_cmd = sub.add_parser("discord", help="Discord helpers")
+    discord_sub = discord_cmd.add_subparsers(dest="discord_command", required=True)
+    invite = discord_sub.add_parser("invite", help="print the OAuth2 URL that adds the bot to a server")
+    invite.add_argument("--client-id", default=None, help="application id (default: $DISCORD_APPLICATION_ID)")
     return parser
 
 
@@ -73,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         "schema": cmd_schema,
         "simulate": cmd_simulate,
         "report": cmd_report,
+        "discord": cmd_discord,
     }[args.command]
     try:
         return handler(args)
@@ -184,6 +190,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         if args.png:
             print(f"chart written to {args.png}")
     return 0
+
+
+def cmd_discord(args: argparse.Namespace) -> int:
+    from adapters.discord.invite import print_invite
+
+    return print_invite(args.client_id)
 
 
 if __name__ == "__main__":

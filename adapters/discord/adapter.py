@@ -1,0 +1,452 @@
+"""The Discord adapter: gateway events in as neutral events, neutral actions out as REST calls.
+
+Inbound, every event gets a stable id built from what Discord sends (a reaction is
+``reaction:<message>:<user>:<emoji>``), so a replay after a gateway reconnect collapses in the core's
+(platform, event id) key. Outbound, every message carries a nonce derived from the outbox delivery id
+with ``enforce_nonce``, and client-wide ``AllowedMentions.none()``: only the members the core marked
+with :func:`bot.text.mention` can be pinged, never @everyone, @here or a role from relayed text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import discord
+
+from adapters.discord.buttons import view_for
+from adapters.discord.client import CopClient
+from adapters.discord.commands import build_cop_group, command_text, tree_hash
+from adapters.discord.ids import PLATFORM, member_key, message_ref, nonce_for, parse_ref, user_id_of
+from adapters.discord.pacing import Pacer
+from adapters.discord.settings import PORTAL, DiscordSettings
+from bot.actions import Action, DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
+from bot.adapter import EventSink, HandlerTable, performs
+from bot.events import (
+    ButtonClicked,
+    CommandInvoked,
+    Event,
+    MemberJoined,
+    MemberLeft,
+    MessagePosted,
+    ReactionAdded,
+    ReactionRemoved,
+    ReplyPosted,
+)
+from bot.ritual import CommandSpec
+from bot.text import render_mentions
+
+log = logging.getLogger("copbot.discord")
+
+MAX_CONTENT = 2000
+COMMANDS_HASH_KEY = "discord.commands_hash"
+
+EMOJI = {
+    "tada": "🎉",
+    "wave": "👋",
+    "thumbsup": "👍",
+    "+1": "👍",
+    "heart": "❤️",
+    "eyes": "👀",
+    "white_check_mark": "✅",
+    "raised_hands": "🙌",
+    "sparkles": "✨",
+    "rocket": "🚀",
+}
+
+
+class StateStore(Protocol):
+    """Small key/value state kept per community (the command tree's hash)."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, value: str) -> None: ...
+
+
+class DiscordStartError(Exception):
+    """Discord cannot be used as configured; the message says what to change, in one line."""
+
+
+def privileged_intents_message(message_content: bool) -> str:
+    extra = " and MESSAGE CONTENT INTENT" if message_content else ""
+    return (
+        "Discord closed the gateway with 4014 (privileged intent not enabled): turn on SERVER MEMBERS INTENT"
+        f"{extra} at {PORTAL} → your application → Bot → Privileged Gateway Intents, then start copbot again."
+    )
+
+
+def login_failure_message() -> str:
+    return (
+        f"Discord rejected DISCORD_TOKEN (401): copy a fresh bot token from {PORTAL} → your application → Bot → "
+        "Reset Token, export it as DISCORD_TOKEN and start copbot again."
+    )
+
+
+def _emoji_name(emoji: discord.PartialEmoji) -> str:
+    return emoji.name or str(emoji.id)
+
+
+class DiscordAdapter(HandlerTable):
+    """One bot in one Discord server (the first server it is in, or ``DISCORD_GUILD_ID``)."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        settings: DiscordSettings,
+        *,
+        commands: Callable[[], Sequence[CommandSpec]] | None = None,
+        state: StateStore | None = None,
+    ) -> None:
+        self.settings = settings
+        self.commands = commands
+        self.state = state
+        self.client = CopClient(self, settings)
+        self.sink: EventSink | None = None
+        self.ready = asyncio.Event()
+        self.resumed = 0
+        self.fatal: str | None = None
+        self.on_fatal: Callable[[str], None] | None = None
+        self.synced = False
+        self.dm_pacer = Pacer(settings.dms_per_second)
+        self._paths: dict[str, tuple[str, ...]] = {}
+        self._channels: dict[str, int] = {}
+        self._thread_parents: dict[int, int | None] = {}
+        self._connect_task: asyncio.Task[None] | None = None
+
+    # --- lifecycle ---------------------------------------------------------------------------------
+
+    async def start(self, sink: EventSink) -> None:
+        """Log in, build and (if changed) sync ``/cop``, connect, and wait for the first GUILD_CREATEs."""
+        self.sink = sink
+        if not self.settings.token:
+            raise DiscordStartError(
+                f"DISCORD_TOKEN is not set: create a bot at {PORTAL} → your application → Bot, copy its token "
+                "and export DISCORD_TOKEN=..."
+            )
+        try:
+            await self.client.login(self.settings.token)
+        except discord.LoginFailure:
+            await self.client.close()
+            raise DiscordStartError(login_failure_message()) from None
+        self._install_commands()
+        self._connect_task = asyncio.create_task(self._connect(), name="copbot-discord-gateway")
+        ready = asyncio.create_task(self.ready.wait())
+        done, _ = await asyncio.wait(
+            {ready, self._connect_task}, timeout=self.settings.connect_timeout, return_when=asyncio.FIRST_COMPLETED
+        )
+        if ready not in done:
+            ready.cancel()
+            await self.client.close()
+            raise DiscordStartError(self.fatal or "Discord's gateway did not become ready; check DISCORD_GATEWAY_URL")
+        await self._sync_commands()
+
+    async def _connect(self) -> None:
+        """The gateway loop; a failure it cannot recover from stops the bot once (never a restart loop)."""
+        try:
+            await self.client.connect(reconnect=True)
+        except discord.PrivilegedIntentsRequired:
+            self._fail(privileged_intents_message(self.settings.message_content))
+        except discord.LoginFailure:
+            self._fail(login_failure_message())
+        except discord.ConnectionClosed as exc:
+            self._fail(f"Discord closed the gateway with {exc.code} ({exc.reason or 'no reason'}); not reconnecting.")
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self._fail(f"The Discord connection failed: {type(exc).__name__}: {exc}")
+
+    def _fail(self, message: str) -> None:
+        self.fatal = message
+        log.error("%s", message)
+        if self.on_fatal is not None:
+            self.on_fatal(message)
+
+    async def stop(self) -> None:
+        await self.client.close()
+        if self._connect_task is not None:
+            self._connect_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._connect_task
+            self._connect_task = None
+
+    # --- /cop ----------------------------------------------------------------------------------------
+
+    def _install_commands(self) -> None:
+        specs = list(self.commands()) if self.commands else []
+        if not specs:
+            return
+        group, self._paths = build_cop_group(specs, self._on_command)
+        self.client.tree.clear_commands(guild=None)
+        self.client.tree.add_command(group)
+
+    async def _sync_commands(self) -> None:
+        """Sync only when the tree differs from the last synced one (hash kept in community state)."""
+        if not self._paths:
+            return
+        digest = tree_hash(self.client.tree)
+        if self.state is not None and self.state.get(COMMANDS_HASH_KEY) == digest:
+            return
+        await self.client.tree.sync()
+        self.synced = True
+        if self.state is not None:
+            self.state.set(COMMANDS_HASH_KEY, digest)
+        log.info("synced /cop with Discord")
+
+    async def _on_command(self, interaction: discord.Interaction, text: str | None) -> None:
+        """Hand the command to the core; answer ephemerally, deferring first if the answer is slow."""
+        command = interaction.command
+        path = self._paths.get(command.qualified_name if command else "", ())
+        event = CommandInvoked(
+            platform=PLATFORM,
+            event_id=str(interaction.id),
+            member=member_key(interaction.guild_id, interaction.user.id),
+            at=interaction.created_at,
+            text=command_text(path, text),
+            channel=str(interaction.channel_id) if interaction.channel_id else None,
+            name=interaction.user.display_name,
+        )
+        work = asyncio.ensure_future(self._emit(event))
+        done, _ = await asyncio.wait({work}, timeout=self.settings.defer_after)
+        if work in done:
+            await interaction.response.send_message(self._answer(work.result()), ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await interaction.followup.send(self._answer(await work), ephemeral=True)
+
+    def _answer(self, text: str | None) -> str:
+        rendered, _ = self._render(text or "Done.")
+        return rendered
+
+    async def on_button(self, interaction: discord.Interaction, action_id: str, value: str) -> None:
+        await interaction.response.defer()  # acknowledge within 3 s; the ritual answers through the outbox
+        ref = message_ref(interaction.channel_id or 0, interaction.message.id) if interaction.message else None
+        await self._emit(
+            ButtonClicked(
+                platform=PLATFORM,
+                event_id=str(interaction.id),
+                member=member_key(interaction.guild_id, interaction.user.id),
+                at=interaction.created_at,
+                action_id=action_id,
+                value=value,
+                message_ref=ref,
+            )
+        )
+
+    # --- inbound -------------------------------------------------------------------------------------
+
+    async def _emit(self, event: Event) -> str | None:
+        if self.sink is None:
+            return None
+        return await self.sink(event)
+
+    async def on_member_join(self, member: discord.Member) -> None:
+        if member.bot:
+            return
+        joined = member.joined_at or datetime.now(UTC)
+        await self._emit(
+            MemberJoined(
+                platform=PLATFORM,
+                event_id=f"join:{member.guild.id}:{member.id}:{joined.isoformat()}",
+                member=member_key(member.guild.id, member.id),
+                at=joined,
+                name=member.display_name,
+            )
+        )
+
+    async def on_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        user = payload.user
+        if user.bot:
+            return
+        joined = getattr(user, "joined_at", None)
+        suffix = f":{joined.isoformat()}" if joined else ""
+        await self._emit(
+            MemberLeft(
+                platform=PLATFORM,
+                event_id=f"leave:{payload.guild_id}:{user.id}{suffix}",
+                member=member_key(payload.guild_id, user.id),
+                at=datetime.now(UTC),
+            )
+        )
+
+    async def on_reaction(self, payload: discord.RawReactionActionEvent, *, added: bool) -> None:
+        me = self.client.user
+        if me is not None and payload.user_id == me.id:
+            return
+        emoji = _emoji_name(payload.emoji)
+        kind = "reaction" if added else "unreaction"
+        common: dict[str, Any] = {
+            "platform": PLATFORM,
+            "event_id": f"{kind}:{payload.message_id}:{payload.user_id}:{emoji}",
+            "member": member_key(payload.guild_id, payload.user_id),
+            "at": datetime.now(UTC),
+            "message_ref": message_ref(payload.channel_id, payload.message_id),
+            "emoji": emoji,
+        }
+        await self._emit(ReactionAdded(**common) if added else ReactionRemoved(**common))
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Thread replies become ReplyPosted (thread_ref = the starter message's ref); other posts MessagePosted."""
+        if message.author.bot or message.guild is None:
+            return
+        if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+            return
+        common: dict[str, Any] = {
+            "platform": PLATFORM,
+            "event_id": f"message:{message.id}",
+            "member": member_key(message.guild.id, message.author.id),
+            "at": message.created_at,
+            "channel": str(message.channel.id),
+            "message_ref": message_ref(message.channel.id, message.id),
+            "text": message.content,
+        }
+        parent = await self._thread_parent(message.channel)
+        if parent is not None:
+            # A thread started from a message has that message's id, so this names the prompt it hangs off.
+            await self._emit(ReplyPosted(thread_ref=message_ref(parent, message.channel.id), **common))
+        else:
+            await self._emit(MessagePosted(**common))
+
+    async def _thread_parent(self, channel: Any) -> int | None:
+        if isinstance(channel, discord.Thread):
+            return channel.parent_id
+        if not isinstance(channel, discord.PartialMessageable):
+            return None
+        if channel.id not in self._thread_parents:
+            try:
+                fetched = await self.client.fetch_channel(channel.id)
+            except discord.HTTPException:
+                return None
+            self._thread_parents[channel.id] = fetched.parent_id if isinstance(fetched, discord.Thread) else None
+        return self._thread_parents[channel.id]
+
+    # --- outbound ------------------------------------------------------------------------------------
+
+    def _render(self, text: str) -> tuple[str, discord.AllowedMentions | None]:
+        """Render intended mentions as ``<@id>`` and allow exactly those users to be pinged."""
+        users: list[int] = []
+
+        def render(key: str) -> str:
+            try:
+                uid = user_id_of(key)
+            except ValueError:
+                return key
+            users.append(uid)
+            return f"<@{uid}>"
+
+        content = render_mentions(text, render)
+        if len(content) > MAX_CONTENT:
+            content = content[: MAX_CONTENT - 1] + "…"
+        if not users:
+            return content, None  # the client-wide AllowedMentions.none() applies
+        allowed = discord.AllowedMentions(
+            everyone=False, roles=False, replied_user=False, users=[discord.Object(u) for u in dict.fromkeys(users)]
+        )
+        return content, allowed
+
+    async def _send(
+        self, target: discord.abc.Messageable, action: Action, delivery_id: str, part: int = 0
+    ) -> discord.Message:
+        content, allowed = self._render(action.text)
+        kwargs: dict[str, Any] = {"nonce": nonce_for(delivery_id, part)}
+        if allowed is not None:
+            kwargs["allowed_mentions"] = allowed
+        view = view_for(action.buttons)
+        if view is not None:
+            kwargs["view"] = view
+        return await target.send(content, **kwargs)
+
+    def _guilds(self) -> list[discord.Guild]:
+        if self.settings.guild_id is not None:
+            guild = self.client.get_guild(self.settings.guild_id)
+            return [guild] if guild else []
+        return list(self.client.guilds)
+
+    def channel_id(self, name: str) -> int:
+        """A channel from community.yaml: a numeric id as it is, else a text channel found by name."""
+        wanted = name.strip().lstrip("#")
+        if wanted.isdigit():
+            return int(wanted)
+        if wanted not in self._channels:
+            for guild in self._guilds():
+                found = discord.utils.get(guild.text_channels, name=wanted)
+                if found is not None:
+                    self._channels[wanted] = found.id
+                    break
+            else:
+                raise LookupError(
+                    f"no text channel named #{wanted} in the Discord server; create it or put its id in community.yaml"
+                )
+        return self._channels[wanted]
+
+    def _partial(self, channel_id: int) -> discord.PartialMessageable:
+        guild = self._guilds()
+        return self.client.get_partial_messageable(channel_id, guild_id=guild[0].id if guild else None)
+
+    async def _dm(self, member: str) -> discord.DMChannel:
+        if not self.settings.bulk_dms:
+            raise PermissionError("DMs are switched off (DISCORD_BULK_DMS=0)")
+        await self.dm_pacer.wait()
+        return await self.client.create_dm(discord.Object(user_id_of(member)))
+
+    @performs(Post)
+    async def post(self, action: Post, delivery_id: str) -> str | None:
+        channel_id = self.channel_id(action.channel)
+        message = await self._send(self._partial(channel_id), action, delivery_id)
+        if action.opens_thread:
+            title = next((line.strip("*_ ") for line in action.text.splitlines() if line.strip("*_ ")), "Thread")
+            try:
+                await message.create_thread(name=title[:100])
+            except discord.HTTPException as exc:  # e.g. a resend found the thread already there
+                log.warning("could not open a thread on %s: %s", message.id, exc)
+        return message_ref(channel_id, message.id)
+
+    @performs(DirectMessage)
+    async def direct(self, action: DirectMessage, delivery_id: str) -> str | None:
+        channel = await self._dm(action.member)
+        message = await self._send(channel, action, delivery_id)
+        return message_ref(channel.id, message.id)
+
+    @performs(GroupMessage)
+    async def group(self, action: GroupMessage, delivery_id: str) -> str | None:
+        """One DM each (bots cannot open group DMs); each part has its own nonce, so a resend skips the sent."""
+        first: str | None = None
+        for part, member in enumerate(action.members):
+            channel = await self._dm(member)
+            message = await self._send(channel, action, delivery_id, part)
+            first = first or message_ref(channel.id, message.id)
+        return first
+
+    @performs(Reply)
+    async def reply(self, action: Reply, delivery_id: str) -> str | None:
+        _, thread_id = parse_ref(action.thread_ref)
+        message = await self._send(self._partial(thread_id), action, delivery_id)
+        return message_ref(thread_id, message.id)
+
+    @performs(Ephemeral)
+    async def ephemeral(self, action: Ephemeral, delivery_id: str) -> str | None:
+        """Outside an interaction Discord has no ephemeral messages to one member: a DM says it privately."""
+        as_dm = DirectMessage(text=action.text, buttons=action.buttons, member=action.member)
+        return await self.direct(as_dm, delivery_id)
+
+    @performs(React)
+    async def react(self, action: React, delivery_id: str) -> str | None:
+        channel_id, message_id = parse_ref(action.message_ref)
+        emoji = EMOJI.get(action.text.strip(":"), action.text)
+        await self._partial(channel_id).get_partial_message(message_id).add_reaction(emoji)
+        return None
+
+    async def find_delivery(self, action: Action, delivery_id: str) -> str | None:
+        """Always None: sending again is itself the check.
+
+        Discord does not return a message's nonce when history is read, so a lookup could only guess
+        by content. Instead every send carries the delivery's nonce with ``enforce_nonce``: if the first
+        attempt reached Discord, the repeat returns that same message (and its id becomes the reference)
+        rather than creating a second one. Discord keeps nonces for a few minutes; a crash longer ago
+        than that could double a message, which the outbox's ``sending`` rows make visible in the log.
+        """
+        return None

@@ -1,0 +1,84 @@
+"""The discord.py client copbot runs: minimal intents, no mentions by default, paced REST calls.
+
+It only forwards gateway events to the adapter (:mod:`adapters.discord.adapter`), which translates
+them into neutral events; no ritual logic lives here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord.buttons import CopButton
+from adapters.discord.pacing import Pacer
+from adapters.discord.settings import DiscordSettings
+
+if TYPE_CHECKING:
+    from adapters.discord.adapter import DiscordAdapter
+
+
+def build_intents(message_content: bool) -> discord.Intents:
+    """Only what copbot uses: guilds (channels, threads), members (privileged: joins and leaves),
+    guild reactions (participation), guild messages (thread replies); message content only on request."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.members = True
+    intents.guild_reactions = True
+    intents.guild_messages = True
+    intents.message_content = message_content
+    return intents
+
+
+class CopClient(discord.Client):
+    """A ``discord.Client`` wired to one :class:`DiscordAdapter`."""
+
+    def __init__(self, adapter: DiscordAdapter, settings: DiscordSettings) -> None:
+        super().__init__(
+            intents=build_intents(settings.message_content),
+            allowed_mentions=discord.AllowedMentions.none(),
+            max_ratelimit_timeout=settings.max_ratelimit_timeout,
+            chunk_guilds_at_startup=False,  # we never need the whole member list in memory
+            guild_ready_timeout=settings.guild_ready_timeout,
+        )
+        self.copbot = adapter
+        self.tree: app_commands.CommandTree[CopClient] = app_commands.CommandTree(self)
+        self.pacer = Pacer(settings.requests_per_second)
+        self._pace_rest()
+
+    def _pace_rest(self) -> None:
+        """Every REST call waits for a permit first: discord.py has per-route buckets but only learns of
+        the global limit from a 429, and each global 429 costs the whole bot a pause."""
+        original = self.http.request
+        pacer = self.pacer
+
+        async def paced(route: discord.http.Route, **kwargs: Any) -> Any:
+            await pacer.wait()
+            return await original(route, **kwargs)
+
+        self.http.request = paced  # type: ignore[method-assign]
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(CopButton)
+
+    async def on_ready(self) -> None:
+        self.copbot.ready.set()
+
+    async def on_member_join(self, member: discord.Member) -> None:
+        await self.copbot.on_member_join(member)
+
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        await self.copbot.on_member_remove(payload)
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        await self.copbot.on_reaction(payload, added=True)
+
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        await self.copbot.on_reaction(payload, added=False)
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.copbot.on_message(message)
+
+    async def on_resumed(self) -> None:
+        self.copbot.resumed += 1

@@ -1,0 +1,47 @@
+"""Discord identities as copbot stores them: member keys, message references and delivery nonces.
+
+Only this adapter parses these strings. A member is ``discord:<guild_id>:<user_id>``; a message is
+``<channel_id>:<message_id>`` (a thread started from a message has the message's id, so a prompt's
+reference also names its thread).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+PLATFORM = "discord"
+NONCE_LENGTH = 25  # Discord refuses longer nonces
+
+
+def member_key(guild_id: int | None, user_id: int) -> str:
+    return f"{PLATFORM}:{guild_id or 0}:{user_id}"
+
+
+def user_id_of(key: str) -> int:
+    """The Discord user id in a member key; a key from another platform is a loud error."""
+    parts = key.split(":")
+    if len(parts) != 3 or parts[0] != PLATFORM or not parts[2].isdigit():
+        raise ValueError(f"{key!r} is not a Discord member key (discord:<guild_id>:<user_id>)")
+    return int(parts[2])
+
+
+def message_ref(channel_id: int, message_id: int) -> str:
+    return f"{channel_id}:{message_id}"
+
+
+def parse_ref(ref: str) -> tuple[int, int]:
+    """``channel_id:message_id`` → the two ids."""
+    channel, _, message = ref.partition(":")
+    if not channel.isdigit() or not message.isdigit():
+        raise ValueError(f"{ref!r} is not a Discord message reference (<channel_id>:<message_id>)")
+    return int(channel), int(message)
+
+
+def nonce_for(delivery_id: str, part: int = 0) -> str:
+    """A 25-character nonce derived from the outbox delivery id (and a part, for one DM per group member).
+
+    Same delivery → same nonce, so Discord's ``enforce_nonce`` returns the first message instead of
+    creating a second one when a send is repeated after a crash.
+    """
+    digest = hashlib.sha256(f"{delivery_id}#{part}".encode()).hexdigest()
+    return digest[:NONCE_LENGTH]

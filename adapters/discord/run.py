@@ -1,0 +1,74 @@
+"""``copbot run --platform discord``: the live Discord bot, and its one-line refusals when it cannot start."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from pathlib import Path
+
+from adapters.discord.adapter import DiscordAdapter, DiscordStartError
+from adapters.discord.settings import PORTAL, DiscordSettings, configure_endpoints
+from bot.live import build_live_runtime, serve
+from config.models import CommunityConfig
+from storage import queries
+from storage.db import Database
+
+log = logging.getLogger("copbot.discord")
+
+
+class CommunityState:
+    """The adapter's small key/value state in ``community_state`` (used for the command tree's hash)."""
+
+    def __init__(self, db: Database, community: str) -> None:
+        self.db = db
+        self.community = community
+
+    def get(self, key: str) -> str | None:
+        with self.db.session() as tx:
+            return queries.get_state(tx, self.community, key)
+
+    def set(self, key: str, value: str) -> None:
+        with self.db.session() as tx:
+            queries.set_state(tx, self.community, key, value)
+            tx.commit()
+
+
+async def serve_discord(
+    config_path: Path | None,
+    config: CommunityConfig,
+    db: Database,
+    settings: DiscordSettings,
+    stop: asyncio.Event | None = None,
+) -> int:
+    """Serve until stopped; 2 with one clear line on stderr when Discord cannot be used as configured."""
+    if not settings.token:
+        print(
+            f"DISCORD_TOKEN is not set: create a bot at {PORTAL} → your application → Bot, copy its token and "
+            "export DISCORD_TOKEN=... (see docs/discord.md)",
+            file=sys.stderr,
+        )
+        return 2
+    configure_endpoints(settings.api_url, settings.gateway_url)
+    stop = stop or asyncio.Event()
+    adapter = DiscordAdapter(settings, state=CommunityState(db, config.community.id))
+    runtime = build_live_runtime(config, db, adapter)
+    adapter.commands = lambda: runtime.router.specs
+    adapter.on_fatal = lambda _message: stop.set()
+    try:
+        await serve(runtime, config_path, stop)
+    except DiscordStartError as exc:
+        with contextlib.suppress(Exception):
+            await runtime.stop()
+        print(str(exc), file=sys.stderr)
+        return 2
+    if adapter.fatal:
+        print(adapter.fatal, file=sys.stderr)
+        return 2
+    return 0
+
+
+def run_discord(config_path: Path, config: CommunityConfig, db: Database) -> int:
+    """Entry point used by :func:`adapters.registry.run_platform`."""
+    return asyncio.run(serve_discord(config_path, config, db, DiscordSettings.from_env()))
