@@ -159,21 +159,35 @@ def next_hosts(
         )
 
     plan: list[Turn] = []
+    was_available: set[str] | None = None
     for session in dates:
         # newcomers reaching their hosting date join the current round rather than owing every past round
         for key in sorted(k for k in pool if k not in credit and hosting_from[k] <= session):
             others = [credit[k] for k in credit if not pool[k].retired]
             credit[key] = min(others, default=0)
         pinned_later = {m for d, m in pinned_host.items() if d > session}
-        available = [
-            k for k, v in pool.items() if is_available(v, session) and k not in off.get(session, set())
-        ]
+        present = [k for k, v in pool.items() if is_available(v, session)]
+        # back from an away date: rejoin the current round too (one turn now, not a run of catch-up turns)
+        if was_available is not None:
+            back = [k for k in present if k not in was_available and k in credit]
+            steady = [credit[k] for k in present if k in was_available and k in credit]
+            for key in back:
+                credit[key] = max(credit[key], min(steady, default=credit[key]))
+        was_available = set(present)
+        available = [k for k in present if k not in off.get(session, set())]
+
+        def pick(keys: list[str], at: date = session, later: set[str] = pinned_later) -> str | None:
+            free = [k for k in keys if k not in later]
+            experienced = [k for k in free if hosting_from[k] <= at]
+            choices = experienced or free
+            return min(choices, key=order) if choices else None
+
         host = pinned_host.get(session)
         if host is None:
-            free = [k for k in available if k not in pinned_later]
-            experienced = [k for k in free if hosting_from[k] <= session]
-            choices = experienced or free
-            host = min(choices, key=order) if choices else None
+            host = pick(available)
+        # a skip earns "first in line" only when it really passed a turn on: the skipper was the one due
+        would_have = pick(present)
+        skippers = skipped_on.get(session, set())
         co_host = pinned_cohost.get(session)
         if co_host is None and cohost_for_newer_than_days is not None:
             newer = [k for k in available if hosting_from[k] > session and k != host]
@@ -190,7 +204,8 @@ def next_hosts(
         if co_host is not None:
             cohosted[co_host] = cohosted.get(co_host, 0) + 1
             last_cohosted[co_host] = session
-        priority |= skipped_on.get(session, set()) - {host}
+        if would_have in skippers:
+            priority.add(would_have)
     return plan
 
 
