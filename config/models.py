@@ -6,55 +6,15 @@ Each ritual has one section under ``rituals:``; a missing section means the ritu
 from __future__ import annotations
 
 import difflib
-from datetime import timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from apscheduler.triggers.cron import CronTrigger
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from config.durations import Duration
-
-
-def error_at(loc: tuple[str | int, ...], message: str) -> PydanticCustomError:
-    """A validation error that belongs to a node deeper than the validator that raises it.
-
-    A ``model_validator`` on the root reports at the root, so its error would point at line 1.
-    The loader reads ``ctx["loc"]`` and points at that node instead (e.g. ``rituals.prompts.channel``).
-    """
-    return PydanticCustomError("located", "{message}", {"message": message, "loc": loc})
-
-
-class Strict(BaseModel):
-    """Base for every section: unknown keys are refused, values are immutable once loaded."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Schedule(Strict):
-    """When a ritual fires, as a 5-field crontab line in the community's time zone."""
-
-    cron: str = Field(description='minute hour day-of-month month day-of-week, e.g. "0 10 * * mon" (Mondays 10:00)')
-    grace: Duration = Field(
-        default=timedelta(hours=36),
-        description="after downtime, a missed slot younger than this still runs (once); older ones are skipped",
-    )
-
-    @field_validator("cron")
-    @classmethod
-    def _valid_cron(cls, value: str) -> str:
-        fields = value.split()
-        if len(fields) != 5:
-            raise ValueError(
-                f"cron needs 5 fields (minute hour day-of-month month day-of-week), got {len(fields)}; "
-                'e.g. "0 10 * * mon"'
-            )
-        try:
-            CronTrigger.from_crontab(value, timezone="UTC")
-        except ValueError as exc:
-            raise ValueError(f"not a valid crontab line ({exc}); e.g. \"0 10 * * mon\"") from exc
-        return value
+from config.base import Schedule, Strict, error_at
+from config.facilitator import FacilitatorConfig
+from config.onboarding import OnboardingConfig
+from config.pairing import PairingConfig
 
 
 class Channels(Strict):
@@ -128,6 +88,9 @@ class Rituals(Strict):
     """One section per ritual; leave one out to switch it off."""
 
     prompts: PromptsConfig | None = None
+    onboarding: OnboardingConfig | None = None
+    pairing: PairingConfig | None = None
+    facilitator: FacilitatorConfig | None = None
 
 
 class CommunityConfig(Strict):

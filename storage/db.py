@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
-from storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from storage import tables  # noqa: F401  (registers every table on SQLModel.metadata)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

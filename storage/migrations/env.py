@@ -20,7 +20,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
-from storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from storage import tables  # noqa: F401  (registers every table on SQLModel.metadata)
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -1,0 +1,3 @@
+"""Tables and queries of the pairing ritual (kept beside storage/models.py so each ritual owns its own)."""
+
+from __future__ import annotations

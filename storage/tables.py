@@ -1,0 +1,3 @@
+"""Imports every table module so SQLModel.metadata (and Alembic) sees the whole schema."""
+
+from storage import models, onboarding, pairing, rota  # noqa: F401
