@@ -1,0 +1,544 @@
+"""A small fake Discord on 127.0.0.1: REST routes and a gateway websocket that discord.py 2.7 really talks to.
+
+It records every REST call with its body, answers with content type exactly ``application/json`` (what
+discord.py needs to parse a body), does the real gateway handshake (HELLO → heartbeat ACK → IDENTIFY →
+READY with ``resume_gateway_url`` → GUILD_CREATE, RESUME → RESUMED, op 8 → GUILD_MEMBERS_CHUNK) and
+dispatches real payloads. It can answer 429 the way Discord does (``Via``, ``retry_after``,
+``X-RateLimit-*``), enforce a global request rate on a sped-up clock, and honour ``enforce_nonce``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+DISCORD_EPOCH_MS = 1420070400000
+_counter = itertools.count(1)
+
+
+def snowflake() -> int:
+    """A real-looking, increasing snowflake (discord.py reads creation times from them)."""
+    ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+    return (ms << 22) | (next(_counter) & 0x3FFFFF)
+
+
+def iso(dt: datetime | None = None) -> str:
+    return (dt or datetime.now(UTC)).isoformat()
+
+
+def user_payload(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:
+    return {
+        "id": str(user_id),
+        "username": name.lower(),
+        "discriminator": "0",
+        "global_name": name,
+        "avatar": None,
+        "bot": bot,
+        "public_flags": 0,
+    }
+
+
+def member_payload(user_id: int, name: str, joined_at: str | None = None) -> dict[str, Any]:
+    return {
+        "user": user_payload(user_id, name),
+        "nick": None,
+        "roles": [],
+        "joined_at": joined_at or iso(),
+        "deaf": False,
+        "mute": False,
+        "flags": 0,  # discord.py fails to parse a member without it
+        "avatar": None,
+        "premium_since": None,
+        "pending": False,
+    }
+
+
+@dataclass
+class Call:
+    """One REST call as the fake received it."""
+
+    method: str
+    path: str
+    body: Any
+    query: dict[str, str]
+    status: int = 200
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Failure:
+    """A scripted 429 for calls matching ``method`` and ``pattern``."""
+
+    method: str
+    pattern: re.Pattern[str]
+    retry_after: float
+    times: int = 1
+    is_global: bool = False
+
+
+@dataclass
+class FakeUser:
+    id: int
+    name: str
+    joined_at: str = field(default_factory=iso)
+
+
+class FakeDiscord:
+    """One guild, one bot, a few members; REST under ``/api/v10``, the gateway at ``/gateway``."""
+
+    def __init__(
+        self,
+        *,
+        members: dict[str, int] | None = None,
+        channels: dict[str, int] | None = None,
+        rate_per_second: float | None = None,
+        speed: float = 1.0,
+    ) -> None:
+        self.guild_id = 81384788765712384
+        self.app_id = 291240284300804097
+        self.bot = FakeUser(291240284300804097, "copbot")
+        self.users: dict[int, FakeUser] = {}
+        for name, uid in (members or {"Ana": 100000000000000001, "Ben": 100000000000000002}).items():
+            self.users[uid] = FakeUser(uid, name)
+        self.channels: dict[int, dict[str, Any]] = {}
+        for name, cid in (channels or {"general": 200000000000000001, "prompts": 200000000000000002}).items():
+            self.channels[cid] = {"id": str(cid), "type": 0, "name": name, "guild_id": str(self.guild_id)}
+        self.calls: list[Call] = []
+        self.messages: dict[int, dict[str, Any]] = {}
+        self._nonces: dict[tuple[str, str], dict[str, Any]] = {}
+        self.failures: list[Failure] = []
+        self.commands: list[dict[str, Any]] = []
+        self.close_with_4014 = False
+        self.identifies = 0
+        self.identify_payloads: list[dict[str, Any]] = []
+        self.resumes = 0
+        self.member_requests: list[dict[str, Any]] = []
+        self.rate_per_second = rate_per_second
+        self.speed = speed
+        self.rate_limited = 0
+        self._bucket_tokens = rate_per_second or 0.0
+        self._bucket_at = time.monotonic()
+        self._ws: web.WebSocketResponse | None = None
+        self._seq = 0
+        self._session = "fake-session-1"
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # --- lifecycle ---------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets
+        self.port = server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._ws is not None and not self._ws.closed:
+            await self._ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    # --- waiting -----------------------------------------------------------------------------------
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_for(self, predicate: Callable[[], Any], wait_s: float = 10.0) -> Any:
+        """Wait until ``predicate()`` is truthy (re-checked whenever the fake sees something); returns it."""
+
+        async def check() -> Any:
+            async with self._changed:
+                while not (result := predicate()):
+                    await self._changed.wait()
+                return result
+
+        return await asyncio.wait_for(check(), wait_s)
+
+    def calls_to(self, method: str, pattern: str) -> list[Call]:
+        rx = re.compile(pattern)
+        return [c for c in self.calls if c.method == method and rx.fullmatch(c.path) and c.status < 400]
+
+    # --- REST --------------------------------------------------------------------------------------
+
+    def fail_next(self, method: str, pattern: str, retry_after: float, times: int = 1) -> None:
+        self.failures.append(Failure(method, re.compile(pattern), retry_after, times))
+
+    def _json(self, data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+        merged = {"Content-Type": "application/json", **(headers or {})}  # exactly this; no charset
+        return web.Response(body=json.dumps(data).encode(), status=status, headers=merged)
+
+    def _too_many(self, retry_after: float, *, is_global: bool) -> web.Response:
+        headers = {
+            "Via": "1.1 google",
+            "Retry-After": f"{retry_after:.3f}",
+            "X-RateLimit-Limit": "5",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
+            "X-RateLimit-Reset-After": f"{retry_after:.3f}",
+            "X-RateLimit-Bucket": "fakebucket",
+            "X-RateLimit-Scope": "global" if is_global else "user",
+        }
+        if is_global:
+            headers["X-RateLimit-Global"] = "true"
+        body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": is_global}
+        return self._json(body, 429, headers)
+
+    def _global_limit(self) -> float:
+        """Token bucket of ``rate_per_second`` (burst = one second's worth) on the sped-up clock; 0 = allowed."""
+        if not self.rate_per_second:
+            return 0.0
+        now = time.monotonic()
+        fake_elapsed = (now - self._bucket_at) * self.speed
+        self._bucket_at = now
+        self._bucket_tokens = min(self.rate_per_second, self._bucket_tokens + fake_elapsed * self.rate_per_second)
+        if self._bucket_tokens >= 1:
+            self._bucket_tokens -= 1
+            return 0.0
+        fake_wait = (1 - self._bucket_tokens) / self.rate_per_second
+        return fake_wait / self.speed
+
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        path = "/" + request.match_info["tail"]
+        raw = await request.read()
+        body: Any = json.loads(raw) if raw and request.content_type == "application/json" else None
+        if body is None and raw and request.content_type.startswith("multipart"):
+            body = {"multipart": raw.decode(errors="replace")}
+        call = Call(request.method, path, body, dict(request.query))
+        self.calls.append(call)
+        try:
+            wait = self._global_limit()
+            if wait:
+                call.status = 429
+                self.rate_limited += 1
+                return self._too_many(round(wait, 4), is_global=True)
+            for failure in self.failures:
+                if failure.times > 0 and failure.method == request.method and failure.pattern.fullmatch(path):
+                    failure.times -= 1
+                    call.status = 429
+                    self.rate_limited += 1
+                    return self._too_many(failure.retry_after, is_global=failure.is_global)
+            return self._route(call)
+        finally:
+            await self._notify()
+
+    def _route(self, call: Call) -> web.Response:
+        m, p, body = call.method, call.path, call.body or {}
+        if (m, p) == ("GET", "/users/@me"):
+            return self._json(user_payload(self.bot.id, self.bot.name, bot=True))
+        if (m, p) == ("GET", "/oauth2/applications/@me"):
+            return self._json(self.application())
+        if (m, p) == ("GET", "/gateway/bot"):
+            return self._json({"url": self.gateway_url, "shards": 1, "session_start_limit": {
+                "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})
+        if (m, p) == ("POST", "/users/@me/channels"):
+            uid = int(body["recipient_id"])
+            user = self.users.get(uid) or FakeUser(uid, f"user{uid}")
+            return self._json({"id": str(uid + 7), "type": 1, "last_message_id": None,
+                               "recipients": [user_payload(user.id, user.name)]})
+        if (match := re.fullmatch(r"/channels/(\d+)/messages", p)) and m == "POST":
+            return self._json(self._create_message(match[1], body))
+        if match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", p):
+            return self._json(self._thread(int(match[1]), int(match[2]), body.get("name", "thread")), 201)
+        if re.fullmatch(r"/channels/\d+/messages/\d+/reactions/[^/]+/@me", p) and m == "PUT":
+            return web.Response(status=204)
+        if match := re.fullmatch(r"/channels/(\d+)", p):
+            channel = self.channels.get(int(match[1]))
+            if channel is None:
+                return self._json({"message": "Unknown Channel", "code": 10003}, 404)
+            return self._json(channel)
+        if re.fullmatch(r"/interactions/\d+/[^/]+/callback", p):
+            iid = p.split("/")[2]
+            flags = (body.get("data") or {}).get("flags", 0) or 0
+            return self._json({"interaction": {"id": iid, "type": 2, "response_message_ephemeral": bool(flags & 64),
+                                               "response_message_loading": body.get("type") == 5}})
+        if match := re.fullmatch(r"/webhooks/(\d+)/([^/]+)", p):
+            return self._json(self._create_message("0", body, webhook=True))
+        if re.fullmatch(r"/webhooks/\d+/[^/]+/messages/.+", p):
+            return self._json(self._create_message("0", body, webhook=True))
+        if re.fullmatch(r"/applications/\d+/commands", p):
+            if m == "PUT":
+                self.commands = [{**c, "id": str(snowflake()), "application_id": str(self.app_id),
+                                  "version": "1"} for c in body]
+            return self._json(self.commands)
+        call.status = 404
+        return self._json({"message": f"fake Discord has no route {m} {p}", "code": 0}, 404)
+
+    def application(self) -> dict[str, Any]:
+        return {
+            "id": str(self.app_id),
+            "name": "copbot",
+            "icon": None,
+            "description": "",
+            "rpc_origins": [],
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "owner": user_payload(1, "owner"),
+            "team": None,
+            "verify_key": "0" * 64,
+            "flags": 0,
+            "summary": "",
+        }
+
+    def _create_message(self, channel_id: str, body: dict[str, Any], *, webhook: bool = False) -> dict[str, Any]:
+        nonce = body.get("nonce")
+        if nonce and body.get("enforce_nonce"):
+            earlier = self._nonces.get((channel_id, str(nonce)))
+            if earlier is not None:
+                return earlier  # Discord returns the first message instead of making a second one
+        message = self.message_payload(
+            int(channel_id), self.bot.id, body.get("content", ""), bot=True, nonce=nonce,
+            components=body.get("components", []), flags=body.get("flags", 0),
+        )
+        if not webhook:
+            self.messages[int(message["id"])] = message
+        if nonce and body.get("enforce_nonce"):
+            self._nonces[(channel_id, str(nonce))] = message
+        return message
+
+    def message_payload(
+        self, channel_id: int, author_id: int, content: str, *, bot: bool = False, nonce: Any = None,
+        components: list[Any] | None = None, flags: int = 0, message_id: int | None = None,
+    ) -> dict[str, Any]:
+        author = self.users.get(author_id) or self.bot
+        data: dict[str, Any] = {
+            "id": str(message_id or snowflake()),
+            "channel_id": str(channel_id),
+            "author": user_payload(author.id, author.name, bot=bot),
+            "content": content,
+            "timestamp": iso(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+            "type": 0,
+            "flags": flags,
+            "components": components or [],
+        }
+        if nonce is not None:
+            data["nonce"] = nonce
+        return data
+
+    def _thread(self, parent_id: int, message_id: int, name: str) -> dict[str, Any]:
+        thread = {
+            "id": str(message_id),
+            "type": 11,
+            "guild_id": str(self.guild_id),
+            "parent_id": str(parent_id),
+            "name": name,
+            "owner_id": str(self.bot.id),
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "flags": 0,
+            "thread_metadata": {"archived": False, "auto_archive_duration": 1440, "archive_timestamp": iso(),
+                                "locked": False},
+        }
+        self.channels[message_id] = thread
+        return thread
+
+    # --- gateway -----------------------------------------------------------------------------------
+
+    def guild_payload(self) -> dict[str, Any]:
+        channels = [
+            {"id": c["id"], "type": 0, "name": c["name"], "position": i, "permission_overwrites": [],
+             "parent_id": None, "topic": None, "nsfw": False, "rate_limit_per_user": 0, "last_message_id": None}
+            for i, c in enumerate(v for v in self.channels.values() if v["type"] == 0)
+        ]
+        return {
+            "id": str(self.guild_id),
+            "name": "Platform Guild",
+            "icon": None,
+            "owner_id": "1",
+            "roles": [{"id": str(self.guild_id), "name": "@everyone", "permissions": "1071698660929", "position": 0,
+                       "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
+            "channels": channels,
+            "threads": [],
+            "members": [member_payload(u.id, u.name, u.joined_at) for u in self.users.values()],
+            "member_count": len(self.users) + 1,
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "unavailable": False,
+            "large": False,
+            "joined_at": iso(),
+            "presences": [],
+            "voice_states": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+            "mfa_level": 0,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "afk_timeout": 300,
+            "premium_tier": 0,
+            "system_channel_flags": 0,
+            "preferred_locale": "en-US",
+            "nsfw_level": 0,
+            "premium_progress_bar_enabled": False,
+        }
+
+    async def _send(self, payload: dict[str, Any]) -> None:
+        if self._ws is not None and not self._ws.closed:
+            await self._ws.send_str(json.dumps(payload))  # a text frame: discord.py only inflates binary ones
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send one DISPATCH (op 0) with the next sequence number."""
+        self._seq += 1
+        await self._send({"op": 0, "t": event, "s": self._seq, "d": data})
+
+    async def close_gateway(self, code: int = 4000) -> None:
+        """Drop the connection the way Discord does when it wants the client to resume."""
+        if self._ws is not None:
+            await self._ws.close(code=code)
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._ws = ws
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None}))
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                continue
+            frame = json.loads(msg.data)
+            op = frame.get("op")
+            if op == 1:
+                await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
+            elif op == 2:
+                self.identifies += 1
+                self.identify_payloads.append(frame["d"])
+                if self.close_with_4014:
+                    await ws.close(code=4014, message=b"Disallowed intent(s).")
+                    break
+                await self._ready()
+            elif op == 6:
+                self.resumes += 1
+                await self.dispatch("RESUMED", {})
+            elif op == 8:
+                data = frame["d"]
+                self.member_requests.append(data)
+                await self.dispatch("GUILD_MEMBERS_CHUNK", {
+                    "guild_id": str(self.guild_id), "chunk_index": 0, "chunk_count": 1, "not_found": [],
+                    "members": [member_payload(u.id, u.name, u.joined_at) for u in self.users.values()],
+                    "nonce": data.get("nonce"),
+                })
+            await self._notify()
+        await self._notify()
+        return ws
+
+    async def _ready(self) -> None:
+        self._seq = 0
+        await self.dispatch("READY", {
+            "v": 10,
+            "user": user_payload(self.bot.id, self.bot.name, bot=True),
+            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+            "session_id": self._session,
+            "resume_gateway_url": self.gateway_url,
+            "shard": [0, 1],
+            "application": {"id": str(self.app_id), "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+        })
+        await self.dispatch("GUILD_CREATE", self.guild_payload())
+
+    # --- member actions (payloads as Discord sends them) ---------------------------------------------
+
+    async def member_joins(self, user_id: int, name: str) -> dict[str, Any]:
+        self.users[user_id] = FakeUser(user_id, name)
+        data = {**member_payload(user_id, name, self.users[user_id].joined_at), "guild_id": str(self.guild_id)}
+        await self.dispatch("GUILD_MEMBER_ADD", data)
+        return data
+
+    async def react(self, user_id: int, channel_id: int, message_id: int, emoji: str = "🎉") -> dict[str, Any]:
+        user = self.users[user_id]
+        data = {
+            "user_id": str(user_id),
+            "channel_id": str(channel_id),
+            "message_id": str(message_id),
+            "guild_id": str(self.guild_id),
+            "emoji": {"id": None, "name": emoji},
+            "member": member_payload(user.id, user.name, user.joined_at),
+            "burst": False,
+            "type": 0,
+            "message_author_id": str(self.bot.id),
+        }
+        await self.dispatch("MESSAGE_REACTION_ADD", data)
+        return data
+
+    async def post_in_thread(self, user_id: int, thread_id: int, text: str) -> dict[str, Any]:
+        data = {**self.message_payload(thread_id, user_id, text), "guild_id": str(self.guild_id),
+                "member": {k: v for k, v in member_payload(user_id, self.users[user_id].name).items() if k != "user"}}
+        await self.dispatch("MESSAGE_CREATE", data)
+        return data
+
+    def _interaction_base(self, user_id: int, channel_id: int) -> dict[str, Any]:
+        user = self.users[user_id]
+        iid = snowflake()
+        return {
+            "id": str(iid),
+            "application_id": str(self.app_id),
+            "token": f"tok{iid}",
+            "version": 1,
+            "guild_id": str(self.guild_id),
+            "channel_id": str(channel_id),
+            "channel": {"id": str(channel_id), "type": 0, "guild_id": str(self.guild_id), "name": "general",
+                        "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None},
+            "member": {**member_payload(user.id, user.name, user.joined_at), "permissions": "1071698660929"},
+            "app_permissions": "1071698660929",
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(self.guild_id)},
+            "context": 0,
+        }
+
+    async def slash(self, user_id: int, words: list[str], text: str | None = None,
+                    channel_id: int = 200000000000000001) -> dict[str, Any]:
+        """``/cop <words...> [text]`` as an APPLICATION_COMMAND interaction (nested subcommand options)."""
+        leaf: dict[str, Any] = {"name": words[-1], "type": 1, "options": []}
+        if text is not None:
+            leaf["options"].append({"name": "text", "type": 3, "value": text})
+        option = leaf
+        if len(words) == 2:
+            option = {"name": words[0], "type": 2, "options": [leaf]}
+        cop = next((c for c in self.commands if c["name"] == "cop"), {"id": "1"})
+        data = {**self._interaction_base(user_id, channel_id), "type": 2,
+                "data": {"id": cop["id"], "name": "cop", "type": 1, "options": [option]}}
+        await self.dispatch("INTERACTION_CREATE", data)
+        return data
+
+    async def click(self, user_id: int, message: dict[str, Any], custom_id: str) -> dict[str, Any]:
+        data = {**self._interaction_base(user_id, int(message["channel_id"])), "type": 3,
+                "message": message, "data": {"custom_id": custom_id, "component_type": 2}}
+        await self.dispatch("INTERACTION_CREATE", data)
+        return data
