@@ -115,7 +115,8 @@ def unsent_deliveries(tx: Session, community: str, limit: int = 200) -> Sequence
     return tx.exec(
         select(Delivery)
         .where(Delivery.community == community, col(Delivery.status).in_(("pending", "sending")))
-        .order_by(col(Delivery.created_at), col(Delivery.id), col(Delivery.seq))
+        # seq before id: ids end in the position as text, so "…:10" would otherwise go before "…:2".
+        .order_by(col(Delivery.created_at), col(Delivery.seq), col(Delivery.id))
         .limit(limit)
     ).all()
 
