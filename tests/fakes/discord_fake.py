@@ -520,6 +520,7 @@ class FakeDiscord:
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(self.guild_id)},
             "context": 0,
+            "attachment_size_limit": 10485760,
         }
 
     async def slash(self, user_id: int, words: list[str], text: str | None = None,
