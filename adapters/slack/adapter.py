@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -197,17 +198,34 @@ class SlackAdapter(HandlerTable):
 
     def _register(self) -> None:
         app = self.app
-        app.event("team_join")(self._on_team_join)
-        app.event("member_joined_channel")(self._on_member_joined_channel)
-        app.event("member_left_channel")(self._on_member_left_channel)
-        app.event("reaction_added")(self._on_reaction)
-        app.event("reaction_removed")(self._on_reaction)
-        app.event("message")(self._on_message)
-        app.command(COMMAND)(self._on_command)
-        app.action(re.compile(".+"))(self._on_block_action)
+        app.event("team_join")(self._counted(self._on_team_join))
+        app.event("member_joined_channel")(self._counted(self._on_member_joined_channel))
+        app.event("member_left_channel")(self._counted(self._on_member_left_channel))
+        app.event("reaction_added")(self._counted(self._on_reaction))
+        app.event("reaction_removed")(self._counted(self._on_reaction))
+        app.event("message")(self._counted(self._on_message))
+        app.command(COMMAND)(self._counted(self._on_command))
+        app.action(re.compile(".+"))(self._counted(self._on_block_action))
+
+    def _counted(self, listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        """Count each Slack payload once handled (mapped or deliberately ignored), so tests can wait for it.
+
+        ``functools.wraps`` keeps the listener's signature visible: Bolt injects arguments by name.
+        """
+
+        @functools.wraps(listener)
+        async def counted(**kwargs: Any) -> None:
+            try:
+                await listener(**kwargs)
+            finally:
+                async with self._processed_changed:
+                    self._processed += 1
+                    self._processed_changed.notify_all()
+
+        return counted
 
     async def processed(self, count: int) -> None:
-        """Wait until ``count`` inbound events have been through the sink (tests: Bolt acks before that).
+        """Wait until ``count`` Slack payloads have been handled (tests: Bolt acks before the work is done).
 
         Callers bound the wait themselves (``asyncio.timeout``).
         """
@@ -228,10 +246,6 @@ class SlackAdapter(HandlerTable):
         except Exception:
             log.exception("the core failed on Slack event %s (%s)", event.event_id, type(event).__name__)
             return None
-        finally:
-            async with self._processed_changed:
-                self._processed += 1
-                self._processed_changed.notify_all()
 
     def _team(self, body: dict[str, Any]) -> str:
         team = body.get("team_id") or (body.get("team") or {}).get("id") or self.team_id
