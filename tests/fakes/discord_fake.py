@@ -139,6 +139,7 @@ class FakeDiscord:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/_fake/stats", self._stats)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -182,6 +183,22 @@ class FakeDiscord:
     def calls_to(self, method: str, pattern: str) -> list[Call]:
         rx = re.compile(pattern)
         return [c for c in self.calls if c.method == method and rx.fullmatch(c.path) and c.status < 400]
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for benchmarks: requests, 429s, messages made, and contents sent more than once."""
+        contents: dict[str, int] = {}
+        for message in self.messages.values():
+            contents[message["content"]] = contents.get(message["content"], 0) + 1
+        return {
+            "requests": len(self.calls),
+            "rate_limited": self.rate_limited,
+            "messages": len(self.messages),
+            "duplicates": sum(n - 1 for n in contents.values() if n > 1),
+            "contents": sorted(contents),
+        }
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        return self._json(self.stats())
 
     # --- REST --------------------------------------------------------------------------------------
 

@@ -1,0 +1,136 @@
+"""Discord fan-out benchmark: 1,000 DMs and 100 channel posts through the real outbox and discord.py client.
+
+The fake Discord runs in its own process (so the bot's CPU time is the bot's alone) and enforces
+Discord's global limit of 50 requests/s on a clock sped up ``--speed`` times. The minimum any client
+could take is (requests needed) ÷ 50/s; the bot paces itself to that rate instead of bouncing off 429s.
+DM pacing (``DISCORD_DMS_PER_SECOND``) is switched off here: it is a policy choice, not a platform limit.
+Prints each figure beside its goal; it does not assert.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from adapters.discord.adapter import DiscordAdapter  # noqa: E402
+from adapters.discord.settings import DiscordSettings, configure_endpoints  # noqa: E402
+from bot.actions import DirectMessage, Post  # noqa: E402
+from bot.clock import SystemClock  # noqa: E402
+from bot.outbox import write_plan  # noqa: E402
+from bot.ritual import Planned  # noqa: E402
+from bot.runtime import Runtime  # noqa: E402
+from config.loader import parse_config  # noqa: E402
+from storage.db import open_database  # noqa: E402
+
+PLATFORM_RATE = 50.0  # Discord's global limit, requests per second
+CONFIG = ROOT / "tests" / "fixtures" / "discord" / "community.yaml"
+
+
+def serve_fake(speed: float, ports: Any, stop: Any) -> None:
+    """Child process: the fake Discord, rate-limited on the sped-up clock, until told to stop."""
+    from tests.fakes.discord_fake import FakeDiscord
+
+    async def main() -> None:
+        fake = FakeDiscord(rate_per_second=PLATFORM_RATE, speed=speed)
+        await fake.start()
+        ports.put(fake.port)
+        while not stop.is_set():
+            await asyncio.sleep(0.05)
+        await fake.stop()
+
+    asyncio.run(main())
+
+
+def fake_stats(port: int) -> dict[str, Any]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_fake/stats") as response:
+        data: dict[str, Any] = json.load(response)
+        return data
+
+
+async def run(dms: int, posts: int, speed: float, port: int) -> dict[str, Any]:
+    api, gateway = f"http://127.0.0.1:{port}/api/v10", f"ws://127.0.0.1:{port}/gateway"
+    settings = DiscordSettings(
+        token="bench-token",
+        api_url=api,
+        gateway_url=gateway,
+        guild_ready_timeout=0.05,
+        requests_per_second=PLATFORM_RATE * speed,
+        dms_per_second=0,
+    )
+    configure_endpoints(api, gateway)
+    config = parse_config(CONFIG.read_text(), str(CONFIG))
+    db = open_database(f"sqlite:///{tempfile.mkdtemp()}/bench.db")
+    adapter = DiscordAdapter(settings)
+    runtime = Runtime(config, db, adapter, SystemClock(), [])
+    await runtime.start(background=False)
+    before = fake_stats(port)
+    guild = 81384788765712384
+    planned = [Planned(DirectMessage(text=f"dm {i}", member=f"discord:{guild}:{300000000000000000 + i}"))
+               for i in range(dms)]
+    planned += [Planned(Post(text=f"post {i}", channel="general")) for i in range(posts)]
+    now = datetime.now(UTC)
+    with db.session() as tx:
+        write_plan(tx, runtime.community, "bench", "fanout", planned, now)
+        tx.commit()
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    sent = await runtime.outbox.drain()
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    await runtime.stop()
+    after = fake_stats(port)
+    requests = after["requests"] - before["requests"]
+    needed = 2 * dms + posts  # open each DM channel + send; one call per post
+    expected = {f"dm {i}" for i in range(dms)} | {f"post {i}" for i in range(posts)}
+    return {
+        "sent": sent,
+        "wall_s": wall,
+        "fake_s": wall * speed,
+        "minimum_fake_s": needed / PLATFORM_RATE,
+        "lost": len(expected - set(after["contents"])),
+        "duplicates": after["duplicates"],
+        "requests": requests,
+        "rate_limited": after["rate_limited"] - before["rate_limited"],
+        "cpu_s": cpu,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dms", type=int, default=1000)
+    parser.add_argument("--posts", type=int, default=100)
+    parser.add_argument("--speed", type=float, default=4.0, help="how much faster than real time the fake's clock runs")
+    args = parser.parse_args()
+    ctx = mp.get_context("spawn")
+    ports, stop = ctx.Queue(), ctx.Event()
+    child = ctx.Process(target=serve_fake, args=(args.speed, ports, stop), daemon=True)
+    child.start()
+    try:
+        port = ports.get(timeout=30)
+        r = asyncio.run(run(args.dms, args.posts, args.speed, port))
+    finally:
+        stop.set()
+        child.join(timeout=10)
+    ratio = r["fake_s"] / r["minimum_fake_s"]
+    share = r["rate_limited"] / max(r["requests"], 1)
+    busy = r["cpu_s"] / r["wall_s"]
+    print(f"Discord fan-out: {args.dms} DMs + {args.posts} posts, fake clock x{args.speed:g}, limit {PLATFORM_RATE:g}/s")
+    print(f"  elapsed ÷ platform minimum  {ratio:6.3f}  (goal ≤ 1.10; {r['fake_s']:.1f} s vs {r['minimum_fake_s']:.1f} s)")
+    print(f"  lost                        {r['lost']:6d}  (goal 0)")
+    print(f"  duplicates                  {r['duplicates']:6d}  (goal 0)")
+    print(f"  share of 429s               {share:6.2%}  (goal ≤ 1%; {r['rate_limited']} of {r['requests']})")
+    print(f"  bot CPU ÷ wall while sending {busy:5.3f}  (goal ≤ 0.05; {r['cpu_s']:.2f} s CPU in {r['wall_s']:.2f} s)")
+
+
+if __name__ == "__main__":
+    main()
