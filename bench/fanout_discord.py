@@ -46,8 +46,7 @@ def serve_fake(speed: float, ports: Any, stop: Any) -> None:
         fake = FakeDiscord(rate_per_second=PLATFORM_RATE, speed=speed)
         await fake.start()
         ports.put(fake.port)
-        while not stop.is_set():
-            await asyncio.sleep(0.05)
+        await asyncio.get_running_loop().run_in_executor(None, stop.wait)  # a multiprocessing Event
         await fake.stop()
 
     asyncio.run(main())
@@ -124,8 +123,10 @@ def main() -> None:
     ratio = r["fake_s"] / r["minimum_fake_s"]
     share = r["rate_limited"] / max(r["requests"], 1)
     busy = r["cpu_s"] / r["wall_s"]
-    print(f"Discord fan-out: {args.dms} DMs + {args.posts} posts, fake clock x{args.speed:g}, limit {PLATFORM_RATE:g}/s")
-    print(f"  elapsed ÷ platform minimum  {ratio:6.3f}  (goal ≤ 1.10; {r['fake_s']:.1f} s vs {r['minimum_fake_s']:.1f} s)")
+    print(f"Discord fan-out: {args.dms} DMs + {args.posts} posts, fake clock x{args.speed:g}, "
+          f"limit {PLATFORM_RATE:g}/s")
+    print(f"  elapsed ÷ platform minimum  {ratio:6.3f}  (goal ≤ 1.10; "
+          f"{r['fake_s']:.1f} s vs {r['minimum_fake_s']:.1f} s)")
     print(f"  lost                        {r['lost']:6d}  (goal 0)")
     print(f"  duplicates                  {r['duplicates']:6d}  (goal 0)")
     print(f"  share of 429s               {share:6.2%}  (goal ≤ 1%; {r['rate_limited']} of {r['requests']})")
