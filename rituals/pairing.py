@@ -1,0 +1,476 @@
+"""Pairing: peer "coffee" groups and mentorship matches each cycle, an introduction per group, a "did you meet?".
+
+The decisions (who is eligible, who meets whom) are the pure functions of :mod:`rituals.pairing_decisions`;
+this module reads members, preferences and past cycles from storage, calls them, stores the cycle with its
+groups and left-out members, and returns one introduction per group. A second schedule,
+``pairing.followup``, asks each group ``followup_after`` later whether they met; the answer is stored once
+and counts as participation (kind ``met``) for every member of the group.
+
+Cycles every 2 or 4 weeks: a 5-field crontab cannot say "every other Monday", so the schedule fires weekly
+and a slot whose week is not on the ``every_weeks`` stride (counted from ``anchor``) does nothing and stores
+nothing. ``/cop pair now`` always runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.actions import Button, Ephemeral, GroupMessage
+from bot.commands import CommandError
+from bot.events import ButtonClicked, Event
+from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec
+from bot.text import mention, strip_markers
+from config.pairing import PairingConfig
+from rituals.pairing_decisions import (
+    Candidate,
+    Mentee,
+    Mentor,
+    PairingPrefs,
+    PoolMember,
+    make_peer_groups,
+    match_mentors,
+    pairing_ineligibility,
+)
+from storage import pairing as store
+from storage import queries
+from storage.models import Member
+
+log = logging.getLogger("copbot.pairing")
+
+FOLLOWUP_CRON = "0 * * * *"
+"""The follow-up check runs hourly; each cycle's question goes out at the first check after it is due."""
+
+MET = "pairing.met"
+SKIPPED = "pairing.skipped"
+MAX_GOALS = 10
+
+
+def tz_offset_hours(tz: str | None, at: datetime) -> float | None:
+    """A member's UTC offset at ``at`` (daylight saving included), or None if unknown or unreadable."""
+    if not tz:
+        return None
+    try:
+        offset = at.astimezone(ZoneInfo(tz)).utcoffset()
+    except (ValueError, KeyError):
+        return None
+    return None if offset is None else offset.total_seconds() / 3600
+
+
+def interests_of(member: Member) -> frozenset[str]:
+    return frozenset(t for t in member.interests.split(",") if t)
+
+
+def parse_tags(text: str) -> list[str]:
+    """``k8s, Terraform`` -> ``["k8s", "terraform"]`` (member text: markers stripped, nothing interpreted)."""
+    return sorted({t.strip().lower() for t in strip_markers(text).split(",") if t.strip()})
+
+
+def names_list(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def peer_intro(community: str, members: Sequence[str], shared: Sequence[str], topic: str) -> str:
+    who = names_list([mention(m) for m in members])
+    together = "the three of you" if len(members) == 3 else "you"
+    lines = [
+        f"Hello {who}! You are paired for this cycle of {community}'s coffee chats. "
+        f"Find half an hour in the next few days that suits {together}: a call, a walk, a coffee."
+    ]
+    if shared:
+        lines.append(f"Something in common: {', '.join(shared)}.")
+    if topic:
+        lines.append(f"A first topic, if you want one: {topic}")
+    return "\n".join(lines)
+
+
+def mentor_intro(community: str, mentor: str, mentee: str, goals: Sequence[str], topic: str) -> str:
+    wants = f" would like to learn about {', '.join(goals)}" if goals else " would like a mentor"
+    lines = [
+        f"Hello {mention(mentor)} and {mention(mentee)}! In {community}'s mentorship this cycle, "
+        f"{mention(mentor)} is mentoring {mention(mentee)}, who{wants}. "
+        "Take half an hour to get to know each other and agree how you want to work together."
+    ]
+    if topic:
+        lines.append(f"A first topic, if you want one: {topic}")
+    return "\n".join(lines)
+
+
+FOLLOWUP_TEXT = "Did you manage to meet this cycle? One click from any of you is enough. Thank you!"
+
+
+class PairingRitual(Ritual):
+    """Runs pairing cycles, introduces each group, asks whether they met and shows who did."""
+
+    name = "pairing"
+
+    @property
+    def settings(self) -> PairingConfig | None:
+        return self.ctx.config.rituals.pairing
+
+    def enabled(self) -> bool:
+        return bool(self.settings and self.settings.enabled)
+
+    def schedules(self) -> list[ScheduleSpec]:
+        settings = self.settings
+        assert settings is not None
+        return [
+            ScheduleSpec("pairing", settings.schedule.cron, settings.schedule.grace),
+            ScheduleSpec("pairing.followup", FOLLOWUP_CRON, timedelta(days=2)),
+        ]
+
+    def run_slot(self, tx: Session, schedule: str, slot: datetime) -> list[Planned]:
+        settings = self.settings
+        if settings is None:
+            return []
+        if schedule == "pairing.followup":
+            return self._followups(tx, slot)
+        if not settings.cycle_week(self._local_date(slot)):
+            return []  # not on the every_weeks stride: nothing happens, nothing is stored
+        return self._run_cycle(tx, slot, source="schedule", started_by="")
+
+    def _local_date(self, at: datetime) -> date:
+        return at.astimezone(ZoneInfo(self.ctx.config.community.timezone)).date()
+
+    # --- a cycle ------------------------------------------------------------------------------------------
+
+    def _ack_check(self, tx: Session) -> Callable[[str], bool]:
+        """Whether a member acknowledged the ground rules (the onboarding ritual stores that)."""
+        from storage import onboarding
+
+        has_acknowledged = getattr(onboarding, "has_acknowledged", None)
+        if has_acknowledged is None:
+            log.warning("require_ground_rules_ack is set but onboarding acknowledgements are not available; ignored")
+            return lambda member: True
+        community = self.ctx.community
+        return lambda member: bool(has_acknowledged(tx, community, member))
+
+    def _run_cycle(self, tx: Session, slot: datetime, *, source: str, started_by: str) -> list[Planned]:
+        settings = self.settings
+        assert settings is not None
+        community = self.ctx.community
+        if store.cycle_at(tx, community, slot) is not None:
+            return []
+        today = self._local_date(slot)
+        members = {m.key: m for m in queries.members(tx, community)}
+        prefs = {p.member: PairingPrefs(p.member, p.opted_in, p.paused_until) for p in store.prefs(tx, community)}
+        goals = {p.member: [g for g in p.goals.split(",") if g] for p in store.prefs(tx, community) if p.goals}
+        acknowledged = self._ack_check(tx) if settings.require_ground_rules_ack else (lambda member: True)
+        why_not: dict[str, str | None] = {
+            key: pairing_ineligibility(
+                PoolMember(key, acknowledged_ground_rules=acknowledged(key)),
+                prefs.get(key),
+                today,
+                default_opted_in=settings.new_members_start == "in",
+                require_ground_rules=settings.require_ground_rules_ack,
+            )
+            for key in members
+        }
+        past = list(store.cycles(tx, community))
+        past_groups = store.groups(tx, community, [c.id for c in past if c.id is not None])
+        cycle = store.add_cycle(
+            tx,
+            store.PairingCycle(
+                community=community,
+                slot=slot,
+                mode=settings.mode,
+                source=source,
+                started_by=started_by,
+                followup_due_at=slot + settings.followup_after,
+            ),
+        )
+        assert cycle.id is not None
+        number = len(past)
+        topics = settings.topics
+        planned: list[Planned] = []
+        name = self.ctx.config.community.name
+
+        def history(kind: str) -> list[list[tuple[str, ...]]]:
+            by_cycle: dict[int, list[tuple[str, ...]]] = {c.id: [] for c in past if c.id is not None}
+            for g in past_groups:
+                if g.kind == kind:
+                    by_cycle[g.cycle_id].append(g.member_keys())
+            return [by_cycle[c.id] for c in past if c.id is not None and c.mode in (kind, "both")]
+
+        def topic(index: int) -> str:
+            return topics[(number + index) % len(topics)] if topics else ""
+
+        count = 0
+        if settings.mode in ("peer", "both"):
+            for key, reason in why_not.items():
+                if reason is not None:
+                    store.add_left_out(tx, community, cycle.id, "peer", key, reason)
+            candidates = [
+                Candidate(key, tz_offset_hours(m.tz, slot), interests_of(m), m.team)
+                for key, m in members.items()
+                if why_not[key] is None
+            ]
+            result = make_peer_groups(
+                candidates,
+                history("peer"),
+                group_size=settings.group_size,
+                avoid_repeat_cycles=settings.avoid_repeat_cycles,
+                never_pair=settings.never_pairs(),
+                exclude_same_team=settings.exclude_same_team,
+                seed=zlib.crc32(slot.isoformat().encode()),
+            )
+            for keys in result.groups:
+                chosen = topic(count)
+                count += 1
+                group = store.add_group(tx, community, cycle.id, "peer", keys, chosen)
+                shared = sorted(frozenset.intersection(*(interests_of(members[k]) for k in keys)))
+                planned.append(
+                    Planned(
+                        GroupMessage(members=tuple(keys), text=peer_intro(name, keys, shared, chosen)),
+                        subject=f"pairing.group:{group.id}",
+                    )
+                )
+            for key, reason in result.left_out.items():
+                store.add_left_out(tx, community, cycle.id, "peer", key, reason)
+        if settings.mode in ("mentorship", "both"):
+            planned += self._mentorship(
+                tx, cycle.id, slot, members, why_not, goals, history("mentorship"), topic, count
+            )
+        return planned
+
+    def _mentorship(
+        self,
+        tx: Session,
+        cycle_id: int,
+        slot: datetime,
+        members: dict[str, Member],
+        why_not: dict[str, str | None],
+        stated_goals: dict[str, list[str]],
+        history: list[list[tuple[str, ...]]],
+        topic: Callable[[int], str],
+        count: int,
+    ) -> list[Planned]:
+        settings = self.settings
+        assert settings is not None
+        community = self.ctx.community
+        mentors: list[Mentor] = []
+        for spec in settings.mentors:
+            if spec.member not in members:
+                continue  # not (or no longer) a member: offers nothing this cycle
+            if why_not[spec.member] is not None:
+                store.add_left_out(tx, community, cycle_id, "mentorship", spec.member, str(why_not[spec.member]))
+                continue
+            mentors.append(
+                Mentor(
+                    spec.member, tz_offset_hours(members[spec.member].tz, slot), frozenset(spec.skills), spec.capacity
+                )
+            )
+        mentor_keys = {s.member for s in settings.mentors}
+        wanted: dict[str, list[str]] = {s.member: list(s.goals) for s in settings.mentees}
+        for key, tags in stated_goals.items():
+            wanted[key] = sorted(set(wanted.get(key, [])) | set(tags))
+        mentees: list[Mentee] = []
+        for key, tags in sorted(wanted.items()):
+            if key not in members or key in mentor_keys:
+                continue
+            if why_not[key] is not None:
+                store.add_left_out(tx, community, cycle_id, "mentorship", key, str(why_not[key]))
+                continue
+            mentees.append(Mentee(key, tz_offset_hours(members[key].tz, slot), frozenset(tags)))
+        result = match_mentors(mentees, mentors, history, avoid_repeat_cycles=settings.avoid_repeat_cycles)
+        planned: list[Planned] = []
+        name = self.ctx.config.community.name
+        for mentee, mentor in sorted(result.assignments.items()):
+            chosen = topic(count)
+            count += 1
+            group = store.add_group(tx, community, cycle_id, "mentorship", (mentor, mentee), chosen)
+            text = mentor_intro(name, mentor, mentee, wanted.get(mentee, []), chosen)
+            planned.append(
+                Planned(GroupMessage(members=(mentor, mentee), text=text), subject=f"pairing.group:{group.id}")
+            )
+        for key, reason in result.unmatched.items():
+            store.add_left_out(tx, community, cycle_id, "mentorship", key, reason)
+        return planned
+
+    # --- "did you meet?" ----------------------------------------------------------------------------------
+
+    def _followups(self, tx: Session, now: datetime) -> list[Planned]:
+        community = self.ctx.community
+        planned: list[Planned] = []
+        for cycle in store.followups_due(tx, community, now):
+            assert cycle.id is not None
+            for group in store.groups(tx, community, [cycle.id]):
+                if group.answer is not None:
+                    continue  # they told us already (e.g. /cop pairing met)
+                buttons = (Button("We met", MET, str(group.id)), Button("Not this time", SKIPPED, str(group.id)))
+                planned.append(
+                    Planned(
+                        GroupMessage(members=group.member_keys(), text=FOLLOWUP_TEXT, buttons=buttons),
+                        subject=f"pairing.followup:{group.id}",
+                    )
+                )
+            store.mark_followup_sent(tx, cycle, now)
+        return planned
+
+    def on_event(self, tx: Session, event: Event) -> list[Planned]:
+        if not isinstance(event, ButtonClicked) or event.action_id not in (MET, SKIPPED):
+            return []
+        try:
+            group = store.group(tx, self.ctx.community, int(event.value))
+        except ValueError:
+            return []
+        if group is None or event.member not in group.member_keys():
+            return []
+        answer = "met" if event.action_id == MET else "skipped"
+        if not self._answer(tx, group, answer, event.member, event.at):
+            return []
+        text = "Lovely, noted that you met. Thank you!" if answer == "met" else "Noted. There is always next cycle!"
+        return [Planned(Ephemeral(member=event.member, text=text), subject=f"pairing.answer:{group.id}")]
+
+    def _answer(self, tx: Session, group: store.PairingGroup, answer: str, member: str, at: datetime) -> bool:
+        if not store.answer_group(tx, group, answer, member, at):
+            return False
+        if answer == "met":
+            for key in group.member_keys():
+                self.ctx.record_fact(
+                    member=key,
+                    kind="met",
+                    ritual=self.name,
+                    subject=f"pairing.group:{group.id}",
+                    key=f"{group.id}:{key}",
+                    at=at,
+                )
+        return True
+
+    # --- commands -----------------------------------------------------------------------------------------
+
+    def commands(self) -> list[CommandSpec]:
+        return [
+            CommandSpec(("pair", "now"), Role.FACILITATOR, "start a pairing cycle now", self._pair_now),
+            CommandSpec(("pairing", "join"), Role.MEMBER, "take part in pairing", self._join),
+            CommandSpec(("pairing", "leave"), Role.MEMBER, "stop being paired", self._leave),
+            CommandSpec(("optout", "pairing"), Role.MEMBER, "stop being paired (same as pairing leave)", self._leave),
+            CommandSpec(
+                ("pairing", "pause"),
+                Role.MEMBER,
+                "skip pairing until a date; you come back by yourself",
+                self._pause,
+                usage="YYYY-MM-DD",
+                min_args=1,
+                max_args=1,
+            ),
+            CommandSpec(("pairing", "met"), Role.MEMBER, "tell me you met your latest pairing group", self._met),
+            CommandSpec(
+                ("pairing", "status"),
+                Role.FACILITATOR,
+                "who was matched, who was left out and why, who met",
+                self._status,
+            ),
+            CommandSpec(
+                ("mentee", "goals"),
+                Role.MEMBER,
+                "ask for a mentor for these topics (none to stop)",
+                self._goals,
+                usage="topic,topic",
+                min_args=1,
+                max_args=None,
+            ),
+        ]
+
+    def _require_enabled(self) -> PairingConfig:
+        settings = self.settings
+        if settings is None or not settings.enabled:
+            raise CommandError("Pairing is switched off in community.yaml (rituals.pairing).")
+        return settings
+
+    def _pair_now(self, call: CommandCall) -> CommandResult:
+        self._require_enabled()
+        if store.cycle_at(call.tx, self.ctx.community, call.now) is not None:
+            return CommandResult("A pairing cycle already started at this very moment.")
+        planned = self._run_cycle(call.tx, call.now, source="manual", started_by=call.event.member)
+        if not planned:
+            return CommandResult("I started a cycle, but nobody could be grouped (see `/cop pairing status` for why).")
+        n = len(planned)
+        return CommandResult(f"Started a pairing cycle: {n} group{'s' if n != 1 else ''} introduced.", planned)
+
+    def _join(self, call: CommandCall) -> CommandResult:
+        self._require_enabled()
+        store.set_pref(call.tx, self.ctx.community, call.event.member, call.now, opted_in=True, paused_until=None)
+        return CommandResult("You are in! You will be paired from the next cycle.")
+
+    def _leave(self, call: CommandCall) -> CommandResult:
+        store.set_pref(call.tx, self.ctx.community, call.event.member, call.now, opted_in=False)
+        return CommandResult("Done: you will not be paired. Come back any time with `/cop pairing join`.")
+
+    def _pause(self, call: CommandCall) -> CommandResult:
+        self._require_enabled()
+        text = call.args[0].strip()
+        try:
+            until = date.fromisoformat(text)
+        except ValueError:
+            raise CommandError(
+                f"I could not read {strip_markers(text)!r} as a date. Write it as YYYY-MM-DD, "
+                "e.g. `/cop pairing pause 2026-12-31`."
+            ) from None
+        today = self._local_date(call.now)
+        if until <= today:
+            raise CommandError(
+                f"{until.isoformat()} is not in the future. Pick a later date, or use `/cop pairing leave`."
+            )
+        store.set_pref(call.tx, self.ctx.community, call.event.member, call.now, paused_until=until)
+        return CommandResult(
+            f"Paused until {until.isoformat()}: from that day you are back in the pairing by yourself."
+        )
+
+    def _met(self, call: CommandCall) -> CommandResult:
+        group = store.latest_group_of(call.tx, self.ctx.community, call.event.member)
+        if group is None:
+            return CommandResult("You have not been in a pairing group yet.")
+        if group.answer == "met":
+            return CommandResult("Already noted that you met. Thank you!")
+        self._answer(call.tx, group, "met", call.event.member, call.now)
+        return CommandResult("Lovely, noted that you met. Thank you!")
+
+    def _goals(self, call: CommandCall) -> CommandResult:
+        self._require_enabled()
+        text = " ".join(call.args)
+        if text.strip().lower() in ("none", "stop", "-"):
+            store.set_pref(call.tx, self.ctx.community, call.event.member, call.now, goals="")
+            return CommandResult("Done: you are no longer asking for a mentor.")
+        tags = parse_tags(text)
+        if not tags or len(tags) > MAX_GOALS or any(len(t) > 40 for t in tags):
+            raise CommandError(
+                f"Write up to {MAX_GOALS} short topics separated by commas, e.g. `/cop mentee goals k8s,terraform`."
+            )
+        store.set_pref(call.tx, self.ctx.community, call.event.member, call.now, goals=",".join(tags))
+        return CommandResult(
+            f"Noted: you would like a mentor for {', '.join(tags)}. I will look for one at the next cycle."
+        )
+
+    def _status(self, call: CommandCall) -> CommandResult:
+        community = self.ctx.community
+        cycle = store.latest_cycle(call.tx, community)
+        if cycle is None or cycle.id is None:
+            return CommandResult("No pairing cycle yet. Start one with `/cop pair now`.")
+        names = {m.key: m.name for m in queries.members(call.tx, community, active_only=False)}
+
+        def who(key: str) -> str:
+            return names.get(key, key)
+
+        groups = store.groups(call.tx, community, [cycle.id])
+        met = sum(1 for g in groups if g.answer == "met")
+        lines = [
+            f"*Pairing cycle of {self._local_date(cycle.slot).isoformat()}* ({cycle.mode}): "
+            f"{len(groups)} group{'s' if len(groups) != 1 else ''}, {met} met."
+        ]
+        answers = {"met": "met", "skipped": "did not meet", None: "no answer yet"}
+        for g in groups:
+            label = "mentor " if g.kind == "mentorship" else ""
+            lines.append(f"• {label}{' + '.join(who(k) for k in g.member_keys())}: {answers.get(g.answer, g.answer)}")
+        gone = store.left_out(call.tx, community, cycle.id)
+        if gone:
+            lines.append("Left out:")
+            lines.extend(f"• {who(row.member)} ({row.kind}): {row.reason}" for row in gone)
+        else:
+            lines.append("Nobody was left out.")
+        return CommandResult("\n".join(lines))
