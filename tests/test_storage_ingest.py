@@ -1,0 +1,201 @@
+"""The participation writer stores every event once, in batches, off the loop, and survives bad rows."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import DateTime, func, select
+from sqlalchemy.dialects import sqlite
+
+from storage.db import Database, open_database
+from storage.ingest import ParticipationWriter, store_events
+from storage.models import ParticipationEvent
+
+T0 = datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC)
+
+
+def event(i: int | str, platform: str = "slack", **over: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "community": "cop",
+        "platform": platform,
+        "event_id": f"Ev{i}",
+        "member": f"U{int(str(i).strip('abcdefghijklmnopqrstuvwxyz') or 0) % 7}",
+        "kind": "reaction",
+        "ritual": "prompts",
+        "subject": "prompt:1",
+        "at": T0 + timedelta(seconds=int(str(i).strip("abcdefghijklmnopqrstuvwxyz") or 0)),
+    }
+    row.update(over)
+    return row
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = open_database(f"sqlite:///{tmp_path / 'copbot.db'}")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+async def writer(db: Database) -> AsyncIterator[ParticipationWriter]:
+    w = ParticipationWriter(db, batch_size=100, max_delay=0.01)
+    w.start()
+    yield w
+    await w.stop()
+
+
+def count(db: Database) -> int:
+    with db.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(ParticipationEvent)).scalar_one())
+
+
+def stored_ids(db: Database) -> list[str]:
+    with db.session() as s:
+        return sorted(e.event_id for e in s.scalars(select(ParticipationEvent)))
+
+
+async def test_duplicate_event_is_stored_once_and_counted(writer: ParticipationWriter, db: Database) -> None:
+    await writer.submit(event(1))
+    await writer.flush()
+    await writer.submit(event(1))  # Slack's retry of the same event, in a later batch
+    await writer.flush()
+    assert count(db) == 1
+    assert (writer.stored, writer.duplicates) == (1, 1)
+
+
+async def test_same_event_id_on_another_platform_is_a_different_event(
+    writer: ParticipationWriter, db: Database
+) -> None:
+    await writer.submit(event(1, platform="slack"))
+    await writer.submit(event(1, platform="discord"))
+    await writer.flush()
+    assert count(db) == 2
+    assert writer.duplicates == 0
+
+
+async def test_duplicates_inside_one_batch(db: Database) -> None:
+    w = ParticipationWriter(db, batch_size=50, max_delay=10.0)  # one batch, only written on flush
+    w.start()
+    for i in [1, 2, 1, 3, 2, 1]:
+        w.submit_nowait(event(i))
+    await w.flush()
+    assert w.batches == 1
+    assert (w.stored, w.duplicates) == (3, 3)
+    assert stored_ids(db) == ["Ev1", "Ev2", "Ev3"]
+    await w.stop()
+
+
+async def test_flush_makes_rows_visible_to_other_connections(db: Database) -> None:
+    w = ParticipationWriter(db, batch_size=1000, max_delay=60.0)  # would otherwise wait a minute
+    w.start()
+    for i in range(10):
+        await w.submit(event(i))
+    assert count(db) == 0  # nothing written yet: proves the flush below is what wrote them
+    await w.flush()
+    assert count(db) == 10
+    await w.stop()
+
+
+async def test_partial_batch_is_written_after_max_delay_without_flush(db: Database) -> None:
+    w = ParticipationWriter(db, batch_size=1000, max_delay=0.01)
+    w.start()
+    await w.submit(event(1))
+    for _ in range(500):  # bounded wait, not a timing threshold: fails only if it is never written
+        if count(db) == 1:
+            break
+        await asyncio.sleep(0.01)
+    assert count(db) == 1
+    await w.stop()
+
+
+async def test_ten_thousand_events_yield_exactly_the_unique_count(db: Database) -> None:
+    w = ParticipationWriter(db, batch_size=500)
+    w.start()
+    ids = [i % 8000 for i in range(10_000)]  # 2,000 resends, spread over many batches
+    for n, i in enumerate(ids):
+        await w.submit(event(i))
+        if n % 250 == 0:
+            await asyncio.sleep(0)
+    await w.stop()
+    assert count(db) == 8000
+    assert (w.stored, w.duplicates, w.failed) == (8000, 2000, 0)
+    assert w.batches >= 20
+
+
+async def test_bad_row_is_logged_and_dropped_good_rows_kept(
+    writer: ParticipationWriter, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Policy: a batch that fails is retried row by row; bad rows are logged and dropped, the rest stored."""
+    caplog.set_level(logging.WARNING, logger="storage.ingest")
+    writer.submit_nowait(event(1))
+    writer.submit_nowait(event(2, member=None))  # NOT NULL violation
+    writer.submit_nowait(event(3))
+    writer.submit_nowait({"platform": "slack", "event_id": "EvNoKeys"})  # missing columns
+    writer.submit_nowait(event(4, at="yesterday"))  # not a datetime
+    writer.submit_nowait(event(1))  # and a duplicate in the same failing batch
+    await writer.flush()
+    assert stored_ids(db) == ["Ev1", "Ev3"]
+    assert (writer.stored, writer.duplicates, writer.failed) == (2, 1, 3)
+    dropped = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(dropped) == 3
+    assert any("slack/Ev2" in m and "member" in m for m in dropped)
+    # ...and the writer keeps going afterwards
+    await writer.submit(event(5))
+    await writer.flush()
+    assert stored_ids(db) == ["Ev1", "Ev3", "Ev5"]
+
+
+async def test_stop_flushes_and_refuses_more(db: Database) -> None:
+    w = ParticipationWriter(db, batch_size=1000, max_delay=60.0)
+    w.start()
+    for i in range(5):
+        w.submit_nowait(event(i))
+    await w.stop()
+    assert count(db) == 5
+    with pytest.raises(RuntimeError):
+        w.submit_nowait(event(99))
+
+
+async def test_submit_waits_when_the_buffer_is_full(db: Database) -> None:
+    w = ParticipationWriter(db, batch_size=10, max_delay=0.001, max_pending=20)
+    w.start()
+    for i in range(200):
+        await w.submit(event(i))
+        assert w.pending <= 20 + 10  # at most the buffer plus the batch being written
+    await w.stop()
+    assert count(db) == 200
+
+
+async def test_flush_before_start_is_refused(db: Database) -> None:
+    w = ParticipationWriter(db)
+    w.submit_nowait(event(1))
+    with pytest.raises(RuntimeError):
+        await w.flush()
+
+
+def test_store_events_sync(db: Database) -> None:
+    assert store_events(db, [event(1), event(2), event(1)]) == (2, 1)
+    assert store_events(db, [event(2), event(3)]) == (1, 1)
+    assert count(db) == 3
+
+
+def test_times_are_stored_as_utc_and_read_back_like_the_orm_writes_them(db: Database) -> None:
+    paris = timezone(timedelta(hours=1))
+    store_events(db, [event(1, at=T0.astimezone(paris)), event(2, at=T0.replace(tzinfo=None))])
+    with db.session() as s:
+        ats = [e.at for e in s.scalars(select(ParticipationEvent))]
+        assert [a.replace(tzinfo=UTC) if a.tzinfo is None else a for a in ats] == [T0, T0]
+        # the text matches SQLAlchemy's own DateTime format, so range queries compare correctly
+        hits = s.scalars(select(ParticipationEvent).where(ParticipationEvent.at >= T0)).all()  # type: ignore[arg-type]
+        assert len(hits) == 2
+    raw = DateTime().dialect_impl(sqlite.dialect()).bind_processor(sqlite.dialect())
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT DISTINCT at FROM participation_events").scalars().all() == [
+            raw(T0.replace(tzinfo=None))  # type: ignore[misc]
+        ]
