@@ -108,7 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dms", type=int, default=1000)
     parser.add_argument("--posts", type=int, default=100)
-    parser.add_argument("--speed", type=float, default=4.0, help="how much faster than real time the fake's clock runs")
+    parser.add_argument("--speed", type=float, default=1.0, help="how much faster than real time the fake's clock runs")
     args = parser.parse_args()
     ctx = mp.get_context("spawn")
     ports, stop = ctx.Queue(), ctx.Event()

@@ -27,9 +27,9 @@ GENERAL = 200000000000000001
 PROMPTS = 200000000000000002
 
 
-def load_config() -> CommunityConfig:
+def load_config(text: str | None = None) -> CommunityConfig:
     path = FIXTURES / "community.yaml"
-    return parse_config(path.read_text(), str(path))
+    return parse_config(text if text is not None else path.read_text(), str(path))
 
 
 def key(fake: FakeDiscord, user_id: int) -> str:
@@ -83,11 +83,13 @@ class Bot:
 
 
 @asynccontextmanager
-async def running_bot(fake: FakeDiscord, db: Database, **overrides: object) -> AsyncIterator[Bot]:
+async def running_bot(
+    fake: FakeDiscord, db: Database, config_text: str | None = None, **overrides: object
+) -> AsyncIterator[Bot]:
     """A real Runtime with the real adapter connected to ``fake``; stopped on exit."""
     settings = settings_for(fake, **overrides)
     configure_endpoints(settings.api_url, settings.gateway_url)
-    config = load_config()
+    config = load_config(config_text)
     adapter = DiscordAdapter(settings, state=CommunityState(db, config.community.id))
     runtime = Runtime(config, db, adapter, SystemClock(), RITUALS)
     adapter.commands = lambda: runtime.router.specs

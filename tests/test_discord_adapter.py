@@ -16,6 +16,7 @@ from typing import Any
 
 import discord
 import pytest
+import sqlalchemy
 import yarl
 
 from adapters.discord.ids import nonce_for
@@ -239,3 +240,23 @@ async def test_member_join_is_stored(fake: FakeDiscord, db: Database) -> None:
     assert isinstance(joined, MemberJoined) and joined.name == "Chidi"
     assert joined.event_id.startswith(f"join:{fake.guild_id}:100000000000000003:")
     assert member is not None and member.name == "Chidi"
+
+
+async def test_a_newcomer_gets_the_welcome_dm(fake: FakeDiscord, db: Database) -> None:
+    """Needs the onboarding ritual (rituals/onboarding.py) registered in bot/registry.py."""
+    from bot.registry import RITUALS
+
+    if not any(getattr(r, "name", "") == "onboarding" for r in RITUALS):
+        pytest.skip("the onboarding ritual is not registered yet")
+    if not sqlalchemy.inspect(db.engine).has_table("onboarding_members"):
+        pytest.skip("the onboarding ritual's tables have no migration yet")
+    yaml = (Path(__file__).parent / "fixtures" / "discord" / "community.yaml").read_text()
+    yaml += "  onboarding: {}\n"
+    async with running_bot(fake, db, config_text=yaml) as bot:
+        await fake.member_joins(100000000000000004, "Dana")
+        await bot.wait_event(lambda e: isinstance(e, MemberJoined))
+        opened = await fake.wait_for(lambda: fake.calls_to("POST", r"/users/@me/channels"))
+        sent = await fake.wait_for(lambda: fake.calls_to("POST", rf"/channels/{100000000000000004 + 7}/messages"))
+    assert opened[0].body == {"recipient_id": 100000000000000004}
+    assert "Dana" in sent[0].body["content"]
+    assert sent[0].body["allowed_mentions"]["parse"] == []
