@@ -26,7 +26,7 @@ def test_readme_commands_work_from_a_fresh_clone(tmp_path: Path) -> None:
     assert "copbot in #platform-guild-weekly" in run.stdout  # dana is an admin: the prompt went out
     assert (clone / "copbot.db").exists()  # SQLite beside community.yaml, no tokens needed
 
-    tests = subprocess.run([BARE_PYTHON, "dev.py", "test", "tests/test_slots.py", "-q"], cwd=clone, env=env,
+    tests = subprocess.run([BARE_PYTHON, "dev.py", "test", "tests/test_slots.py"], cwd=clone, env=env,
                            text=True, capture_output=True, timeout=900)
     assert tests.returncode == 0, tests.stdout[-2000:] + tests.stderr[-2000:]
     assert " passed" in tests.stdout
