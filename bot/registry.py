@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from bot.runtime import RitualFactory
+from rituals.onboarding import OnboardingRitual
 from rituals.prompts import PromptsRitual
 
 RITUALS: list[RitualFactory] = [PromptsRitual]
+RITUALS.append(OnboardingRitual)

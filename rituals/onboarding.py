@@ -1,0 +1,389 @@
+"""Welcome onboarding: a newcomer's sequence of messages in their own time zone, the ground rules, and a buddy.
+
+The decisions (which steps are due, who the buddy is, how a template is filled) are the pure functions in
+:mod:`rituals.onboarding_decisions`; this module is the thin I/O around them. A join starts the sequence and
+sends what is due at once (the welcome); a frequent schedule sends later steps as they fall due, each once
+(a unique row per member and step). Members who were here before the bot was installed are left alone
+unless the admin asks (``/cop welcome @member``, or ``welcome_existing_members: true``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel import Session
+
+from bot.actions import Button, DirectMessage
+from bot.clock import utc
+from bot.commands import CommandError
+from bot.events import ButtonClicked, Event, MemberJoined, MemberLeft
+from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec
+from bot.text import mention, strip_markers
+from config.onboarding import OnboardingConfig
+from rituals.onboarding_decisions import (
+    BuddyVolunteer,
+    Newcomer,
+    Step,
+    choose_buddy,
+    due_steps,
+    next_step_at,
+    render_template,
+)
+from storage import onboarding as store
+from storage import queries
+from storage.models import Member
+
+ACK_ACTION = "onboarding.ack"
+ACK_BUTTON = Button("I agree to the ground rules", action_id=ACK_ACTION)
+PARTICIPATION_KIND = "onboarding_step"
+
+
+def _zone_name(tz: str | None, default: str) -> str:
+    """The member's own zone when it is a real IANA name, else the community's."""
+    if tz:
+        try:
+            ZoneInfo(tz)
+            return tz
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return default
+
+
+def _offset_hours(zone: str, at: datetime) -> float:
+    offset = at.astimezone(ZoneInfo(zone)).utcoffset()
+    return offset.total_seconds() / 3600 if offset is not None else 0.0
+
+
+def _interests(member: Member | None) -> frozenset[str]:
+    if member is None:
+        return frozenset()
+    return frozenset(i for i in member.interests.split(",") if i)
+
+
+class OnboardingRitual(Ritual):
+    """Welcomes newcomers step by step, asks them to agree to the ground rules, and finds them a buddy."""
+
+    name = "onboarding"
+
+    @property
+    def settings(self) -> OnboardingConfig | None:
+        return self.ctx.config.rituals.onboarding
+
+    def enabled(self) -> bool:
+        return bool(self.settings and self.settings.enabled)
+
+    def _settings(self) -> OnboardingConfig:
+        settings = self.settings
+        if settings is None or not settings.enabled:
+            raise CommandError("Welcome onboarding is switched off in community.yaml (rituals.onboarding).")
+        return settings
+
+    def schedules(self) -> list[ScheduleSpec]:
+        settings = self.settings
+        assert settings is not None
+        return [ScheduleSpec("onboarding", settings.schedule.cron, settings.schedule.grace)]
+
+    # --- the sequence ------------------------------------------------------------------------------
+
+    def _steps(self) -> list[Step]:
+        settings = self.settings
+        assert settings is not None
+        return [Step(s.key, s.day, s.time, s.text) for s in settings.steps]
+
+    def _zone(self, member: Member) -> str:
+        return _zone_name(member.tz, self.ctx.config.community.timezone)
+
+    def _is_newcomer(self, tx: Session, member: Member) -> bool:
+        """Joined after the bot was installed (members who were already here are welcomed only on request)."""
+        if not member.welcomed:
+            return False
+        installed = queries.get_state(tx, self.ctx.community, "installed_at")
+        return installed is None or utc(member.joined_at) >= utc(datetime.fromisoformat(installed))
+
+    def _start(self, tx: Session, member: Member, anchor: datetime, now: datetime, started_by: str) -> list[Planned]:
+        """Begin ``member``'s sequence: a buddy first (so the welcome can name them), then what is due now."""
+        row = store.start_sequence(tx, self.ctx.community, member.key, anchor_at=anchor, now=now, started_by=started_by)
+        if row is None:
+            return []
+        buddy_plan = self._assign_buddy(tx, row, member, now)
+        return self._send_due(tx, row, member, now) + buddy_plan
+
+    def _values(self, tx: Session, row: store.OnboardingMember, member: Member) -> dict[str, str]:
+        settings = self.settings
+        assert settings is not None
+        config = self.ctx.config
+        facilitator = settings.facilitator or next(iter(config.roles.facilitators), None)
+        intros = config.community.channels.intros or config.community.channels.general
+        return {
+            "name": strip_markers(member.name),
+            "facilitator": mention(facilitator) if facilitator else "one of our facilitators",
+            "intros_channel": f"#{intros}",
+            "community": config.community.name,
+            "buddy": mention(row.buddy) if row.buddy else "one of our facilitators",
+            "ground_rules": settings.ground_rules,
+        }
+
+    def _send_due(self, tx: Session, row: store.OnboardingMember, member: Member, now: datetime) -> list[Planned]:
+        """Every step now due for ``member`` in their own time zone, each once, in order."""
+        community = self.ctx.community
+        steps = self._steps()
+        done = store.done_steps(tx, community, member.key)
+        left_at = utc(member.left_at) if member.left_at else None
+        due = due_steps(
+            utc(row.anchor_at), self._zone(member), steps, done, left_at, now,
+            default_tz=self.ctx.config.community.timezone,
+        )
+        planned: list[Planned] = []
+        acknowledged = store.has_acknowledged(tx, community, member.key)
+        values = self._values(tx, row, member) if due else {}
+        for step in due:
+            if not store.claim_step(tx, community, member.key, step.key, now):
+                continue
+            asks_ack = "{ground_rules}" in step.template and not acknowledged
+            text = render_template(step.template, **values)
+            planned.append(
+                Planned(
+                    DirectMessage(text=text, member=member.key, buttons=(ACK_BUTTON,) if asks_ack else ()),
+                    subject=f"onboarding:{member.key}:{step.key}",
+                )
+            )
+            done.append(step.key)
+            self.ctx.record_fact(
+                member=member.key, kind=PARTICIPATION_KIND, ritual=self.name, subject=f"step:{step.key}",
+                key=f"{member.key}:{step.key}", at=now,
+            )
+        if {s.key for s in steps} <= set(done):
+            store.finish(tx, row, now)
+        return planned
+
+    def run_slot(self, tx: Session, schedule: str, slot: datetime) -> list[Planned]:
+        settings = self.settings
+        if settings is None:
+            return []
+        community = self.ctx.community
+        everyone = {m.key: m for m in queries.members(tx, community, active_only=False)}
+        planned: list[Planned] = []
+        if settings.welcome_existing_members:
+            started = {row.member for row in store.sequences(tx, community)}
+            for existing in everyone.values():
+                if existing.left_at is None and existing.key not in started:
+                    planned += self._start(tx, existing, slot, slot, "existing")
+        for row in store.sequences(tx, community, ongoing_only=True):
+            member = everyone.get(row.member)
+            if member is None or member.left_at is not None:
+                store.stop(tx, community, row.member, utc(member.left_at) if member and member.left_at else slot)
+                continue
+            if row.buddy is None:
+                planned += self._assign_buddy(tx, row, member, slot)  # a volunteer may have freed up
+            planned += self._send_due(tx, row, member, slot)
+        return planned
+
+    # --- buddies -----------------------------------------------------------------------------------
+
+    def _assign_buddy(self, tx: Session, row: store.OnboardingMember, member: Member, now: datetime) -> list[Planned]:
+        settings = self.settings
+        assert settings is not None
+        if not settings.buddies.enabled:
+            return []
+        community = self.ctx.community
+        default_tz = self.ctx.config.community.timezone
+        loads = store.buddy_loads(tx, community)
+        volunteers = []
+        for key in store.buddy_pool(tx, community, settings.buddies.volunteers):
+            known = queries.member(tx, community, key)
+            if known is not None and known.left_at is not None:
+                continue
+            zone = _zone_name(known.tz if known else None, default_tz)
+            volunteers.append(BuddyVolunteer(key, loads.get(key, 0), _offset_hours(zone, now), _interests(known)))
+        newcomer = Newcomer(member.key, _offset_hours(self._zone(member), now), _interests(member))
+        buddy = choose_buddy(newcomer, volunteers, max_load=settings.buddies.max_load)
+        if buddy is None:
+            return []
+        store.set_buddy(tx, row, buddy, now)
+        buddy_member = queries.member(tx, community, buddy)
+        shared = sorted(newcomer.interests & _interests(buddy_member))
+        common = f" You both care about {', '.join(shared)}." if shared else ""
+        name = self.ctx.config.community.name
+        subject = f"onboarding:buddy:{member.key}"
+        return [
+            Planned(
+                DirectMessage(
+                    member=member.key,
+                    text=f"Meet your buddy, {mention(buddy)}: someone to ask anything while you find your way "
+                    f"around {name}.{common} Say hi whenever you like!",
+                ),
+                subject=subject,
+            ),
+            Planned(
+                DirectMessage(
+                    member=buddy,
+                    text=f"Thank you for being a buddy! {mention(member.key)} has just joined {name}.{common} "
+                    "A short hello in the next day or two goes a long way.",
+                ),
+                subject=subject,
+            ),
+        ]
+
+    # --- events ------------------------------------------------------------------------------------
+
+    def on_event(self, tx: Session, event: Event) -> list[Planned]:
+        community = self.ctx.community
+        if isinstance(event, MemberJoined):
+            member = queries.member(tx, community, event.member)
+            if member is None:
+                return []
+            settings = self.settings
+            assert settings is not None
+            now = self.ctx.now()
+            if self._is_newcomer(tx, member):
+                return self._start(tx, member, utc(member.joined_at), now, "join")
+            if settings.welcome_existing_members:
+                return self._start(tx, member, now, now, "existing")
+            return []
+        if isinstance(event, MemberLeft):
+            store.stop(tx, community, event.member, utc(event.at))
+            return []
+        if isinstance(event, ButtonClicked) and event.action_id == ACK_ACTION:
+            return self._acknowledge(tx, event.member, self.ctx.now(), "button")
+        return []
+
+    def _acknowledge(self, tx: Session, member: str, now: datetime, via: str) -> list[Planned]:
+        if not store.acknowledge(tx, self.ctx.community, member, now, via):
+            return [Planned(DirectMessage(member=member, text="Already noted: you agreed earlier. Thank you!"))]
+        self.ctx.record_fact(
+            member=member, kind=PARTICIPATION_KIND, ritual=self.name, subject="ground_rules_ack",
+            key=f"{member}:ground_rules_ack", at=now,
+        )
+        return [
+            Planned(
+                DirectMessage(member=member, text="Thank you for agreeing to our ground rules. Glad to have you!"),
+                subject=f"onboarding:{member}:ground_rules_ack",
+            )
+        ]
+
+    # --- commands ----------------------------------------------------------------------------------
+
+    def commands(self) -> list[CommandSpec]:
+        return [
+            CommandSpec(("rules",), Role.MEMBER, "see the community's ground rules again", self._rules),
+            CommandSpec(("agree",), Role.MEMBER, "agree to the ground rules", self._agree),
+            CommandSpec(
+                ("buddy", "volunteer"), Role.MEMBER, "be a buddy for newcomers", self._volunteer
+            ),
+            CommandSpec(("buddy", "retire"), Role.MEMBER, "stop being a buddy for new newcomers", self._retire),
+            CommandSpec(
+                ("welcome",),
+                Role.ADMIN,
+                "start the welcome sequence for a member who was here before the bot",
+                self._welcome,
+                usage="@member",
+                min_args=1,
+                max_args=1,
+            ),
+            CommandSpec(
+                ("onboarding", "status"),
+                Role.FACILITATOR,
+                "who is being welcomed, who agreed to the ground rules, and the buddies",
+                self._status,
+            ),
+        ]
+
+    def _rules(self, call: CommandCall) -> CommandResult:
+        settings = self._settings()
+        member = call.event.member
+        agreed = store.has_acknowledged(call.tx, self.ctx.community, member)
+        footer = "You have already agreed to these. Thank you!" if agreed else (
+            "If you agree, press the button below (or type `/cop agree`)."
+        )
+        dm = DirectMessage(
+            member=member,
+            text=f"Our ground rules:\n{settings.ground_rules}\n\n{footer}",
+            buttons=() if agreed else (ACK_BUTTON,),
+        )
+        return CommandResult(
+            "I sent you the ground rules in a direct message.", [Planned(dm, subject="onboarding:rules")]
+        )
+
+    def _agree(self, call: CommandCall) -> CommandResult:
+        self._settings()
+        member = call.event.member
+        if not store.acknowledge(call.tx, self.ctx.community, member, call.now, "command"):
+            return CommandResult("You have already agreed to the ground rules. Thank you!")
+        self.ctx.record_fact(
+            member=member, kind=PARTICIPATION_KIND, ritual=self.name, subject="ground_rules_ack",
+            key=f"{member}:ground_rules_ack", at=call.now,
+        )
+        return CommandResult("Thank you for agreeing to our ground rules. Glad to have you!")
+
+    def _volunteer(self, call: CommandCall) -> CommandResult:
+        settings = self._settings()
+        if not settings.buddies.enabled:
+            return CommandResult("Buddies are switched off in community.yaml (rituals.onboarding.buddies).")
+        store.set_volunteer(call.tx, self.ctx.community, call.event.member, True, call.now)
+        return CommandResult(
+            f"Thank you! You are in the buddy pool; you will look after at most {settings.buddies.max_load} "
+            "newcomers at a time. `/cop buddy retire` takes you out again."
+        )
+
+    def _retire(self, call: CommandCall) -> CommandResult:
+        self._settings()
+        community = self.ctx.community
+        store.set_volunteer(call.tx, community, call.event.member, False, call.now)
+        current = [r.member for r in store.sequences(call.tx, community, ongoing_only=True)
+                   if r.buddy == call.event.member]
+        still = f" You are still the buddy of {len(current)} newcomer(s) you were introduced to." if current else ""
+        return CommandResult(f"Done: no new newcomers will be sent your way.{still} Thank you for helping!")
+
+    def _welcome(self, call: CommandCall) -> CommandResult:
+        self._settings()
+        community = self.ctx.community
+        member = queries.find_member_by_name(call.tx, community, call.args[0])
+        if member is None:
+            raise CommandError(f"I do not know {call.args[0]!r}. Write their @name as the platform shows it.")
+        if member.left_at is not None:
+            raise CommandError(f"{member.name} has left the community, so I will not send them anything.")
+        existing = store.sequence(call.tx, community, member.key)
+        if existing is not None:
+            return CommandResult(
+                f"{member.name} already had the welcome sequence (started {utc(existing.started_at):%Y-%m-%d})."
+            )
+        planned = self._start(call.tx, member, call.now, call.now, call.event.member)
+        count = len(self._steps())
+        return CommandResult(f"Starting the welcome sequence for {member.name} ({count} step(s)).", planned)
+
+    def _status(self, call: CommandCall) -> CommandResult:
+        settings = self._settings()
+        tx = call.tx
+        community = self.ctx.community
+        everyone = {m.key: m for m in queries.members(tx, community, active_only=False)}
+        agreed = store.acknowledged_members(tx, community)
+        steps = self._steps()
+        lines = ["*Welcome onboarding*"]
+        ongoing = store.sequences(tx, community, ongoing_only=True)
+        if ongoing:
+            lines.append(f"_Being welcomed ({len(ongoing)})_")
+        for row in ongoing:
+            member = everyone.get(row.member)
+            name = member.name if member else row.member
+            done = store.done_steps(tx, community, row.member)
+            zone = self._zone(member) if member else self.ctx.config.community.timezone
+            nxt = next_step_at(utc(row.anchor_at), zone, steps, done, None,
+                               default_tz=self.ctx.config.community.timezone)
+            when = f", next {nxt.astimezone(ZoneInfo(zone)):%a %d %b %H:%M} ({zone})" if nxt else ""
+            buddy = everyone[row.buddy].name if row.buddy in everyone else (row.buddy or "none yet")
+            ack = "agreed" if row.member in agreed else "not agreed yet"
+            lines.append(f"• {name}: {len(set(done))}/{len(steps)} steps{when}; buddy {buddy}; ground rules {ack}")
+        if not ongoing:
+            lines.append("Nobody is mid-sequence right now.")
+        names = sorted(everyone[k].name if k in everyone else k for k in agreed)
+        lines.append(f"_Agreed to the ground rules ({len(names)})_: {', '.join(names) or 'nobody yet'}")
+        if settings.buddies.enabled:
+            loads = store.buddy_loads(tx, community)
+            pool = store.buddy_pool(tx, community, settings.buddies.volunteers)
+            shown = [
+                f"{everyone[k].name if k in everyone else k} {loads.get(k, 0)}/{settings.buddies.max_load}"
+                for k in pool
+            ]
+            lines.append(f"_Buddy pool_: {', '.join(shown) or 'empty (members join with `/cop buddy volunteer`)'}")
+        return CommandResult("\n".join(lines))
