@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from bot.runtime import RitualFactory
 from rituals.onboarding import OnboardingRitual
+from rituals.pairing import PairingRitual
 from rituals.prompts import PromptsRitual
 
 RITUALS: list[RitualFactory] = [PromptsRitual]
 RITUALS.append(OnboardingRitual)
+RITUALS.append(PairingRitual)

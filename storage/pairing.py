@@ -1,6 +1,6 @@
 """Tables and queries of the pairing ritual (kept beside storage/models.py so each ritual owns its own).
 
-A cycle is unique per (community, slot); a member is in at most one group of each kind per cycle; a
+A cycle is unique per (community, slot); a group is unique per (cycle, kind, members); a
 left-out member is stored once per cycle and kind with the reason. A group's "did you meet?" answer is
 set once ("met" wins over "skipped"), so a double click changes nothing.
 """
@@ -66,10 +66,10 @@ class PairingGroup(SQLModel, table=True):
 
 
 class PairingGroupMember(SQLModel, table=True):
-    """Who is in which group; the unique key says a member is in one group of each kind per cycle."""
+    """Who is in which group (a mentor with capacity 2 is in two mentorship groups of one cycle)."""
 
     __tablename__ = "pairing_group_members"
-    __table_args__ = (UniqueConstraint("cycle_id", "kind", "member", name="uq_pairing_member_per_cycle"),)
+    __table_args__ = (UniqueConstraint("group_id", "member", name="uq_pairing_group_member"),)
 
     id: int | None = Field(default=None, primary_key=True)
     community: str
