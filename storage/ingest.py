@@ -28,11 +28,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Insert, String, Table, column, table
+from sqlalchemy import Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.sql.expression import TableClause
 
 from storage.db import Database
 from storage.models import ParticipationEvent
@@ -48,19 +47,13 @@ _CHUNK = 64  # rows per executemany call inside a batch's transaction (see _writ
 
 _TABLE: Table = ParticipationEvent.__table__  # type: ignore[attr-defined]
 
-# On SQLite, ``at`` is formatted by ``prepare`` (on the loop, one row at a time) instead of by SQLAlchemy's
-# DateTime bind processor (in the worker, a whole chunk at a time, holding the GIL): the insert targets a
-# lightweight copy of the table whose ``at`` is plain text. The text is exactly what SQLAlchemy writes
-# (``YYYY-MM-DD HH:MM:SS.ffffff``, UTC), so ORM reads and comparisons see the same values.
-_SQLITE_TARGET: TableClause = table(
-    _TABLE.name, *(column(name, String() if name == "at" else _TABLE.c[name].type) for name in COLUMNS)
-)
+_COLUMN_SET = frozenset(COLUMNS)
 
 
 def _insert_ignoring_duplicates(dialect_name: str) -> Insert:
     """``INSERT ... ON CONFLICT (platform, event_id) DO NOTHING`` in the dialect's own words."""
     if dialect_name == "sqlite":
-        return sqlite.insert(_SQLITE_TARGET).on_conflict_do_nothing(index_elements=["platform", "event_id"])
+        return sqlite.insert(_TABLE).on_conflict_do_nothing(index_elements=["platform", "event_id"])
     if dialect_name == "postgresql":
         return postgresql.insert(_TABLE).on_conflict_do_nothing(index_elements=["platform", "event_id"])
     raise NotImplementedError(f"participation ingest supports sqlite and postgresql, not {dialect_name}")
@@ -85,41 +78,29 @@ class _BatchWriter:
         if self.use_returning:
             self.stmt = self.stmt.returning(_TABLE.c.id)
 
-    def prepare(self, row: Mapping[str, Any]) -> dict[str, Any]:
-        """Exactly the insert's keys (executemany needs the same keys on every row), ``at`` as UTC.
+    def prepare(self, row: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Exactly the insert's keys (executemany needs the same keys on every row), ``at`` in UTC.
 
-        A naive ``at`` is taken to be UTC; an aware one is converted (SQLite would otherwise keep its
-        wall-clock digits and drop the offset). An ``at`` that is not a datetime becomes NULL, so the
-        database refuses the row and it is logged and dropped like any other bad row.
+        Cheap on purpose, since it runs on the event loop for every event: a row that already has exactly
+        the columns and an ``at`` in UTC (or naive, on SQLite) is used as it is, not copied, so callers
+        must not change a row after submitting it. Otherwise missing keys become NULL (the database then
+        refuses the row, which is logged and dropped), and an aware ``at`` is converted to UTC: SQLite
+        would keep its wall-clock digits and drop the offset. A naive ``at`` is taken to be UTC.
         """
-        try:
-            out = {
-                "community": row["community"],
-                "platform": row["platform"],
-                "event_id": row["event_id"],
-                "member": row["member"],
-                "kind": row["kind"],
-                "ritual": row["ritual"],
-                "subject": row.get("subject", ""),
-                "at": row["at"],
-            }
-        except KeyError:  # missing keys become NULL: refused by the database, logged, dropped
-            out = {name: row.get(name, _DEFAULTS.get(name)) for name in COLUMNS}
-        at = out["at"]
+        at = row.get("at")
+        if row.keys() == _COLUMN_SET and isinstance(at, datetime):
+            tz = at.tzinfo
+            if tz is UTC or (tz is None and self.sqlite):
+                return row
+        out = {name: row.get(name, _DEFAULTS.get(name)) for name in COLUMNS}
         if isinstance(at, datetime):
             if at.tzinfo is None:
-                if not self.sqlite:
-                    at = at.replace(tzinfo=UTC)
+                out["at"] = at if self.sqlite else at.replace(tzinfo=UTC)
             elif at.utcoffset():
-                at = at.astimezone(UTC)
-            if self.sqlite:
-                at = at.replace(tzinfo=None).isoformat(" ", "microseconds")
-        else:
-            at = None
-        out["at"] = at
+                out["at"] = at.astimezone(UTC)
         return out
 
-    def write(self, rows: list[dict[str, Any]]) -> tuple[int, int, int]:
+    def write(self, rows: list[Mapping[str, Any]]) -> tuple[int, int, int]:
         """Store one batch of prepared rows in one transaction; returns (stored, duplicates, failed)."""
         delay = _TRANSIENT_BACKOFF
         for attempt in range(_TRANSIENT_RETRIES + 1):
@@ -143,7 +124,7 @@ class _BatchWriter:
                 break
         return self._write_row_by_row(rows)
 
-    def _write_chunks(self, conn: Connection, rows: list[dict[str, Any]]) -> int:
+    def _write_chunks(self, conn: Connection, rows: list[Mapping[str, Any]]) -> int:
         """Insert in small executemany calls, de-duplicating within the batch as it goes.
 
         Why chunks: SQLAlchemy's per-row parameter work holds the GIL for the whole list it is given;
@@ -154,7 +135,7 @@ class _BatchWriter:
         seen: set[tuple[Any, Any]] = set()
         add = seen.add
         for start in range(0, len(rows), _CHUNK):
-            chunk: list[dict[str, Any]] = []
+            chunk: list[Mapping[str, Any]] = []
             for row in rows[start : start + _CHUNK]:
                 key = (row["platform"], row["event_id"])
                 if key not in seen:
@@ -164,13 +145,13 @@ class _BatchWriter:
                 stored += self._execute(conn, chunk)
         return stored
 
-    def _execute(self, conn: Connection, batch: list[dict[str, Any]]) -> int:
+    def _execute(self, conn: Connection, batch: list[Mapping[str, Any]]) -> int:
         result = conn.execute(self.stmt, batch)
         if self.use_returning:
             return len(result.all())
         return max(result.rowcount, 0)
 
-    def _write_row_by_row(self, rows: list[dict[str, Any]]) -> tuple[int, int, int]:
+    def _write_row_by_row(self, rows: list[Mapping[str, Any]]) -> tuple[int, int, int]:
         """The slow path after a failed batch: each row alone, so one bad row costs only itself."""
         stored = failed = 0
         for row in rows:
@@ -222,7 +203,7 @@ class ParticipationWriter:
         self.failed = 0
         self.batches = 0
         self._writer = _BatchWriter(db)
-        self._pending: list[dict[str, Any]] = []
+        self._pending: list[Mapping[str, Any]] = []
         self._oldest = 0.0  # loop time the oldest pending row arrived
         self._submitted = 0
         self._done = 0
