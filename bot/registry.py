@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.runtime import RitualFactory
+from rituals.facilitator import FacilitatorRitual
 from rituals.onboarding import OnboardingRitual
 from rituals.pairing import PairingRitual
 from rituals.prompts import PromptsRitual
@@ -10,3 +11,4 @@ from rituals.prompts import PromptsRitual
 RITUALS: list[RitualFactory] = [PromptsRitual]
 RITUALS.append(OnboardingRitual)
 RITUALS.append(PairingRitual)
+RITUALS.append(FacilitatorRitual)
