@@ -3,8 +3,9 @@
 Why a writer of its own: every reaction, reply and onboarding step becomes a ``participation_events`` row,
 and platforms resend events (Slack up to three times, gateway replays), so the volume is bursty and full
 of duplicates. A commit per event would cost ~100× more on SQLite and block the loop; instead rows are
-buffered on the loop (cheap list appends), and one worker thread inserts them in batches with a Core
-``INSERT ... ON CONFLICT (platform, event_id) DO NOTHING``, one transaction per batch.
+buffered on the loop (a list append; well-formed rows are not even copied), and one worker thread
+inserts them in batches with a Core ``INSERT ... ON CONFLICT (platform, event_id) DO NOTHING``, one
+transaction per batch.
 
 Error policy (a bad row must never take the bot down, nor its neighbours):
 
@@ -181,9 +182,10 @@ class ParticipationWriter:
     """The one writer of participation events: ``submit`` on the loop, batched inserts in a worker thread.
 
     ``batch_size`` caps rows per transaction. Each SQLite commit rewrites the index pages the batch
-    touched, so small transactions cost throughput: on the bench (bench/ingest.py) 500 rows per commit
-    ran at ~0.6× a single bulk transaction, 2,000 at ~1×; hence the default of 2,000. A big batch does
-    not hold the GIL longer at a stretch, because it is executed in chunks of ``_CHUNK`` rows.
+    touched, so small transactions cost throughput: writing the bench's 100,000 events (bench/ingest.py)
+    in the worker alone took ~1.4× as long at 500 rows per commit as at 2,000, and 2,000 was within 5%
+    of one transaction for everything; hence the default of 2,000. A big batch does not hold the GIL
+    longer at a stretch, because it is executed in chunks of ``_CHUNK`` rows.
     ``max_delay`` is how long a partial batch may wait for company before it is written anyway (the
     latency of a lone event under light load). ``max_pending`` bounds the buffer for ``await submit``
     (back-pressure, default 10 batches); ``submit_nowait`` never blocks.
