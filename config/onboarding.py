@@ -92,8 +92,9 @@ class OnboardingConfig(Strict):
 
     enabled: bool = Field(default=True, description="false pauses the ritual without deleting its settings")
     schedule: Schedule = Field(
-        default_factory=lambda: Schedule(cron="*/15 * * * *", grace=timedelta(hours=6)),
-        description="how often the bot looks for steps that have fallen due (default every 15 minutes)",
+        default_factory=lambda: Schedule(cron="*/15 * * * *", grace=timedelta(days=1)),
+        description="how often the bot looks for steps that have fallen due (default every 15 minutes); "
+        "a missed check is harmless: the next one sends everything due",
     )
     steps: list[OnboardingStep] = Field(
         default_factory=_default_steps, description="the welcome sequence, each step sent once per newcomer"
