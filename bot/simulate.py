@@ -8,6 +8,7 @@ interesting moment to the next (ritual slots, member activity) instead of tickin
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import tempfile
 from collections import Counter
@@ -89,7 +90,7 @@ async def _simulate(
     config: CommunityConfig, weeks: int, count: int, seed: int, console: Console | None, progress: bool, path: Path
 ) -> dict[str, Any]:
     rng = random.Random(seed)
-    onboarding_rng = random.Random(f"onboarding:{seed}")  # its own stream: never shifts the others
+    pairing_rng = random.Random(f"pairing:{seed}")  # its own stream: pairing never shifts the others
     db = open_database(f"sqlite:///{path}")
     clock = ManualClock(START)
     adapter = ConsoleAdapter()
@@ -146,7 +147,7 @@ async def _simulate(
                 for post in new_posts:
                     if post.where.startswith("#") and "question" in post.text.lower():
                         await _react_to_prompt(post, people, joined, rng, clock, send, next_id, adapter)
-                await _agree_to_ground_rules(new_posts, onboarding_rng, clock, send, next_id)
+                await _answer_pairing_followups(runtime, new_posts, pairing_rng, clock, send, next_id)
             await runtime.writer.flush()
             day = day_end
             bar.advance(task)
@@ -211,28 +212,43 @@ async def _react_to_prompt(
             )
 
 
-ONBOARDING_AGREE_CHANCE = 0.8
-"""How often a simulated newcomer presses "I agree to the ground rules" under their welcome."""
+PAIRING_MET_CHANCE = 0.7
+"""How often a simulated pairing group says it met when asked."""
 
 
-async def _agree_to_ground_rules(
-    new_posts: list[Message], rng: random.Random, clock: ManualClock, send: Any, next_id: Any
+async def _answer_pairing_followups(
+    runtime: Runtime,
+    new_posts: list[Message],
+    rng: random.Random,
+    clock: ManualClock,
+    send: Any,
+    next_id: Any,
 ) -> None:
-    """Onboarding: most newcomers press the ground-rules button in their welcome DM within the hour."""
+    """Pairing: one member of each group asked "did you meet?" clicks "We met" (or "Not this time")."""
     for post in new_posts:
-        asks = post.where.startswith("DM @") and any("[onboarding.ack]" in b for b in post.buttons)
-        if asks and rng.random() < ONBOARDING_AGREE_CHANCE:
-            await send(
-                ButtonClicked(
-                    platform="console",
-                    event_id=next_id(),
-                    member=member_key(post.where.removeprefix("DM @")),
-                    at=clock.now(),
-                    action_id="onboarding.ack",
-                    value="",
-                    message_ref=post.ref,
-                )
+        if not post.delivery_id or not any("[pairing.met]" in b for b in post.buttons):
+            continue
+        with runtime.db.session() as tx:
+            row = queries.delivery(tx, post.delivery_id)
+        if row is None:
+            continue
+        action = json.loads(row.action)
+        members = sorted(action.get("members") or [])
+        group = next((b["value"] for b in action.get("buttons", []) if b["action_id"] == "pairing.met"), None)
+        if not members or group is None:
+            continue
+        who = rng.choice(members)
+        met = rng.random() < PAIRING_MET_CHANCE
+        await send(
+            ButtonClicked(
+                platform="console",
+                event_id=next_id(),
+                member=who,
+                at=clock.now(),
+                action_id="pairing.met" if met else "pairing.skipped",
+                value=group,
             )
+        )
 
 
 def _summary(runtime: Runtime, adapter: ConsoleAdapter, weeks: int, count: int, seed: int) -> dict[str, Any]:
