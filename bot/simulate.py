@@ -90,7 +90,6 @@ async def _simulate(
     config: CommunityConfig, weeks: int, count: int, seed: int, console: Console | None, progress: bool, path: Path
 ) -> dict[str, Any]:
     rng = random.Random(seed)
-    onboarding_rng = random.Random(f"onboarding:{seed}")  # its own stream: never shifts the others
     pairing_rng = random.Random(f"pairing:{seed}")  # its own stream: pairing never shifts the others
     db = open_database(f"sqlite:///{path}")
     clock = ManualClock(START)
@@ -98,6 +97,7 @@ async def _simulate(
     runtime = Runtime(config, db, adapter, clock, RITUALS)
     await runtime.start(background=False)
     people = _members(count, rng)
+    rota_sim = RotaSimulation(seed)  # facilitator rota: hosts skip and swap now and then
     counter = 0
 
     def next_id() -> str:
@@ -148,8 +148,8 @@ async def _simulate(
                 for post in new_posts:
                     if post.where.startswith("#") and "question" in post.text.lower():
                         await _react_to_prompt(post, people, joined, rng, clock, send, next_id, adapter)
-                await _agree_to_ground_rules(new_posts, onboarding_rng, clock, send, next_id)
                 await _answer_pairing_followups(runtime, new_posts, pairing_rng, clock, send, next_id)
+            await rota_sim.act(runtime, adapter, joined, clock, send, next_id)
             await runtime.writer.flush()
             day = day_end
             bar.advance(task)
@@ -214,30 +214,6 @@ async def _react_to_prompt(
             )
 
 
-ONBOARDING_AGREE_CHANCE = 0.8
-"""How often a simulated newcomer presses "I agree to the ground rules" under their welcome."""
-
-
-async def _agree_to_ground_rules(
-    new_posts: list[Message], rng: random.Random, clock: ManualClock, send: Any, next_id: Any
-) -> None:
-    """Onboarding: most newcomers press the ground-rules button in their welcome DM within the hour."""
-    for post in new_posts:
-        asks = post.where.startswith("DM @") and any("[onboarding.ack]" in b for b in post.buttons)
-        if asks and rng.random() < ONBOARDING_AGREE_CHANCE:
-            await send(
-                ButtonClicked(
-                    platform="console",
-                    event_id=next_id(),
-                    member=member_key(post.where.removeprefix("DM @")),
-                    at=clock.now(),
-                    action_id="onboarding.ack",
-                    value="",
-                    message_ref=post.ref,
-                )
-            )
-
-
 PAIRING_MET_CHANCE = 0.7
 """How often a simulated pairing group says it met when asked."""
 
@@ -275,6 +251,63 @@ async def _answer_pairing_followups(
                 value=group,
             )
         )
+
+
+class RotaSimulation:
+    """Facilitator rota: simulated hosts now and then skip or swap their turn; those asked accept, decline or forget.
+
+    Acts once per simulated day on what the bot said that day; its own random stream keeps the others unchanged.
+    """
+
+    SKIP_CHANCE = 0.15
+    SWAP_CHANCE = 0.2
+    ACCEPT_CHANCE = 0.6
+    FORGET_CHANCE = 0.2  # the swap is never answered and lapses
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(f"facilitator:{seed}")
+        self.seen = 0
+        self.volunteered = False
+
+    async def act(self, runtime: Runtime, adapter: ConsoleAdapter, joined: set[str], clock: ManualClock,
+                  send: Any, next_id: Any) -> None:
+        import json
+
+        from bot.events import ButtonClicked, CommandInvoked
+        from storage import rota as rota_store
+
+        def command(member: str, text: str) -> CommandInvoked:
+            return CommandInvoked(platform="console", event_id=next_id(), member=member, at=clock.now(), text=text)
+
+        if not self.volunteered and joined:  # two founding members join the pool on the first day
+            self.volunteered = True
+            for member in self.rng.sample(sorted(joined), min(2, len(joined))):
+                await send(command(member, "facilitator volunteer"))
+        new = [m for m in adapter.transcript[self.seen:] if m.author == "copbot" and m.where.startswith("DM @")]
+        self.seen = len(adapter.transcript)
+        for message in new:
+            member = member_key(message.where.removeprefix("DM @"))
+            if "you're hosting the community session" in message.text and runtime.role_of(member) > 0:
+                roll = self.rng.random()
+                if roll < self.SKIP_CHANCE:
+                    await send(command(member, "facilitator skip"))
+                elif roll < self.SKIP_CHANCE + self.SWAP_CHANCE:
+                    with runtime.db.session() as tx:
+                        others = sorted(v.member for v in rota_store.volunteers(tx, runtime.community)
+                                        if not v.retired and v.member != member and v.member in joined)
+                    if others:
+                        await send(command(member, f"facilitator swap {self.rng.choice(others)}"))
+            elif any("[facilitator.swap.accept]" in b for b in message.buttons) and message.delivery_id:
+                with runtime.db.session() as tx:
+                    row = queries.delivery(tx, message.delivery_id)
+                swap_id = next((b["value"] for b in json.loads(row.action)["buttons"]), "") if row else ""
+                roll = self.rng.random()
+                if roll < self.FORGET_CHANCE or not swap_id:
+                    continue
+                action = "facilitator.swap.accept" if roll < self.FORGET_CHANCE + self.ACCEPT_CHANCE else (
+                    "facilitator.swap.decline")
+                await send(ButtonClicked(platform="console", event_id=next_id(), member=member, at=clock.now(),
+                                         action_id=action, value=swap_id))
 
 
 def _summary(runtime: Runtime, adapter: ConsoleAdapter, weeks: int, count: int, seed: int) -> dict[str, Any]:
