@@ -90,6 +90,7 @@ async def _simulate(
     config: CommunityConfig, weeks: int, count: int, seed: int, console: Console | None, progress: bool, path: Path
 ) -> dict[str, Any]:
     rng = random.Random(seed)
+    onboarding_rng = random.Random(f"onboarding:{seed}")  # its own stream: never shifts the others
     pairing_rng = random.Random(f"pairing:{seed}")  # its own stream: pairing never shifts the others
     db = open_database(f"sqlite:///{path}")
     clock = ManualClock(START)
@@ -148,6 +149,7 @@ async def _simulate(
                 for post in new_posts:
                     if post.where.startswith("#") and "question" in post.text.lower():
                         await _react_to_prompt(post, people, joined, rng, clock, send, next_id, adapter)
+                await _agree_to_ground_rules(new_posts, onboarding_rng, clock, send, next_id)
                 await _answer_pairing_followups(runtime, new_posts, pairing_rng, clock, send, next_id)
             await rota_sim.act(runtime, adapter, joined, clock, send, next_id)
             await runtime.writer.flush()
@@ -210,6 +212,30 @@ async def _react_to_prompt(
                     thread_ref=post.ref,
                     message_ref=ref,
                     text="my take",
+                )
+            )
+
+
+ONBOARDING_AGREE_CHANCE = 0.8
+"""How often a simulated newcomer presses "I agree to the ground rules" under their welcome."""
+
+
+async def _agree_to_ground_rules(
+    new_posts: list[Message], rng: random.Random, clock: ManualClock, send: Any, next_id: Any
+) -> None:
+    """Onboarding: most newcomers press the ground-rules button in their welcome DM within the hour."""
+    for post in new_posts:
+        asks = post.where.startswith("DM @") and any("[onboarding.ack]" in b for b in post.buttons)
+        if asks and rng.random() < ONBOARDING_AGREE_CHANCE:
+            await send(
+                ButtonClicked(
+                    platform="console",
+                    event_id=next_id(),
+                    member=member_key(post.where.removeprefix("DM @")),
+                    at=clock.now(),
+                    action_id="onboarding.ack",
+                    value="",
+                    message_ref=post.ref,
                 )
             )
 
