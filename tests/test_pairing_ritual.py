@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from bot.events import ButtonClicked, CommandInvoked, MemberJoined, MemberLeft
 from bot.registry import RITUALS
 from bot.runtime import Runtime
 from bot.text import mention
+from config.models import CommunityConfig
 from storage import pairing as store
 from storage import queries
 from storage.db import Database, open_database
@@ -45,19 +46,19 @@ PAIRING_YAML = """\
 _ids = itertools.count()
 
 
-def pairing_config(*, k: int = 3, every_weeks: int = 1, mode: str = "peer", extra: str = ""):  # type: ignore[no-untyped-def]
+def pairing_config(*, k: int = 3, every_weeks: int = 1, mode: str = "peer", extra: str = "") -> CommunityConfig:
     return make_config(COMMUNITY_YAML + PAIRING_YAML.format(k=k, every_weeks=every_weeks, mode=mode, extra=extra))
 
 
 @pytest.fixture
-def pairing_db(tmp_path: Path) -> Database:
+def pairing_db(tmp_path: Path) -> Iterator[Database]:
     database = open_database(f"sqlite:///{tmp_path / 'pairing.db'}")
     SQLModel.metadata.create_all(database.engine)  # until the combined migration exists
     yield database
     database.dispose()
 
 
-async def make_runtime(config, db: Database, adapter: ConsoleAdapter, clock: ManualClock) -> Runtime:  # type: ignore[no-untyped-def]
+async def make_runtime(config: CommunityConfig, db: Database, adapter: ConsoleAdapter, clock: ManualClock) -> Runtime:
     bot = Runtime(config, db, adapter, clock, RITUALS)
     await bot.start(background=False)
     return bot
@@ -210,7 +211,8 @@ async def test_we_met_is_stored_once_even_if_clicked_twice(
     clock.advance(timedelta(days=5, hours=1))
     guild.tick()
     await guild.settle()
-    followups = [m for m in adapter.transcript if m.buttons == ["We met [pairing.met]", "Not this time [pairing.skipped]"]]
+    asked = ["We met [pairing.met]", "Not this time [pairing.skipped]"]
+    followups = [m for m in adapter.transcript if m.buttons == asked]
     assert len(followups) == 1 and followups[0].where == "group DM @ana, @ben"
     with pairing_db.session() as tx:
         (group,) = store.groups(tx, "test-guild")
