@@ -84,8 +84,11 @@ class Outbox:
             except Exception:  # never let one bad row stop the sender
                 log.exception("outbox drain failed; retrying")
             self._wake.clear()
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that races with
+            # wake(), and stop() then waits for this loop forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=idle_seconds)
+                async with asyncio.timeout(idle_seconds):
+                    await self._wake.wait()
 
     async def drain(self) -> int:
         """Send everything unsent now; returns how many were sent."""
