@@ -8,7 +8,4 @@ from rituals.onboarding import OnboardingRitual
 from rituals.pairing import PairingRitual
 from rituals.prompts import PromptsRitual
 
-RITUALS: list[RitualFactory] = [PromptsRitual]
-RITUALS.append(OnboardingRitual)
-RITUALS.append(PairingRitual)
-RITUALS.append(FacilitatorRitual)
+RITUALS: list[RitualFactory] = [PromptsRitual, OnboardingRitual, PairingRitual, FacilitatorRitual]
