@@ -177,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             "repeats": repeats_in(result.groups, history),
             "unpaired": len(result.left_out),
         }
+        log(f"  {n}: ours {ours:.1f} / optimum {optimum:.1f} = {ours / optimum if optimum else 1.0:.4f}")
     log("mentorship 1000 x 500 ...")
     figures["mentorship"] = mentorship_figures(args.seed)
 
