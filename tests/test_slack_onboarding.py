@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import time
+from datetime import timedelta
 from pathlib import Path
 
+from bot.clock import ManualClock
 from tests.fakes.slack_events import fixture
 from tests.fakes.slack_harness import CONFIG, slack_world
 
@@ -25,8 +26,11 @@ ONBOARDING = """
 
 async def test_team_join_sends_a_welcome_dm_through_conversations_open(tmp_path: Path) -> None:
     async with slack_world(tmp_path, config=CONFIG + ONBOARDING) as world:
+        clock = world.runtime.clock
+        assert isinstance(clock, ManualClock)
         join = fixture("team_join")
-        join["event_time"] = int(time.time())
+        join["event_time"] = int(clock.now().timestamp()) + 1  # she joins just after the bot was installed
+        clock.advance(timedelta(seconds=2))
         for retry in (None, 1):  # Slack's retry of the same join must not welcome her twice
             assert (await world.sender.event(join, retry_num=retry)).status == 200
         async with asyncio.timeout(5):
@@ -34,7 +38,9 @@ async def test_team_join_sends_a_welcome_dm_through_conversations_open(tmp_path:
             await world.all_sent()
         [opened] = world.fake.calls_to("conversations.open")
         assert opened.body["users"] == "U0NEWBIE"
-        [welcome] = world.fake.calls_to("chat.postMessage")
+        posts = world.fake.calls_to("chat.postMessage")
+        assert len(posts) == 1, [p.body["text"] for p in posts]
+        [welcome] = posts
         assert welcome.body["channel"].startswith("D")
         assert welcome.body["text"].startswith("Welcome to the Slack Guild, ana!")
         assert "{" not in welcome.body["text"]
