@@ -102,10 +102,13 @@ class SlackAdapter(HandlerTable):
         self.pacing = pacing or Pacing()
         self.client = AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers(self.pacing))
         # request_verification_enabled stays at its default (True) and is never read from config.
+        # process_before_response: Bolt answers as soon as our listener returns instead of polling for the
+        # ack every 10 ms; our listeners return at once and do the work in background tasks.
         self.app = AsyncApp(
             client=self.client,
             signing_secret=signing_secret,
             logger=logging.getLogger("copbot.slack.bolt"),
+            process_before_response=True,
         )
         self.app_token = app_token
         self.host = host
@@ -204,25 +207,37 @@ class SlackAdapter(HandlerTable):
         app.event("reaction_added")(self._counted(self._on_reaction))
         app.event("reaction_removed")(self._counted(self._on_reaction))
         app.event("message")(self._counted(self._on_message))
-        app.command(COMMAND)(self._counted(self._on_command))
-        app.action(re.compile(".+"))(self._counted(self._on_block_action))
+        app.command(COMMAND)(self._on_command)
+        app.action(re.compile(".+"))(self._on_block_action)
 
     def _counted(self, listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
-        """Count each Slack payload once handled (mapped or deliberately ignored), so tests can wait for it.
+        """Run an event listener in the background (Bolt acks the event at once) and count it when done.
 
         ``functools.wraps`` keeps the listener's signature visible: Bolt injects arguments by name.
         """
 
         @functools.wraps(listener)
         async def counted(**kwargs: Any) -> None:
+            self._spawn(listener(**kwargs))
+
+        return counted
+
+    def _spawn(self, work: Awaitable[Any]) -> None:
+        """Background work for one Slack payload, counted (mapped or deliberately ignored) so tests can wait."""
+
+        async def run() -> None:
             try:
-                await listener(**kwargs)
+                await work
+            except Exception:
+                log.exception("handling a Slack payload failed")
             finally:
                 async with self._processed_changed:
                     self._processed += 1
                     self._processed_changed.notify_all()
 
-        return counted
+        task = asyncio.create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def processed(self, count: int) -> None:
         """Wait until ``count`` Slack payloads have been handled (tests: Bolt acks before the work is done).
@@ -366,13 +381,21 @@ class SlackAdapter(HandlerTable):
         done, _ = await asyncio.wait({answer_task}, timeout=self.command_timeout)
         if done:
             await ack(text=render(answer_task.result() or "Done."), response_type="ephemeral")
+            self._spawn(asyncio.sleep(0))  # counted like every other payload
             return
         await ack(text="Working on it…", response_type="ephemeral")
-        answer = await answer_task
-        await respond(text=render(answer or "Done."), response_type="ephemeral", replace_original=False)
+
+        async def answer_later() -> None:
+            answer = await answer_task
+            await respond(text=render(answer or "Done."), response_type="ephemeral", replace_original=False)
+
+        self._spawn(answer_later())
 
     async def _on_block_action(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
+        self._spawn(self._clicked(body, action))
+
+    async def _clicked(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         user = body.get("user") or {}
         container = body.get("container") or {}
         channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
