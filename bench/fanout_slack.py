@@ -75,8 +75,10 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=50.0, help="time runs this many times faster")
     args = parser.parse_args()
     r = asyncio.run(run(args.messages, args.scale))
-    print(f"Slack fan-out: {args.messages} welcome DMs, Slack's limits ×{args.scale:g} faster, {r['requests']:.0f} requests")
-    print(f"  elapsed ÷ platform minimum  {r['ratio']:.3f}   (goal ≤ 1.10; {r['elapsed']:.2f} s vs {r['minimum']:.2f} s)")
+    print(f"Slack fan-out: {args.messages} welcome DMs, Slack's limits ×{args.scale:g} faster, "
+          f"{r['requests']:.0f} requests")
+    print(f"  elapsed ÷ platform minimum  {r['ratio']:.3f}   (goal ≤ 1.10; "
+          f"{r['elapsed']:.2f} s vs {r['minimum']:.2f} s)")
     print(f"  lost                        {r['lost']:.0f}       (goal 0)")
     print(f"  duplicates                  {r['duplicates']:.0f}       (goal 0)")
     print(f"  share of requests → 429     {r['share_429']:.2%}   (goal ≤ 1%)")
