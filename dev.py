@@ -27,7 +27,7 @@ def _fingerprint() -> str:
 
 def setup() -> None:
     """Create the virtualenv and install copbot (editable) with its test tools, once per pyproject change."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036  (dev.py runs on whatever python3 the user has)
         sys.exit(f"copbot needs Python 3.11 or newer; this is {sys.version.split()[0]}. Run: python3.11 dev.py ...")
     if not (BIN / "python").exists():
         print("creating .venv ...", flush=True)

@@ -2,7 +2,6 @@
 
 Ana, Ben and Cy are the founding pool (and facilitators); Dee is a plain member. Sessions are Thursdays 16:00
 Berlin (15:00 UTC in January): announced on Tuesday, reminded by DM on Wednesday, recorded when they start.
-The rota tables have no Alembic revision yet, so the database fixture creates them with ``create_all``.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlmodel import SQLModel
 
 from adapters.console.adapter import ConsoleAdapter
 from bot.clock import ManualClock
@@ -56,7 +54,6 @@ def config() -> CommunityConfig:
 @pytest.fixture
 def db(db_url: str) -> Iterator[Database]:
     database = open_database(db_url)
-    SQLModel.metadata.create_all(database.engine)  # the rota's tables await the lead's combined revision
     yield database
     database.dispose()
 

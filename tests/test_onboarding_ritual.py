@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlmodel import SQLModel
 
 from adapters.console.adapter import ConsoleAdapter, Message
 from bot.clock import ManualClock
@@ -46,7 +45,9 @@ ONBOARDING_YAML = """\
       max_load: 2
 """
 
-CONFIG_YAML = COMMUNITY_YAML.replace("    prompts: guild-weekly\n", "    prompts: guild-weekly\n    intros: guild-intros\n")
+CONFIG_YAML = COMMUNITY_YAML.replace(
+    "    prompts: guild-weekly\n", "    prompts: guild-weekly\n    intros: guild-intros\n"
+)
 CONFIG_YAML += ONBOARDING_YAML
 COMMUNITY = "test-guild"
 
@@ -59,8 +60,6 @@ def config() -> CommunityConfig:
 @pytest.fixture
 def db(db_url: str) -> Iterator[Database]:
     database = open_database(db_url)
-    # Until the combined Alembic revision for issue 4 exists, the onboarding tables come from the models.
-    SQLModel.metadata.create_all(database.engine)
     yield database
     database.dispose()
 
@@ -217,7 +216,8 @@ async def test_the_ground_rules_button_is_stored_and_thanked(
         assert store.has_acknowledged(tx, COMMUNITY, "console:ben") is False
         acks = [e for e in queries.participation(tx, COMMUNITY) if e.subject == "ground_rules_ack"]
     assert [(e.member, e.kind) for e in acks] == [("console:ana", "onboarding_step")]
-    assert [m.text for m in step_dms(adapter, "ana")[1:]] == ["Thank you for agreeing to our ground rules. Glad to have you!"]
+    thanks = "Thank you for agreeing to our ground rules. Glad to have you!"
+    assert [m.text for m in step_dms(adapter, "ana")[1:]] == [thanks]
 
     # The text fallback and the rules again: Ben agrees by command; the rules come back without a button for Ana.
     assert await runtime.handle_event(command(clock, "console:ben", "agree")) == (

@@ -1,8 +1,6 @@
 """The pairing ritual end to end: a guild's members are paired each cycle through the real runtime.
 
 Cycles are driven by the ManualClock and ``runtime.tick``; commands and button clicks are neutral events.
-The pairing tables have no Alembic revision yet (the lead writes one combined revision), so the fixture
-creates any missing table with ``SQLModel.metadata.create_all`` after ``open_database``.
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import SQLModel
 
 from adapters.console.adapter import ConsoleAdapter, Message
 from bot.clock import ManualClock
@@ -53,7 +50,6 @@ def pairing_config(*, k: int = 3, every_weeks: int = 1, mode: str = "peer", extr
 @pytest.fixture
 def pairing_db(tmp_path: Path) -> Iterator[Database]:
     database = open_database(f"sqlite:///{tmp_path / 'pairing.db'}")
-    SQLModel.metadata.create_all(database.engine)  # until the combined migration exists
     yield database
     database.dispose()
 

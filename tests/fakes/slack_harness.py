@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlmodel import SQLModel
-
 from adapters.slack.adapter import SlackAdapter
 from adapters.slack.pacing import Pacing
 from bot.clock import ManualClock
@@ -117,8 +115,6 @@ async def slack_world(
         community_channel=parsed.community.channels.general,
     )
     db = open_database(f"sqlite:///{tmp_path / 'copbot.db'}")
-    # Like the ritual tests: tables a ritual added since the last Alembic revision come from the models.
-    SQLModel.metadata.create_all(db.engine)
     runtime = Runtime(parsed, db, adapter, ManualClock(datetime.now(UTC)), list(rituals))
     await runtime.start(background=True)
     sender = SlackSender(adapter.url, SIGNING_SECRET)
