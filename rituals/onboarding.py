@@ -169,13 +169,16 @@ class OnboardingRitual(Ritual):
             for existing in everyone.values():
                 if existing.left_at is None and existing.key not in started:
                     planned += self._start(tx, existing, slot, slot, "existing")
+        pool_may_have_room = True  # once one newcomer finds the pool full, the rest of this check would too
         for row in store.sequences(tx, community, ongoing_only=True):
             member = everyone.get(row.member)
             if member is None or member.left_at is not None:
                 store.stop(tx, community, row.member, utc(member.left_at) if member and member.left_at else slot)
                 continue
-            if row.buddy is None:
-                planned += self._assign_buddy(tx, row, member, slot)  # a volunteer may have freed up
+            if row.buddy is None and pool_may_have_room:
+                assigned = self._assign_buddy(tx, row, member, slot)  # a volunteer may have freed up
+                pool_may_have_room = bool(assigned)
+                planned += assigned
             planned += self._send_due(tx, row, member, slot)
         return planned
 
