@@ -13,8 +13,11 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from config.base import Schedule, Strict, error_at
 from config.facilitator import FacilitatorConfig
+from config.health import HealthConfig
 from config.onboarding import OnboardingConfig
 from config.pairing import PairingConfig
+from config.polls import PollsConfig
+from config.recognition import KudosConfig, LadderConfig, ResourcesConfig
 
 
 class Channels(Strict):
@@ -91,6 +94,11 @@ class Rituals(Strict):
     onboarding: OnboardingConfig | None = None
     pairing: PairingConfig | None = None
     facilitator: FacilitatorConfig | None = None
+    health: HealthConfig | None = None
+    polls: PollsConfig | None = None
+    kudos: KudosConfig | None = None
+    resources: ResourcesConfig | None = None
+    ladder: LadderConfig | None = None
 
 
 class CommunityConfig(Strict):

@@ -1,0 +1,31 @@
+"""The bot's own HTTP side on ``PORT``: /healthz, /metrics and /dashboard, beside Slack's /slack/events.
+
+Why one app: a deployment opens one port; Slack's HTTP mode already listens on it, so every feature
+that serves a page adds its routes to the same aiohttp application through a *route installer*.
+The scale-out work wires this app into the live server; each feature registers its installer below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+RouteInstaller = Callable[[web.Application, "Runtime"], None]
+
+
+def route_installers() -> list[RouteInstaller]:
+    """Every feature that serves HTTP, each adding its own routes (imported here, lazily, to keep start-up light)."""
+    return []
+
+
+def build_web_app(runtime: Runtime, application: web.Application | None = None) -> web.Application:
+    """Add every feature's routes to ``application`` (a new one if None) and return it."""
+    application = application if application is not None else web.Application()
+    for install in route_installers():
+        install(application, runtime)
+    return application
