@@ -19,6 +19,7 @@ from bot.runtime import Runtime
 from config.loader import parse_config
 from config.models import CommunityConfig
 from storage.db import Database, open_database
+from tests.postgres_server import pg_url, postgres_server  # noqa: F401  (PostgreSQL fixtures for the pg suites)
 
 COMMUNITY_YAML = """\
 community:
