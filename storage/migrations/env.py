@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from storage import tables  # noqa: F401  (registers every table on SQLModel.metadata)
+from storage.resources import include_object
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -34,6 +35,7 @@ def _configure(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things in place
         compare_type=True,
         compare_server_default=False,
+        include_object=include_object,  # the full-text index is raw SQL, not a model
     )
     with context.begin_transaction():
         context.run_migrations()
