@@ -21,12 +21,22 @@ class Button:
     value: str = ""
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file shown with a message (e.g. a chart PNG). ``path`` is a local file the adapter uploads when it
+    sends; ``title`` is its caption. A platform that cannot upload shows the title and where the file is."""
+
+    path: str
+    title: str = ""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Action:
     """Base of every outbound action."""
 
     text: str
     buttons: tuple[Button, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,6 +104,7 @@ def action_from_dict(data: dict[str, Any]) -> Action:
     data = dict(data)
     cls = _KINDS[data.pop("kind")]
     data["buttons"] = tuple(Button(**b) for b in data.get("buttons", ()))
+    data["attachments"] = tuple(Attachment(**a) for a in data.get("attachments", ()))
     if "members" in data:
         data["members"] = tuple(data["members"])
     return cls(**data)

@@ -57,6 +57,8 @@ def _echo_to(console: Console) -> Callable[[Message], None]:
         )
         for button in message.buttons:
             console.print(f"      [reverse] {escape(button)} [/reverse]")
+        for attachment in message.attachments:
+            console.print(f"      [dim]attached[/dim] {escape(attachment)}")
 
     return echo
 

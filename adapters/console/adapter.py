@@ -35,6 +35,7 @@ class Message:
     delivery_id: str | None = None
     buttons: list[str] = field(default_factory=list)
     thread_of: str | None = None
+    attachments: list[str] = field(default_factory=list)  # "title: /path/to/file.png"
 
 
 class ConsoleAdapter(HandlerTable):
@@ -91,6 +92,7 @@ class ConsoleAdapter(HandlerTable):
             delivery_id=delivery_id,
             buttons=[f"{b.label} [{b.action_id}]" for b in action.buttons],
             thread_of=thread_of,
+            attachments=[f"{a.title or 'file'}: {a.path}" for a in action.attachments],
         )
         return self.add(message).ref
 
