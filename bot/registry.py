@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.runtime import RitualFactory
 from rituals.facilitator import FacilitatorRitual
+from rituals.health import HealthRitual
 from rituals.onboarding import OnboardingRitual
 from rituals.pairing import PairingRitual
 from rituals.prompts import PromptsRitual
 
-RITUALS: list[RitualFactory] = [PromptsRitual, OnboardingRitual, PairingRitual, FacilitatorRitual]
+RITUALS: list[RitualFactory] = [PromptsRitual, OnboardingRitual, PairingRitual, FacilitatorRitual, HealthRitual]

@@ -9,11 +9,17 @@ call for the same figures.
 
 from __future__ import annotations
 
+import logging
+import tempfile
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlmodel import Session
 
+from bot.actions import Attachment, DirectMessage, Post
 from bot.clock import utc
+from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec
+from config.health import HealthConfig
 from config.models import CommunityConfig
 from rituals.health_decisions import (
     ActivityFact,
@@ -25,9 +31,12 @@ from rituals.health_decisions import (
     StageRule,
     build_snapshot,
 )
+from rituals.health_text import quiet_members_text, report_text
 from storage import pairing as pairing_store
 from storage import queries
 from storage.db import Database
+
+log = logging.getLogger("copbot.health")
 
 DEFAULT_PERIOD = timedelta(days=30)
 HISTORY = timedelta(days=400)
@@ -96,3 +105,95 @@ def health_snapshot(db: Database, config: CommunityConfig, now: datetime) -> Hea
     """
     with db.session() as tx:
         return snapshot_in(tx, config, now)
+
+
+def chart_dir(community: str) -> Path:
+    """Where report charts are written: the adapter uploads the file when the delivery goes out."""
+    return Path(tempfile.gettempdir()) / "copbot" / community
+
+
+def write_chart(snapshot: HealthSnapshot, community: str, title: str) -> Attachment | None:
+    """The chart as a PNG attachment; a failure to draw is logged and the report goes out without it."""
+    from bot.charts import health_chart
+
+    path = chart_dir(community) / f"health-{snapshot.period_end:%Y%m%d-%H%M}.png"
+    try:
+        health_chart(snapshot, path, title)
+    except Exception:
+        log.exception("could not draw the health chart; the report goes out without it")
+        return None
+    return Attachment(path=str(path), title=f"{title}: health chart")
+
+
+class HealthRitual(Ritual):
+    """Posts the health report on its schedule and on ``/cop health``; admins alone learn who went quiet."""
+
+    name = "health"
+
+    @property
+    def settings(self) -> HealthConfig:
+        return self.ctx.config.rituals.health or HealthConfig()
+
+    def enabled(self) -> bool:
+        section = self.ctx.config.rituals.health
+        return bool(section and section.enabled)
+
+    def schedules(self) -> list[ScheduleSpec]:
+        schedule = self.settings.schedule
+        return [ScheduleSpec("health", schedule.cron, schedule.grace)]
+
+    def run_slot(self, tx: Session, schedule: str, slot: datetime) -> list[Planned]:
+        return self.plan_report(tx, utc(slot))
+
+    def plan_report(self, tx: Session, now: datetime) -> list[Planned]:
+        """The report to the facilitators' channel (quiet members as a count) and the names to admins by DM.
+
+        With no facilitators' channel the admins get the whole report, names included, by DM.
+        """
+        config = self.ctx.config
+        snapshot = snapshot_in(tx, config, now)
+        subject = f"health:{snapshot.period_end.isoformat()}"
+        text = report_text(snapshot, config.community.name)
+        attachments: tuple[Attachment, ...] = ()
+        if self.settings.chart:
+            chart = write_chart(snapshot, config.community.id, config.community.name)
+            attachments = (chart,) if chart else ()
+        quiet = quiet_members_text(snapshot)
+        channel = self._channel()
+        planned: list[Planned] = []
+        if channel is not None:
+            planned.append(Planned(Post(channel=channel, text=text, attachments=attachments), subject=subject))
+            if quiet:
+                planned.extend(
+                    Planned(DirectMessage(member=admin, text=quiet), subject=subject) for admin in config.roles.admins
+                )
+        else:
+            private = f"{text}\n\n{quiet}" if quiet else text
+            planned.extend(
+                Planned(DirectMessage(member=admin, text=private, attachments=attachments), subject=subject)
+                for admin in config.roles.admins
+            )
+        if not planned:
+            log.warning("health report has nowhere to go: no facilitators channel and no admins in roles")
+        return planned
+
+    def _channel(self) -> str | None:
+        """The configured channel, else the facilitators' channel; None means "DM the admins"."""
+        channels = self.ctx.config.community.channels.model_dump()
+        logical = self.settings.channel or "facilitators"
+        return channels.get(logical) or None
+
+    def commands(self) -> list[CommandSpec]:
+        return [
+            CommandSpec(("health",), Role.FACILITATOR, "post the community health report now", self._health),
+        ]
+
+    def _health(self, call: CommandCall) -> CommandResult:
+        planned = self.plan_report(call.tx, call.now)
+        channel = self._channel()
+        where = f"#{channel}" if channel else "the admins by direct message"
+        if not planned:
+            return CommandResult(
+                "The report has nowhere to go: set community.channels.facilitators, or list admins under roles.admins."
+            )
+        return CommandResult(f"The health report is on its way to {where}.", planned)
