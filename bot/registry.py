@@ -7,6 +7,8 @@ from rituals.facilitator import FacilitatorRitual
 from rituals.health import HealthRitual
 from rituals.onboarding import OnboardingRitual
 from rituals.pairing import PairingRitual
+from rituals.polls import PollsRitual
 from rituals.prompts import PromptsRitual
 
-RITUALS: list[RitualFactory] = [PromptsRitual, OnboardingRitual, PairingRitual, FacilitatorRitual, HealthRitual]
+RITUALS: list[RitualFactory] = [PromptsRitual, OnboardingRitual, PairingRitual, FacilitatorRitual, HealthRitual,
+                              PollsRitual]

@@ -32,6 +32,7 @@ from rituals.health_decisions import (
     build_snapshot,
 )
 from rituals.health_text import quiet_members_text, report_text
+from rituals.polls import poll_results
 from storage import pairing as pairing_store
 from storage import queries
 from storage.db import Database
@@ -88,7 +89,8 @@ def load_history(tx: Session, community: str, now: datetime, period: timedelta) 
     pairings = tuple(
         PairingFact(cycles[g.cycle_id], g.answer) for g in pairing_store.groups(tx, community) if g.cycle_id in cycles
     )
-    return HealthHistory(members=members, activity=activity, prompts=prompts, pairings=pairings)
+    polls = poll_results(tx, community, now - period * 2)
+    return HealthHistory(members=members, activity=activity, prompts=prompts, pairings=pairings, polls=polls)
 
 
 def snapshot_in(tx: Session, config: CommunityConfig, now: datetime) -> HealthSnapshot:
