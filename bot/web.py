@@ -20,7 +20,9 @@ RouteInstaller = Callable[[web.Application, "Runtime"], None]
 
 def route_installers() -> list[RouteInstaller]:
     """Every feature that serves HTTP, each adding its own routes (imported here, lazily, to keep start-up light)."""
-    return []
+    from bot.dashboard import install_dashboard
+
+    return [install_dashboard]
 
 
 def build_web_app(runtime: Runtime, application: web.Application | None = None) -> web.Application:

@@ -130,6 +130,17 @@ class FacilitatorRitual(Ritual):
         """Enough upcoming sessions for everyone in the pool to have a turn in them."""
         return self._sessions(after, max(8, 2 * len(self._pool(tx)) + 2))
 
+    def upcoming_turns(self, tx: Session, now: datetime, count: int) -> list[tuple[datetime, Turn]]:
+        """The next ``count`` sessions after ``now`` with their hosts, derived exactly as ``/cop facilitator next``.
+
+        Public for read-only views (the web dashboard); it writes nothing the caller has to commit.
+        """
+        horizon = self._horizon(tx, now)
+        if len(horizon) < count:
+            horizon = self._sessions(now, count)
+        plan = self._plan(tx, horizon)
+        return list(zip(horizon[:count], plan[:count], strict=True))
+
     def _session_on(self, sessions: Iterable[datetime], day: date) -> datetime | None:
         return next((s for s in sessions if self._day(s) == day), None)
 

@@ -1,0 +1,130 @@
+"""Reading everything the dashboard shows from storage, through the rituals' own code, in one read-only pass.
+
+Why through the rituals: the rota is derived (never stored) by the facilitator ritual's pure decision, and
+the next question by the prompts ritual's; the page must say exactly what ``/cop facilitator next`` and
+``/cop prompt next`` say. Nothing here commits: the session is rolled back when the pass ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.dashboard.view import (
+    PairingView,
+    QuestionsView,
+    RotaRow,
+    pairing_view,
+    questions_view,
+    rota_rows,
+    when_text,
+)
+from bot.report import Report, build_report
+from bot.runtime import Runtime
+from rituals.facilitator import FacilitatorRitual
+from storage import pairing as pairing_store
+from storage import queries
+
+ROTA_SESSIONS = 8  # "the next weeks": two months of weekly sessions
+WEEKS_SHOWN = 8  # rows of the participation table under the chart
+
+
+@dataclass(frozen=True)
+class Section:
+    """Whether a ritual is on, and if not what to change (shown instead of an empty table)."""
+
+    enabled: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    """Everything one page render needs, already computed."""
+
+    community: str
+    timezone: str
+    generated: str
+    members: int
+    members_left: int
+    report: Report
+    weeks: list[dict[str, Any]]
+    health: Any  # rituals.health_decisions.HealthSnapshot (public figures only), or None when unavailable
+    health_note: str
+    rota: list[RotaRow]
+    rota_section: Section
+    pairing: PairingView | None
+    pairing_section: Section
+    questions: QuestionsView
+    prompts_section: Section
+    charts: list[tuple[str, str]] = field(default_factory=list)  # (file name, caption)
+
+
+def gather(runtime: Runtime, now: datetime) -> DashboardData:
+    """Read the community's state as of ``now`` (the runtime's injected clock)."""
+    config = runtime.config  # read once: a hot reload mid-pass must not mix two configs
+    community = config.community.id
+    zone = ZoneInfo(config.community.timezone)
+    rituals = config.rituals
+    with runtime.db.session() as tx:
+        everyone = queries.members(tx, community, active_only=False)
+        names = {m.key: m.name for m in everyone}
+        present = [m for m in everyone if m.left_at is None]
+
+        rota: list[RotaRow] = []
+        if rituals.facilitator is not None and rituals.facilitator.enabled:
+            rota_section = Section(True)
+            turns = FacilitatorRitual(runtime.ctx).upcoming_turns(tx, now, ROTA_SESSIONS)
+            rota = rota_rows(turns, names, zone)
+        else:
+            rota_section = Section(False, "The facilitator rota is off: add a rituals.facilitator section.")
+
+        pairing = None
+        if rituals.pairing is not None and rituals.pairing.enabled:
+            pairing_section = Section(True, "No pairing cycle yet: the first starts on schedule, or run /cop pair now.")
+            cycle = pairing_store.latest_cycle(tx, community)
+            if cycle is not None and cycle.id is not None:
+                pairing = pairing_view(
+                    cycle,
+                    pairing_store.groups(tx, community, [cycle.id]),
+                    pairing_store.left_out(tx, community, cycle.id),
+                    names,
+                    zone,
+                    now,
+                )
+        else:
+            pairing_section = Section(False, "Pairing is off: add a rituals.pairing section.")
+
+        prompts_on = rituals.prompts is not None and rituals.prompts.enabled
+        bank = list(rituals.prompts.questions) if rituals.prompts is not None else []
+        questions = questions_view(
+            bank,
+            list(queries.asked_prompts(tx, community)),
+            list(queries.queued_questions(tx, community)),
+            queries.participation(tx, community),
+            names,
+            zone,
+        )
+        prompts_section = Section(prompts_on, "" if prompts_on else "Weekly prompts are off (rituals.prompts).")
+        tx.rollback()  # read-only: drop anything a ritual's read path flushed (e.g. seeding the rota pool)
+
+    report = build_report(runtime.db, community, config.community.timezone, now)
+    return DashboardData(
+        community=config.community.name,
+        timezone=config.community.timezone,
+        generated=when_text(now, zone),
+        members=len(present),
+        members_left=len(everyone) - len(present),
+        report=report,
+        weeks=list(reversed(report.weeks[-WEEKS_SHOWN:])),
+        health=None,
+        health_note="",
+        rota=rota,
+        rota_section=rota_section,
+        pairing=pairing,
+        pairing_section=pairing_section,
+        questions=questions,
+        prompts_section=prompts_section,
+        charts=[("participation.png", "Participation per week, with active members")],
+    )

@@ -1,0 +1,145 @@
+"""The dashboard's HTTP routes on the bot's own aiohttp app: the page and its chart images, behind the token.
+
+Why these choices:
+- No token in the environment means no routes at all (a 404 like any unknown path), never an open page.
+- A wrong or missing token is a 401 that says how to present it; a ``?token=`` that is right sets the
+  cookie and redirects to the bare URL, so the token does not linger in the address bar, history or logs.
+- Reading storage and drawing charts (matplotlib) are blocking: they run in a worker thread so the bot's
+  event loop keeps serving Slack and the outbox meanwhile.
+- Member names are untrusted text: Jinja2 autoescapes everything, and the Content-Security-Policy allows
+  no script at all, so a name like ``<script>`` can only ever be shown, never run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+
+from aiohttp import web
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from bot.dashboard.auth import (
+    COOKIE_NAME,
+    MIN_TOKEN_LENGTH,
+    TOKEN_ENV,
+    configured_token,
+    cookie_value,
+    is_authorised,
+    token_matches,
+)
+from bot.dashboard.data import gather
+from bot.dashboard.view import percent
+from bot.report import build_report
+from bot.runtime import Runtime
+
+log = logging.getLogger("copbot.dashboard")
+
+PAGE = "/dashboard"
+CHARTS = {"participation.png"}
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+COOKIE_MAX_AGE = 30 * 24 * 3600  # a month; rotating the token ends every session at once
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_chart_lock = threading.Lock()  # pyplot keeps global state: one chart at a time
+
+
+def templates() -> Environment:
+    """The page templates, shipped as package data; autoescaping always on (names are untrusted)."""
+    env = Environment(
+        loader=PackageLoader("bot.dashboard", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["percent"] = percent
+    return env
+
+
+def install_dashboard(app: web.Application, runtime: Runtime, environ: Mapping[str, str] | None = None) -> None:
+    """The route installer for bot/web.py: adds /dashboard only when a token is configured."""
+    token = configured_token(os.environ if environ is None else environ)
+    if token is None:
+        log.info("dashboard off: set %s to serve %s", TOKEN_ENV, PAGE)
+        return
+    if len(token) < MIN_TOKEN_LENGTH:
+        log.warning("%s is shorter than %d characters; use a long random one (e.g. `openssl rand -hex 24`)",
+                    TOKEN_ENV, MIN_TOKEN_LENGTH)
+    env = templates()
+    guard = _guard(token, env)
+
+    async def page(request: web.Request) -> web.StreamResponse:
+        if "token" in request.query:  # a valid one: keep it in a cookie, drop it from the URL
+            response = web.HTTPSeeOther(PAGE, headers=SECURITY_HEADERS)
+            response.set_cookie(COOKIE_NAME, cookie_value(token), max_age=COOKIE_MAX_AGE, path=PAGE,
+                                httponly=True, samesite="Lax", secure=request.secure)
+            return response
+        now = runtime.clock.now()
+        data = await asyncio.to_thread(gather, runtime, now)
+        html = env.get_template("dashboard.html").render(d=data)
+        return web.Response(text=html, content_type="text/html", charset="utf-8", headers=SECURITY_HEADERS)
+
+    async def chart(request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        if name not in CHARTS:
+            raise web.HTTPNotFound(text=f"No chart called {name}. Charts: {', '.join(sorted(CHARTS))}.")
+        png = await asyncio.to_thread(_participation_png, runtime)
+        return web.Response(body=png, content_type="image/png", headers=SECURITY_HEADERS)
+
+    app.router.add_get(PAGE, guard(page))
+    app.router.add_get(PAGE + "/charts/{name}", guard(chart))
+
+
+def _guard(token: str, env: Environment) -> Callable[[Handler], Handler]:
+    """Wrap a handler so it runs only for a request that presents the token (header, query or cookie)."""
+
+    def wrap(handler: Handler) -> Handler:
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            query = request.query.get("token")
+            ok = is_authorised(
+                token,
+                authorization=request.headers.get("Authorization"),
+                query_token=query,
+                cookie=request.cookies.get(COOKIE_NAME),
+            )
+            if query is not None and not token_matches(query, token):
+                ok = False  # a wrong ?token= is refused even beside a valid cookie: say so, don't hide it
+            if not ok:
+                log.info("dashboard: refused %s %s from %s", request.method, request.path, request.remote)
+                html = env.get_template("unauthorized.html").render(wrong=query is not None or
+                                                                    "Authorization" in request.headers)
+                return web.Response(
+                    status=401,
+                    text=html,
+                    content_type="text/html",
+                    charset="utf-8",
+                    headers={**SECURITY_HEADERS, "WWW-Authenticate": 'Bearer realm="copbot dashboard"'},
+                )
+            return await handler(request)
+
+        return guarded
+
+    return wrap
+
+
+def _participation_png(runtime: Runtime) -> bytes:
+    """The same chart as ``copbot report --png``, drawn to a temporary file and read back."""
+    from bot.charts import participation_chart
+
+    config = runtime.config
+    report = build_report(runtime.db, config.community.id, config.community.timezone, runtime.clock.now())
+    with _chart_lock, tempfile.TemporaryDirectory(prefix="copbot-chart-") as tmp:
+        path = participation_chart(report, Path(tmp) / "participation.png", config.community.name)
+        return path.read_bytes()
