@@ -38,21 +38,28 @@ class MemberLeft(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class MessagePosted(Event):
-    """A top-level message in a channel the bot watches."""
+    """A top-level message in a channel the bot watches; ``link`` is its permalink when the platform has one."""
 
     channel: str
     message_ref: str
     text: str
+    link: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class ReplyPosted(Event):
-    """A reply in a thread; ``thread_ref`` is the platform reference of the thread's first message."""
+    """A reply in a thread; ``thread_ref`` is the platform reference of the thread's first message.
+
+    ``link`` and ``thread_link`` are the permalinks of the reply and of the thread, when the adapter knows them
+    (the core never builds a platform URL itself).
+    """
 
     channel: str
     thread_ref: str
     message_ref: str
     text: str
+    link: str | None = None
+    thread_link: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
