@@ -15,10 +15,12 @@ from rich.markup import escape
 
 from adapters.console.adapter import ConsoleAdapter, Message
 from adapters.console.session import HELP, ConsoleSession
+from bot import metrics
 from bot.clock import ManualClock
 from bot.registry import RITUALS
 from bot.report import build_report, render_text
 from bot.runtime import Runtime
+from bot.web_server import PortError, WebServer, port_from_env, serve_web
 from config.loader import ConfigError, load_config
 from config.models import CommunityConfig
 from storage.db import Database, default_url, open_database
@@ -39,6 +41,7 @@ def reload_from(path: Path, runtime: Runtime, notify: Callable[[str], None]) -> 
             config = load_config(path)
         except ConfigError as exc:
             text = "community.yaml was NOT applied; the bot keeps running on the last good version:\n" + str(exc)
+            metrics.config_reload("refused")
             log.error(text)
             notify(text)
             return text
@@ -66,7 +69,10 @@ def _echo_to(console: Console) -> Callable[[Message], None]:
 async def run_console(
     config_path: Path, config: CommunityConfig, db: Database, *, interactive: bool, console: Console
 ) -> int:
-    """The console adapter: a local chat where the user plays members and moves the clock."""
+    """The console adapter: a local chat where the user plays members and moves the clock.
+
+    It opens an HTTP port (/healthz, /metrics, ...) only when ``PORT`` is set.
+    """
     clock = ManualClock(datetime.now(UTC).replace(second=0, microsecond=0))
     adapter = ConsoleAdapter(echo=_echo_to(console))
     runtime = Runtime(config, db, adapter, clock, RITUALS)
@@ -82,6 +88,14 @@ async def run_console(
         )
 
     session = ConsoleSession(runtime, adapter, clock, say, report)
+    web: WebServer | None = None
+    try:
+        web_port = port_from_env(os.environ)
+        if web_port is not None:
+            web = await serve_web(runtime, web_port)
+    except PortError as exc:
+        console.print(f"[red]{escape(str(exc))}[/red]")
+        return 2
     await runtime.start(background=False)
     console.print(
         f"[bold]copbot[/bold] on the console for [bold]{escape(config.community.name)}[/bold] "
@@ -103,6 +117,8 @@ async def run_console(
             if not await session.feed(line):
                 break
     finally:
+        if web is not None:
+            await web.stop()
         await runtime.settle()
         await runtime.stop()
     return 0

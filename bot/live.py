@@ -8,12 +8,14 @@ import logging
 import signal
 from pathlib import Path
 
+from bot import metrics
 from bot.adapter import Adapter
 from bot.app import reload_from
 from bot.clock import SystemClock
 from bot.registry import RITUALS
 from bot.runtime import Runtime
 from bot.scheduler import RitualScheduler
+from bot.web_server import WebServer, serve_web
 from config.loader import ConfigError
 from config.models import CommunityConfig
 from config.watch import ConfigWatcher
@@ -26,8 +28,14 @@ def build_live_runtime(config: CommunityConfig, db: Database, adapter: Adapter) 
     return Runtime(config, db, adapter, SystemClock(), RITUALS)
 
 
-async def serve(runtime: Runtime, config_path: Path | None, stop: asyncio.Event | None = None) -> None:
-    """Run until ``stop`` is set (or SIGINT/SIGTERM): scheduler on, config watched, outbox draining."""
+async def serve(
+    runtime: Runtime, config_path: Path | None, stop: asyncio.Event | None = None, *, web_port: int | None = None
+) -> None:
+    """Run until ``stop`` is set (or SIGINT/SIGTERM): scheduler on, config watched, outbox draining.
+
+    With ``web_port``, bot/web.py's routes (/healthz, /metrics, ...) are served on it; None when nothing
+    should listen, or when the adapter already serves them (Slack's HTTP mode, on the same port).
+    """
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -35,20 +43,27 @@ async def serve(runtime: Runtime, config_path: Path | None, stop: asyncio.Event 
             loop.add_signal_handler(sig, stop.set)
     scheduler = RitualScheduler(runtime)
     watcher_task: asyncio.Task[None] | None = None
+    web: WebServer | None = None
+    runtime.scheduler_running = lambda: bool(scheduler.scheduler.running)
     await runtime.start(background=True)
     scheduler.start()
     if config_path is not None:
         runtime.reload_hook = reload_from(config_path, runtime, lambda text: None)
 
         def refused(error: ConfigError) -> None:
+            metrics.config_reload("refused")
             log.error("community.yaml was NOT applied; still running on the last good version:\n%s", error)
 
         watcher = ConfigWatcher(config_path, runtime.apply_config, refused, initial=runtime.config)
         watcher_task = asyncio.create_task(watcher.run(), name="copbot-config-watch")
     log.info("copbot is running for %s", runtime.config.community.name)
     try:
+        if web_port is not None:
+            web = await serve_web(runtime, web_port)
         await stop.wait()
     finally:
+        if web is not None:
+            await web.stop()
         if watcher_task is not None:
             watcher_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot import metrics
 from bot.adapter import Adapter
 from bot.clock import Clock, utc
 from bot.commands import CommandError, CommandRouter, refusal
@@ -136,6 +137,8 @@ class Runtime:
         self.outbox = Outbox(db, config.community.id, adapter, clock, self._on_sent)
         self.config_listeners: list[Callable[[CommunityConfig], None]] = []
         self.reload_hook: Callable[[], str] | None = None
+        self.last_tick: datetime | None = None  # for /healthz: a bot whose ticks stopped is not healthy
+        self.scheduler_running: Callable[[], bool] | None = None  # set by whoever runs a scheduler (bot/live.py)
         self._tasks: list[asyncio.Task[Any]] = []
 
     # --- lifecycle ---------------------------------------------------------------------------------
@@ -192,6 +195,7 @@ class Runtime:
         for listener in self.config_listeners:
             listener(config)
         log.info("config applied")
+        metrics.config_reload("applied")
 
     # --- schedules ---------------------------------------------------------------------------------
 
@@ -202,8 +206,11 @@ class Runtime:
         """Claim and run every due slot (or those of schedule ``only``); safe to call any time, from any replica."""
         outcomes = []
         for ritual, spec in self.schedules():
+        self.last_tick = self.clock.now()
             if only is None or spec.name == only:
-                outcomes.append(self._run_schedule(ritual, spec))
+                outcome = self._run_schedule(ritual, spec)
+                metrics.slots(claimed=outcome.ran is not None, skipped=outcome.skipped, coalesced=outcome.coalesced)
+                outcomes.append(outcome)
         if any(o.ran for o in outcomes):
             self.outbox.wake()
         return outcomes
@@ -247,6 +254,7 @@ class Runtime:
                 tx, self.community, event.platform, event.event_id, type(event).__name__, now
             ):
                 return None  # a retry or a replay: already acted on
+        metrics.event_received(type(event).__name__)
             if isinstance(event, MemberJoined):
                 installed = queries.get_state(tx, self.community, "installed_at")
                 queries.upsert_member(
@@ -254,6 +262,7 @@ class Runtime:
                     community=self.community,
                     key=event.member,
                     platform=event.platform,
+                metrics.duplicate_dropped("dispatch")
                     name=event.name,
                     tz=event.tz,
                     joined_at=utc(event.at),
@@ -304,6 +313,7 @@ class Runtime:
         except CommandError as exc:
             return str(exc)
         except Exception:
+                    metrics.duplicate_dropped("dispatch")
             log.exception("command %r failed", event.text)
             return "Something went wrong on my side; the facilitators can find the details in the bot's log."
         self.outbox.wake()

@@ -21,8 +21,9 @@ RouteInstaller = Callable[[web.Application, "Runtime"], None]
 def route_installers() -> list[RouteInstaller]:
     """Every feature that serves HTTP, each adding its own routes (imported here, lazily, to keep start-up light)."""
     from bot.dashboard import install_dashboard
+    from bot.ops_http import install as install_health_and_metrics
 
-    return [install_dashboard]
+    return [install_health_and_metrics, install_dashboard]
 
 
 def build_web_app(runtime: Runtime, application: web.Application | None = None) -> web.Application:

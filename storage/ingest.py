@@ -34,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
+from bot import metrics
 from storage.db import Database
 from storage.models import ParticipationEvent
 
@@ -313,6 +314,7 @@ class ParticipationWriter:
                 self.batches += 1
                 self._done += len(batch)
                 self._resolve_flushes()
+                metrics.participation_written(stored, dups, failed)
         except BaseException as exc:
             self._error = exc
             for _target, future in self._flushes:

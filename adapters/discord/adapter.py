@@ -166,6 +166,10 @@ class DiscordAdapter(HandlerTable):
         if self.on_fatal is not None:
             self.on_fatal(message)
 
+    async def is_connected(self) -> bool:
+        """For /healthz: the gateway said READY, is still open, and nothing fatal happened since."""
+        return self.client.is_ready() and not self.client.is_closed() and self.fatal is None
+
     async def stop(self) -> None:
         await self.client.close()
         if self._connect_task is not None:

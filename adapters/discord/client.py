@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.buttons import CopButton
-from adapters.discord.pacing import Pacer
+from adapters.discord.pacing import Pacer, rate_limit_trace
 from adapters.discord.settings import DiscordSettings
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ class CopClient(discord.Client):
             guild_ready_timeout=settings.guild_ready_timeout,
         )
         self.copbot = adapter
+            http_trace=rate_limit_trace(),  # counts 429s for /metrics
         self.tree: app_commands.CommandTree[CopClient] = app_commands.CommandTree(self)
         self.pacer = Pacer(settings.requests_per_second)
         self._pace_rest()

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from types import SimpleNamespace
+
+import aiohttp
+
+from bot import metrics
 
 
 class Pacer:
@@ -28,3 +33,21 @@ class Pacer:
         if delay > 0:
             self.waited += delay
             await asyncio.sleep(delay)
+
+
+def rate_limit_trace() -> aiohttp.TraceConfig:
+    """An aiohttp trace for discord.py's session that counts every 429 Discord answers.
+
+    discord.py waits out a 429 and retries inside ``HTTPClient.request`` with no hook of its own; the
+    trace sees each response, so ``copbot_rate_limited_total{platform="discord"}`` counts them all.
+    """
+
+    async def on_request_end(
+        _session: aiohttp.ClientSession, _context: SimpleNamespace, params: aiohttp.TraceRequestEndParams
+    ) -> None:
+        if params.response.status == 429:
+            metrics.rate_limited("discord")
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_end.append(on_request_end)
+    return trace

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 from pathlib import Path
 
 from adapters.discord.adapter import DiscordAdapter, DiscordStartError
 from adapters.discord.settings import PORTAL, DiscordSettings, configure_endpoints
 from bot.live import build_live_runtime, serve
+from bot.web_server import PortError, port_from_env
 from config.models import CommunityConfig
 from storage import queries
 from storage.db import Database
@@ -50,6 +52,11 @@ async def serve_discord(
             file=sys.stderr,
         )
         return 2
+    try:
+        web_port = port_from_env(os.environ)  # /healthz, /metrics, ... only when PORT is set
+    except PortError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     configure_endpoints(settings.api_url, settings.gateway_url)
     stop = stop or asyncio.Event()
     adapter = DiscordAdapter(settings, state=CommunityState(db, config.community.id))
@@ -57,7 +64,7 @@ async def serve_discord(
     adapter.commands = lambda: runtime.router.specs
     adapter.on_fatal = lambda _message: stop.set()
     try:
-        await serve(runtime, config_path, stop)
+        await serve(runtime, config_path, stop, web_port=web_port)
     except DiscordStartError as exc:
         with contextlib.suppress(Exception):
             await runtime.stop()

@@ -128,6 +128,8 @@ class SlackAdapter(HandlerTable):
         self._channels_lock = asyncio.Lock()
         self._dm_channels: dict[str, str] = {}
         self._runner: web.AppRunner | None = None
+        self.shared_routes: Callable[[web.Application], object] | None = None
+        """The bot's own routes (/healthz, /metrics, ...: bot/web.py), served beside /slack/events in HTTP mode."""
         self._socket_mode: AsyncSocketModeHandler | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._processed = 0
@@ -168,7 +170,8 @@ class SlackAdapter(HandlerTable):
         return f"http://{host}:{self.port}{EVENTS_PATH}"
 
     def web_app(self) -> web.Application:
-        """The aiohttp app: every Slack request (events, /cop, buttons) goes through Bolt's dispatch."""
+        """The aiohttp app on ``PORT``: every Slack request (events, /cop, buttons) goes through Bolt's dispatch;
+        :attr:`shared_routes` adds the bot's own (one port for everything); without them, a bare /healthz."""
 
         async def handle(request: web.Request) -> web.Response:
             bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
@@ -179,8 +182,17 @@ class SlackAdapter(HandlerTable):
 
         application = web.Application()
         application.router.add_post(EVENTS_PATH, handle)
-        application.router.add_get("/healthz", health)
+        if self.shared_routes is not None:
+            self.shared_routes(application)
+        else:
+            application.router.add_get("/healthz", health)
         return application
+
+    async def is_connected(self) -> bool:
+        """For /healthz: Socket Mode asks its websocket; HTTP mode is connected once auth.test passed and it listens."""
+        if self._socket_mode is not None:
+            return bool(await self._socket_mode.client.is_connected())
+        return self.sink is not None and self._runner is not None
 
     async def stop(self) -> None:
         if self._socket_mode is not None:

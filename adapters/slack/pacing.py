@@ -26,6 +26,8 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
+from bot import metrics
+
 # Slack's documented tiers, in calls per minute (https://api.slack.com/apis/rate-limits).
 TIER_2 = 20.0
 TIER_3 = 50.0
@@ -110,11 +112,31 @@ class ScaledRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
         state.increment_current_attempt()
 
 
+class RateLimitCounter(AsyncRetryHandler):
+    """Counts every 429 Slack answers (``copbot_rate_limited_total``) and never retries anything itself.
+
+    slack_sdk asks each retry handler, in order, about every response; placed first, this one sees all
+    429s, including the last one of a call whose retries ran out.
+    """
+
+    async def can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if error is None and response is not None and response.status_code == 429:
+            metrics.rate_limited("slack")
+        return False
+
+
 def retry_handlers(pacing: Pacing) -> list[AsyncRetryHandler]:
-    """Connection errors retried once (the SDK default) and 429s honoured ``max_retries`` times."""
+    """Connection errors retried once (the SDK default) and 429s honoured ``max_retries`` times (and counted)."""
     limit: AsyncRetryHandler
     if pacing.scale == 1:
         limit = AsyncRateLimitErrorRetryHandler(max_retry_count=pacing.max_retries)
     else:
         limit = ScaledRateLimitRetryHandler(pacing.max_retries, pacing.scale)
-    return [AsyncConnectionErrorRetryHandler(), limit]
+    return [RateLimitCounter(), AsyncConnectionErrorRetryHandler(), limit]

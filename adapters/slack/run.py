@@ -120,6 +120,7 @@ async def serve_slack(config_path: Path | None, config: CommunityConfig, db: Dat
 
     from adapters.slack.adapter import SlackAdapter
     from bot.live import build_live_runtime, serve
+    from bot.web import build_web_app
 
     holder: dict[str, CommunityConfig] = {"config": config}
     adapter = SlackAdapter(
@@ -132,8 +133,12 @@ async def serve_slack(config_path: Path | None, config: CommunityConfig, db: Dat
     )
     runtime = build_live_runtime(config, db, adapter)
     runtime.config_listeners.append(lambda new: holder.__setitem__("config", new))
+    # HTTP mode: the adapter's server on PORT carries /healthz, /metrics, ... beside /slack/events.
+    # Socket Mode needs no inbound port, so the bot's routes are served only when PORT is set.
+    adapter.shared_routes = lambda application: build_web_app(runtime, application)
+    web_port = settings.port if settings.socket_mode and _get(os.environ, "PORT") else None
     try:
-        await serve(runtime, config_path)
+        await serve(runtime, config_path, web_port=web_port)
     except SlackApiError as exc:
         error = exc.response.get("error") if exc.response is not None else str(exc)
         print(

@@ -15,6 +15,7 @@ from adapters.slack.pacing import Pacing
 from bot.clock import ManualClock
 from bot.registry import RITUALS
 from bot.runtime import RitualFactory, Runtime
+from bot.web import build_web_app
 from config.loader import parse_config
 from storage import queries
 from storage.db import Database, open_database
@@ -96,7 +97,9 @@ async def slack_world(
     rituals: Sequence[RitualFactory] = RITUALS,
     config: str = CONFIG,
     app_token: str | None = None,
+    web: bool = False,
 ) -> AsyncIterator[SlackWorld]:
+    """A started Slack community; ``web``: the bot's own routes (/healthz, /metrics) share the adapter's port."""
     fake = FakeSlack(team_id=TEAM)
     fake.add_channel(COMMUNITY_CHANNEL, "community")
     fake.add_channel(PROMPTS_CHANNEL, "prompts")
@@ -116,6 +119,8 @@ async def slack_world(
     )
     db = open_database(f"sqlite:///{tmp_path / 'copbot.db'}")
     runtime = Runtime(parsed, db, adapter, ManualClock(datetime.now(UTC)), list(rituals))
+    if web:
+        adapter.shared_routes = lambda application: build_web_app(runtime, application)
     await runtime.start(background=True)
     sender = SlackSender(adapter.url, SIGNING_SECRET)
     try:
