@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from bot import metrics
 from bot.actions import Action, action_from_dict, action_to_dict
 from bot.adapter import Adapter
 from bot.clock import Clock
@@ -128,6 +129,7 @@ class Outbox:
                 tx.commit()
             self.retried += 0 if final else 1
             self.failed += 1 if final else 0
+            metrics.delivery("failed" if final else "retried")
             log.warning("delivery %s failed (attempt %d): %s", row.id, row.attempts + 1, exc)
             return False
         self._finish(row, ref)
@@ -154,3 +156,4 @@ class Outbox:
             self.on_sent(tx, row, ref)
             tx.commit()
         self.sent += 1
+        metrics.delivery("sent")
