@@ -59,6 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--json", action="store_true")
     report.add_argument("--png", metavar="FILE", help="also draw participation per week as a PNG chart")
 
+    resources = sub.add_parser("resources", help="the community's resource library")
+    resources_sub = resources.add_subparsers(dest="resources_command", required=True)
+    export = resources_sub.add_parser("export", help="write the library as files (one per resource, an index by tag)")
+    _config_arg(export)
+    export.add_argument("--format", choices=["markdown"], default="markdown", help="file format (default markdown)")
+    export.add_argument("dir", metavar="DIR", help="directory to write into (created if missing)")
+
     discord_cmd = sub.add_parser("discord", help="Discord helpers")
     discord_sub = discord_cmd.add_subparsers(dest="discord_command", required=True)
     invite = discord_sub.add_parser("invite", help="print the OAuth2 URL that adds the bot to a server")
@@ -79,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         "simulate": cmd_simulate,
         "report": cmd_report,
         "discord": cmd_discord,
+        "resources": cmd_resources,
     }[args.command]
     try:
         return handler(args)
@@ -189,6 +197,20 @@ def cmd_report(args: argparse.Namespace) -> int:
         Console().print(render_report(report, config.community.name))
         if args.png:
             print(f"chart written to {args.png}")
+    return 0
+
+
+def cmd_resources(args: argparse.Namespace) -> int:
+    from bot.app import open_for
+    from bot.resources_export import export_library
+
+    config = _load(args.config)
+    if config is None:
+        return 2
+    db = open_for(Path(args.config))
+    written = export_library(db, config, Path(args.dir), args.format)
+    count = len(written) - 1
+    print(f"wrote {count} resource{'s' if count != 1 else ''} and index.md to {args.dir}")
     return 0
 
 
