@@ -530,7 +530,7 @@ def suggest_next_steps(snapshot: HealthSnapshot, limit: int = 3) -> tuple[NextSt
             "Recruit facilitators: ask two regular contributors to co-host a session next month.",
             "the rota rests on a few people",
             "facilitation",
-            f"{s.facilitation.distinct} people led {s.facilitation.sessions} sessions "
+            f"hosts: {s.facilitation.distinct}, sessions: {s.facilitation.sessions} "
             f"(top two: {_pct(s.facilitation.top_share)})",
         )
     if s.frequent_topic is not None:

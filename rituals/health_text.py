@@ -15,6 +15,10 @@ KIND_WORDS = {"posted": "posted", "replied": "replied", "reacted": "reacted", "m
               "facilitated": "facilitated"}
 
 
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
 def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{round(value * 100)}%"
 
@@ -46,7 +50,8 @@ def _poll_lines(poll: PollResult) -> list[str]:
     lines.append("    " + " · ".join(f"{strip_markers(o.label)}: {o.votes} ({round(100 * o.votes / total)}%)"
                                    for o in poll.options))
     if poll.open_answers:
-        lines.append(f"    “{strip_markers(poll.open_question)}”: {len(poll.open_answers)} written answer(s), e.g. "
+        written = _n(len(poll.open_answers), "written answer", "written answers")
+        lines.append(f"    “{strip_markers(poll.open_question)}”: {written}, e.g. "
                      + "; ".join(f"“{strip_markers(a)[:120]}”" for a in poll.open_answers[:3]))
     return lines
 
@@ -71,7 +76,7 @@ def report_text(snapshot: HealthSnapshot, community: str) -> str:
     if s.reply_rates:
         trend = "" if s.reply_rate_trend is None else f", trend {s.reply_rate_trend * 100:+.1f} points a week"
         lines.append(f"*Prompt replies:* {_pct(s.reply_rate)} of members replied to the weekly prompt"
-                     f" over {len(s.reply_rates)} week(s){trend}")
+                     f" over {_n(len(s.reply_rates), 'week', 'weeks')}{trend}")
     else:
         lines.append("*Prompt replies:* no prompt was asked this period")
     if s.pairing.groups:
@@ -82,11 +87,12 @@ def report_text(snapshot: HealthSnapshot, community: str) -> str:
     f = s.facilitation
     if f.sessions:
         note = " (concentrated on a few: share the load)" if f.concentrated else ""
-        lines.append(f"*Facilitation:* {f.distinct} different people led {f.sessions} sessions in the last three "
-                     f"periods; the busiest two led {_pct(f.top_share)}{note}")
+        lines.append(f"*Facilitation:* {_n(f.distinct, 'person', 'different people')} led "
+                     f"{_n(f.sessions, 'session', 'sessions')} in the last three periods; "
+                     f"the busiest two led {_pct(f.top_share)}{note}")
     else:
         lines.append("*Facilitation:* no session was recorded in the last three periods")
-    lines.append(f"*Went quiet:* {s.quiet_count} member{'s' if s.quiet_count != 1 else ''} who were active before "
+    lines.append(f"*Went quiet:* {_n(s.quiet_count, 'member who was', 'members who were')} active before "
                  "took no part this period" + (" (the admins have the names)" if s.quiet_count else ""))
     if s.polls:
         lines.append("*Polls closed this period:*")

@@ -36,7 +36,9 @@ from rituals.poll_decisions import (
 from storage import polls as store
 from storage import queries
 
-VOTE = "poll.vote"
+VOTE = "poll.vote."
+"""Vote buttons are ``poll.vote.<option>`` (Slack wants action ids unique within a message); the value is
+``<poll>:<option>``; a click without a value (the console's /click) finds the poll by its message."""
 CLOSE_CRON = "*/15 * * * *"
 CLOSE_GRACE = timedelta(days=2)
 
@@ -114,7 +116,7 @@ class PollsRitual(Ritual):
                          f'`/cop poll answer {row.id} "your answer"`.')
         lines.append("Answers are anonymous: results show counts only." if row.anonymous
                      else "Results will show who chose what.")
-        buttons = tuple(Button(label=strip_markers(label), action_id=VOTE, value=f"{row.id}:{i}")
+        buttons = tuple(Button(label=strip_markers(label), action_id=f"{VOTE}{i}", value=f"{row.id}:{i}")
                         for i, label in enumerate(row.labels()))
         return Post(channel=row.channel, text="\n".join(lines), buttons=buttons, opens_thread=True)
 
@@ -158,7 +160,7 @@ class PollsRitual(Ritual):
     # --- votes and answers -----------------------------------------------------------------------------
 
     def on_event(self, tx: Session, event: Event) -> list[Planned]:
-        if isinstance(event, ButtonClicked) and event.action_id == VOTE:
+        if isinstance(event, ButtonClicked) and event.action_id.startswith(VOTE):
             return self._vote(tx, event)
         if isinstance(event, ReplyPosted):
             row = store.poll_by_message(tx, self.ctx.community, event.thread_ref)
@@ -171,10 +173,13 @@ class PollsRitual(Ritual):
             return [Planned(Ephemeral(member=event.member, text=text), subject="poll.vote")]
 
         try:
-            poll_id, index = (int(part) for part in event.value.split(":", 1))
+            index = int(event.action_id.removeprefix(VOTE))
+            if event.value:
+                row = store.poll(tx, self.ctx.community, int(event.value.split(":", 1)[0]))
+            else:
+                row = store.poll_by_message(tx, self.ctx.community, event.message_ref or "")
         except ValueError:
             return tell("I could not read that vote; please click the button again.")
-        row = store.poll(tx, self.ctx.community, poll_id)
         if row is None:
             return tell("I could not find that poll.")
         labels = row.labels()

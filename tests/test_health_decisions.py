@@ -95,7 +95,8 @@ def test_retention_at_30_60_90_days_counts_only_newcomers_old_enough() -> None:
 
 def test_reply_rate_per_week_is_repliers_over_members_present_when_asked() -> None:
     prompts = (PromptFact(1, at(11, 2, 10)), PromptFact(2, at(11, 9, 10)), PromptFact(3, at(10, 5)))
-    activity = ACTIVITY + (
+    activity = (
+        *ACTIVITY,
         ActivityFact("ben", "reply", at(11, 9, 11), "prompt:2"),
         ActivityFact("cy", "reply", at(11, 9, 12), "prompt:2"),
         ActivityFact("cy", "reply", at(11, 9, 13), "prompt:2"),  # a second reply by Cy counts once
