@@ -90,7 +90,8 @@ def parse_poll(args: Sequence[str]) -> PollRequest:
     if len(question) > MAX_QUESTION:
         raise _fail(f"The question is {len(question)} characters; keep it under {MAX_QUESTION}.")
     if len(options) < 2:
-        hint = " Put the question in quotes so its words are not read as options." if len(words) > 2 else ""
+        unquoted = " " not in question and len(words) > 1
+        hint = " Put the question in quotes so its words are not read as options." if unquoted else ""
         raise _fail(f"A poll needs at least two options.{hint}")
     if len(options) > MAX_OPTIONS:
         raise _fail(f"A poll takes at most {MAX_OPTIONS} options; you gave {len(options)}.")
