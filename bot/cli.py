@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--json", action="store_true")
     report.add_argument("--png", metavar="FILE", help="also draw participation per week as a PNG chart")
 
+    _db_parser(sub)
+
     resources = sub.add_parser("resources", help="the community's resource library")
     resources_sub = resources.add_subparsers(dest="resources_command", required=True)
     export = resources_sub.add_parser("export", help="write the library as files (one per resource, an index by tag)")
@@ -87,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         "report": cmd_report,
         "discord": cmd_discord,
         "resources": cmd_resources,
+        "db": cmd_db,
     }[args.command]
     try:
         return handler(args)
@@ -198,6 +201,36 @@ def cmd_report(args: argparse.Namespace) -> int:
         if args.png:
             print(f"chart written to {args.png}")
     return 0
+
+
+def _db_parser(sub: Any) -> None:
+    """``copbot db upgrade|current|migrate-sqlite-to-postgres`` (the logic lives in storage/)."""
+    db_cmd = sub.add_parser("db", help="database schema and moving to PostgreSQL")
+    db_sub = db_cmd.add_subparsers(dest="db_command", required=True)
+    url_help = "database URL (default: $COPBOT_DATABASE_URL, else the SQLite file beside the config)"
+    upgrade = db_sub.add_parser("upgrade", help="bring the database schema up to date (Alembic upgrade)")
+    _config_arg(upgrade)
+    upgrade.add_argument("--url", default=None, help=url_help)
+    upgrade.add_argument("--revision", default="head", help="target revision (default: head)")
+    current = db_sub.add_parser("current", help="print the schema revision the database is at")
+    _config_arg(current)
+    current.add_argument("--url", default=None, help=url_help)
+    move = db_sub.add_parser(
+        "migrate-sqlite-to-postgres",
+        help="copy every table from a SQLite file into the PostgreSQL at $COPBOT_DATABASE_URL",
+        description="Copies every table in dependency order, in batches, in one transaction; verifies row counts. "
+        "The target must be empty (or already hold this exact copy), unless --force.",
+    )
+    move.add_argument("source", metavar="SOURCE_SQLITE_URL", help="sqlite:///path/to/copbot.db or a file path")
+    move.add_argument("--to", default=None, metavar="URL", help="target (default: $COPBOT_DATABASE_URL)")
+    move.add_argument("--force", action="store_true", help="DELETE the target's rows first if it is not empty")
+    move.add_argument("--batch-size", type=int, default=1000, help="rows per insert batch (default 1000)")
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from bot.db_commands import run_db_command
+
+    return run_db_command(args)
 
 
 def cmd_resources(args: argparse.Namespace) -> int:

@@ -36,6 +36,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def postgres_engine_options() -> dict[str, Any]:
+    """Engine options for PostgreSQL: survive a server restart, and read every timestamp back in UTC.
+
+    ``pool_pre_ping`` tests a pooled connection before handing it out, so after PostgreSQL restarts (or a
+    failover, or an idle timeout in a proxy) the next query gets a fresh connection instead of an error;
+    ``pool_recycle`` drops connections older than half an hour for the same reason. ``timezone=UTC`` makes
+    the server return ``timestamptz`` values in UTC whatever its own setting, so ``.date()`` and
+    ``.isoformat()`` on a stored time mean the same on PostgreSQL as on SQLite.
+    """
+    return {
+        "pool_pre_ping": True,
+        "pool_recycle": 1800,
+        "pool_size": 5,
+        "max_overflow": 10,
+        "connect_args": {"options": "-c timezone=UTC", "connect_timeout": 10},
+    }
+
+
 def _is_memory_sqlite(url: str) -> bool:
     return url.startswith("sqlite") and (url.rstrip("/").endswith(":") or ":memory:" in url or url in {"sqlite://"})
 
@@ -71,6 +89,8 @@ class Database:
             if _is_memory_sqlite(url):
                 # One shared connection, or every thread (e.g. the event writer's) would see its own empty DB.
                 kwargs["poolclass"] = StaticPool
+        elif url.startswith("postgresql"):
+            kwargs.update(postgres_engine_options())
         self.engine: Engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)

@@ -75,8 +75,10 @@ class _BatchWriter:
         dialect = db.engine.dialect
         self.sqlite = dialect.name == "sqlite"
         self.stmt = _insert_ignoring_duplicates(dialect.name)
-        # psycopg2/asyncpg cannot count rows of an executemany; count what RETURNING gives back instead.
-        self.use_returning = not dialect.supports_sane_multi_rowcount
+        # Some drivers cannot count the rows of an executemany, and on PostgreSQL SQLAlchemy runs it as
+        # batched "insertmanyvalues" whose rowcount psycopg 3 reports as 0 for ON CONFLICT DO NOTHING: there,
+        # count what RETURNING gives back instead (one id per row really inserted).
+        self.use_returning = not dialect.supports_sane_multi_rowcount or dialect.name == "postgresql"
         if self.use_returning:
             self.stmt = self.stmt.returning(_TABLE.c.id)
 
