@@ -42,7 +42,7 @@ rituals:
       cron: "0 9 * * mon"
     window_days: 90
     rungs:
-      regular: {days_member: 7, prompt_replies: 2}
+      regular: {days_member: 14, prompt_replies: 2}
       buddy: {days_member: 14, prompt_replies: 3, kudos_received: 2}
       co_host: {days_member: 30, prompt_replies: 5, newcomers_buddied: 1}
       facilitator: {days_member: 60, sessions_co_hosted: 2}
