@@ -24,6 +24,8 @@ from bot.dashboard.view import (
 from bot.report import Report, build_report
 from bot.runtime import Runtime
 from rituals.facilitator import FacilitatorRitual
+from rituals.health import health_snapshot
+from rituals.health_decisions import HealthSnapshot
 from storage import pairing as pairing_store
 from storage import queries
 
@@ -50,8 +52,7 @@ class DashboardData:
     members_left: int
     report: Report
     weeks: list[dict[str, Any]]
-    health: Any  # rituals.health_decisions.HealthSnapshot (public figures only), or None when unavailable
-    health_note: str
+    health: HealthSnapshot  # public figures only: a shared page names nobody who went quiet
     rota: list[RotaRow]
     rota_section: Section
     pairing: PairingView | None
@@ -110,6 +111,7 @@ def gather(runtime: Runtime, now: datetime) -> DashboardData:
         tx.rollback()  # read-only: drop anything a ritual's read path flushed (e.g. seeding the rota pool)
 
     report = build_report(runtime.db, community, config.community.timezone, now)
+    health = health_snapshot(runtime.db, config, now).public()
     return DashboardData(
         community=config.community.name,
         timezone=config.community.timezone,
@@ -118,13 +120,15 @@ def gather(runtime: Runtime, now: datetime) -> DashboardData:
         members_left=len(everyone) - len(present),
         report=report,
         weeks=list(reversed(report.weeks[-WEEKS_SHOWN:])),
-        health=None,
-        health_note="",
+        health=health,
         rota=rota,
         rota_section=rota_section,
         pairing=pairing,
         pairing_section=pairing_section,
         questions=questions,
         prompts_section=prompts_section,
-        charts=[("participation.png", "Participation per week, with active members")],
+        charts=[
+            ("health.png", "Active members and prompt reply rate per week; newcomer retention"),
+            ("participation.png", "Contributions per week by kind, with active members"),
+        ],
     )

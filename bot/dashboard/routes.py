@@ -33,14 +33,15 @@ from bot.dashboard.auth import (
     token_matches,
 )
 from bot.dashboard.data import gather
-from bot.dashboard.view import percent
+from bot.dashboard.view import kind_label, percent
 from bot.report import build_report
 from bot.runtime import Runtime
+from rituals.health import health_snapshot
 
 log = logging.getLogger("copbot.dashboard")
 
 PAGE = "/dashboard"
-CHARTS = {"participation.png"}
+CHARTS = ("health.png", "participation.png")
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
@@ -65,6 +66,7 @@ def templates() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["percent"] = percent
+    env.filters["kind_label"] = kind_label
     return env
 
 
@@ -82,7 +84,7 @@ def install_dashboard(app: web.Application, runtime: Runtime, environ: Mapping[s
 
     async def page(request: web.Request) -> web.StreamResponse:
         if "token" in request.query:  # a valid one: keep it in a cookie, drop it from the URL
-            response = web.HTTPSeeOther(PAGE, headers=SECURITY_HEADERS)
+            response = web.Response(status=303, headers={**SECURITY_HEADERS, "Location": PAGE})
             response.set_cookie(COOKIE_NAME, cookie_value(token), max_age=COOKIE_MAX_AGE, path=PAGE,
                                 httponly=True, samesite="Lax", secure=request.secure)
             return response
@@ -95,7 +97,7 @@ def install_dashboard(app: web.Application, runtime: Runtime, environ: Mapping[s
         name = request.match_info["name"]
         if name not in CHARTS:
             raise web.HTTPNotFound(text=f"No chart called {name}. Charts: {', '.join(sorted(CHARTS))}.")
-        png = await asyncio.to_thread(_participation_png, runtime)
+        png = await asyncio.to_thread(_chart_png, name, runtime)
         return web.Response(body=png, content_type="image/png", headers=SECURITY_HEADERS)
 
     app.router.add_get(PAGE, guard(page))
@@ -134,12 +136,17 @@ def _guard(token: str, env: Environment) -> Callable[[Handler], Handler]:
     return wrap
 
 
-def _participation_png(runtime: Runtime) -> bytes:
-    """The same chart as ``copbot report --png``, drawn to a temporary file and read back."""
-    from bot.charts import participation_chart
+def _chart_png(name: str, runtime: Runtime) -> bytes:
+    """The same charts as ``copbot report --png`` and the health report, drawn to a temporary file and read back."""
+    from bot.charts import health_chart, participation_chart
 
     config = runtime.config
-    report = build_report(runtime.db, config.community.id, config.community.timezone, runtime.clock.now())
+    now = runtime.clock.now()
     with _chart_lock, tempfile.TemporaryDirectory(prefix="copbot-chart-") as tmp:
-        path = participation_chart(report, Path(tmp) / "participation.png", config.community.name)
+        path = Path(tmp) / name
+        if name == "health.png":
+            health_chart(health_snapshot(runtime.db, config, now).public(), path, config.community.name)
+        else:
+            report = build_report(runtime.db, config.community.id, config.community.timezone, now)
+            participation_chart(report, path, config.community.name)
         return path.read_bytes()

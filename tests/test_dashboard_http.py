@@ -1,0 +1,163 @@
+"""The dashboard over real HTTP on 127.0.0.1: the token guards every route, and untrusted names are only shown.
+
+The community behind the page was played on the console (tests/dashboard_seed.py); the app is built by
+bot/web.py's ``build_web_app`` exactly as the live server builds it, and served by aiohttp's test server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from adapters.console.adapter import ConsoleAdapter
+from adapters.console.session import ConsoleSession
+from bot.clock import ManualClock
+from bot.dashboard import install_dashboard
+from bot.dashboard.auth import COOKIE_NAME, TOKEN_ENV
+from bot.registry import RITUALS
+from bot.runtime import Runtime
+from bot.web import build_web_app
+from storage.db import Database, open_database
+from tests.conftest import START
+from tests.dashboard_seed import SeededGuild, dashboard_config, reader_runtime, seeded_guild
+
+TOKEN = "s3cret-dashboard-token-for-tests"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="session")
+def guild(tmp_path_factory: pytest.TempPathFactory) -> SeededGuild:
+    return seeded_guild(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture
+def guild_db(guild: SeededGuild) -> Iterator[Database]:
+    db = open_database(guild.url)
+    yield db
+    db.dispose()
+
+
+async def serve(app: web.Application) -> TestClient[web.Request, web.Application]:
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    return client
+
+
+@pytest.fixture
+async def client(
+    guild: SeededGuild, guild_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    http = await serve(build_web_app(reader_runtime(guild_db, guild.now)))
+    yield http
+    await http.close()
+
+
+async def test_without_a_token_in_the_environment_there_is_no_dashboard(
+    guild: SeededGuild, guild_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(TOKEN_ENV, raising=False)
+    http = await serve(build_web_app(reader_runtime(guild_db, guild.now)))
+    try:
+        for path in ("/dashboard", "/dashboard?token=anything", "/dashboard/charts/health.png"):
+            assert (await http.get(path)).status == 404, path
+    finally:
+        await http.close()
+    blank = web.Application()
+    install_dashboard(blank, reader_runtime(guild_db, guild.now), environ={TOKEN_ENV: "   "})
+    assert not [r for r in blank.router.routes() if r.resource and "dashboard" in r.resource.canonical]
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/dashboard", {}),
+        ("/dashboard", {"Authorization": "Bearer wrong-token"}),
+        ("/dashboard", {"Authorization": f"Basic {TOKEN}"}),  # the right secret under the wrong scheme
+        ("/dashboard?token=wrong-token", {}),
+        ("/dashboard?token=", {}),
+        ("/dashboard/charts/participation.png", {}),
+        ("/dashboard/charts/health.png", {"Authorization": "Bearer " + TOKEN[:-1]}),
+    ],
+)
+async def test_a_missing_or_wrong_token_gets_401_saying_how_to_present_it(
+    client: TestClient[web.Request, web.Application], path: str, headers: dict[str, str]
+) -> None:
+    response = await client.get(path, headers=headers, allow_redirects=False)
+    body = await response.text()
+    assert response.status == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert "Authorization: Bearer" in body and "?token=" in body
+    assert "Platform Guild" not in body  # nothing of the community leaks
+    assert COOKIE_NAME not in response.headers.get("Set-Cookie", "")
+
+
+async def test_a_bearer_token_opens_the_page_with_strict_headers(
+    client: TestClient[web.Request, web.Application],
+) -> None:
+    response = await client.get("/dashboard", headers={"Authorization": f"Bearer {TOKEN}"})
+    body = await response.text()
+    assert response.status == 200
+    assert response.content_type == "text/html"
+    assert "<h1>Platform Guild" in body
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "script-src" not in csp  # no script may run on this page
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "<script" not in body.lower()
+
+
+async def test_token_in_the_query_sets_an_httponly_cookie_and_leaves_the_url(
+    client: TestClient[web.Request, web.Application],
+) -> None:
+    response = await client.get(f"/dashboard?token={TOKEN}", allow_redirects=False)
+    assert response.status == 303
+    assert response.headers["Location"] == "/dashboard"
+    cookie = response.cookies[COOKIE_NAME]
+    assert cookie["httponly"] and cookie["path"] == "/dashboard" and cookie["samesite"] == "Lax"
+    assert TOKEN not in cookie.value  # a copied cookie jar does not reveal the token
+    page = await client.get("/dashboard")  # the client's jar sends the cookie, as a browser would
+    assert page.status == 200 and "Facilitator rota" in await page.text()
+    for name in ("health.png", "participation.png"):
+        chart = await client.get(f"/dashboard/charts/{name}")
+        assert chart.status == 200 and chart.content_type == "image/png"
+        assert (await chart.read()).startswith(PNG_MAGIC)
+    missing = await client.get("/dashboard/charts/secrets.png")
+    assert missing.status == 404
+
+
+async def test_a_forged_cookie_is_refused(client: TestClient[web.Request, web.Application]) -> None:
+    response = await client.get("/dashboard", headers={"Cookie": f"{COOKIE_NAME}={TOKEN}"})
+    assert response.status == 401
+
+
+async def test_member_names_are_escaped_never_markup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mallory joins with markup for a name and gets paired; the page shows her name as text."""
+    hostile = '<img src=x onerror="alert(1)">'
+    db = open_database(f"sqlite:///{tmp_path / 'escape.db'}")
+    clock = ManualClock(START)
+    adapter = ConsoleAdapter()
+    config = dashboard_config()
+    runtime = Runtime(config, db, adapter, clock, RITUALS)
+    said: list[str] = []
+    session = ConsoleSession(runtime, adapter, clock, said.append, lambda: "")
+    await runtime.start(background=False)
+    try:
+        for line in ("/join ana", "/join ben", f"/join '{hostile}'", "/as ana", "/cop pair now"):
+            await session.feed(line)
+        clock.advance(timedelta(minutes=5))
+        monkeypatch.setenv(TOKEN_ENV, TOKEN)
+        http = await serve(build_web_app(runtime))
+        try:
+            body = await (await http.get("/dashboard", headers={"Authorization": f"Bearer {TOKEN}"})).text()
+        finally:
+            await http.close()
+    finally:
+        await runtime.stop()
+        db.dispose()
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in body
+    assert "<img src=x" not in body
