@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import utc
+from storage import kudos as kudos_store
 from storage import queries
 from storage.db import Database
 
@@ -48,6 +49,7 @@ def build_report(db: Database, community: str, tz: str, now: datetime, since_day
     with db.session() as tx:
         events = queries.participation(tx, community, since)
         people = {m.key: m.name for m in queries.members(tx, community, active_only=False)}
+        kudos = kudos_store.received_counts(tx, community, since)  # thank-yous received, kept apart from the total
     per_member: dict[str, Counter[str]] = defaultdict(Counter)
     per_week: dict[date, Counter[str]] = defaultdict(Counter)
     active: dict[date, set[str]] = defaultdict(set)
@@ -61,7 +63,7 @@ def build_report(db: Database, community: str, tz: str, now: datetime, since_day
         active[week].add(event.member)
     ordered = [*BASE_KINDS, *sorted(kinds - set(BASE_KINDS))]
     members = []
-    for key in sorted(per_member, key=lambda k: (-sum(per_member[k].values()), k)):
+    for key in sorted(set(per_member) | set(kudos), key=lambda k: (-sum(per_member[k].values()), k)):
         counts = per_member[key]
         members.append(
             {
@@ -69,6 +71,7 @@ def build_report(db: Database, community: str, tz: str, now: datetime, since_day
                 "name": people.get(key, key),
                 **{k: counts[k] for k in ordered},
                 "total": sum(counts.values()),
+                "kudos": kudos.get(key, 0),
             }
         )
     weeks = []
@@ -97,8 +100,9 @@ def render_report(report: Report, title: str) -> Any:
     for kind in report.kinds:
         by_member.add_column(kind, justify="right")
     by_member.add_column("total", justify="right")
+    by_member.add_column("kudos received", justify="right")
     for row in report.members:
-        by_member.add_row(row["name"], *[str(row[k]) for k in report.kinds], str(row["total"]))
+        by_member.add_row(row["name"], *[str(row[k]) for k in report.kinds], str(row["total"]), str(row["kudos"]))
     by_week = Table(title="per week")
     by_week.add_column("week")
     for kind in report.kinds:

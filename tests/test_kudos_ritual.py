@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import ManualClock
+from bot.report import build_report
 from bot.runtime import Runtime
 from bot.text import mention
 from config.models import CommunityConfig
@@ -99,3 +100,16 @@ async def test_kudos_mine_counts_received_and_given(town: Community) -> None:
     await town.say("ana", "kudos @ben for one")
     await town.say("cy", "kudos @ben for two")
     assert "received 2 kudos and given 0" in await town.say("ben", "kudos mine")
+
+
+async def test_kudos_count_in_the_report_json_and_in_stats(town: Community, clock: ManualClock) -> None:
+    await town.say("ana", "kudos @ben for one")
+    await town.say("cy", "kudos private @ben for two")
+    await town.say("ben", "kudos @cy for three")
+    report = build_report(town.runtime.db, "test-guild", "Europe/Berlin", clock.now())
+    by_member = {row["member"]: row for row in report.members}
+    assert by_member["console:ben"]["kudos"] == 2  # private kudos count too; only their reason is private
+    assert by_member["console:cy"]["kudos"] == 1
+    assert "console:ana" not in by_member or by_member["console:ana"]["kudos"] == 0
+    assert "2 kudos received" in await town.say("ben", "stats")
+    assert "kudos received" not in await town.say("ana", "stats")
