@@ -95,3 +95,52 @@ def test_simulate_is_deterministic_and_counts_what_it_stored(tmp_path: Path) -> 
     assert all(week["posts"] >= week["prompts_messages"] for week in summary["weeks"])
     assert summary["totals"]["reactions"] > 0
     assert summary["members"] == 30
+
+
+RECOGNITION_SCRIPT = """\
+/join dana
+/join zoe
+/join ana
+/cop prompt now
+/as zoe
+/reply We pin runner images and cache layers in our registry
+/as dana
+/reply And never run terraform apply from a laptop
+/as ana
+/react :pushpin:
+/cop resources laptop
+/as zoe
+/cop kudos @dana for the laptop tip
+/cop kudos @zoe for being me
+/quit
+"""
+
+
+def test_console_kudos_harvest_search_report_and_export(tmp_path: Path) -> None:
+    config = tmp_path / "community.yaml"
+    shutil.copy(ROOT / "community.yaml", config)
+    result = subprocess.run([*COPBOT, "run", "--config", str(config)], input=RECOGNITION_SCRIPT, capture_output=True,
+                            text=True, env=_env(tmp_path), cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "saved this thread to the community's resource library" in out
+    assert "Resources matching “laptop”" in out  # found by a word from a reply, not from the question
+    assert "Kudos to @dana from @zoe for: the laptop tip" in out
+    assert "kudos are for thanking someone else" in out  # zoe's self-kudos was refused
+    assert out.count("Kudos to @") == 1
+    report = subprocess.run([*COPBOT, "report", "--json", "--config", str(config)], capture_output=True, text=True,
+                            env=_env(tmp_path), cwd=tmp_path, timeout=60)
+    assert report.returncode == 0, report.stderr
+    by_member = {row["member"]: row for row in json.loads(report.stdout)["members"]}
+    assert by_member["console:dana"]["kudos"] == 1 and by_member["console:zoe"]["kudos"] == 0
+    library = tmp_path / "library"
+    export = subprocess.run([*COPBOT, "resources", "export", "--format", "markdown", str(library), "--config",
+                             str(config)], capture_output=True, text=True, env=_env(tmp_path), cwd=tmp_path,
+                            timeout=60)
+    assert export.returncode == 0, export.stderr
+    assert "wrote 1 resource" in export.stdout
+    files = sorted(p.name for p in library.iterdir())
+    assert len(files) == 2 and "index.md" in files
+    [page] = [f for f in files if f != "index.md"]
+    assert f"]({page})" in (library / "index.md").read_text()
+    assert "terraform apply from a laptop" in (library / page).read_text()
