@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--since", type=int, default=None, metavar="DAYS", help="only the last DAYS days")
     report.add_argument("--json", action="store_true")
     report.add_argument("--png", metavar="FILE", help="also draw participation per week as a PNG chart")
+    report.add_argument("--health", action="store_true",
+                        help="the health report instead (figures, stage, next steps); --png draws its chart")
 
     _db_parser(sub)
 
@@ -144,12 +146,29 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from adapters.registry import choose_platform
-    from bot.app import open_for, run_console
+    from bot.app import database_url
+    from storage.bot_lock import AnotherBotIsRunning, BotLock
 
     config = _load(args.config)
     if config is None:
         return 2
     platform = choose_platform(args.platform)
+
+    lock = BotLock(database_url(Path(args.config)))  # SQLite: one bot per file (PostgreSQL: a no-op)
+    try:
+        lock.acquire()
+    except AnotherBotIsRunning as exc:
+        print(f"copbot: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return _serve(args, config, platform)
+    finally:
+        lock.release()
+
+
+def _serve(args: argparse.Namespace, config: Any, platform: str) -> int:
+    from bot.app import open_for, run_console
+
     db = open_for(Path(args.config))
     if platform == "console":
         console = Console(soft_wrap=True)  # the terminal wraps; a script's reader gets whole lines
@@ -189,6 +208,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     if config is None:
         return 2
     db = open_for(Path(args.config))
+    if args.health:
+        return _health_report(args, config, db)
     report = build_report(db, config.community.id, config.community.timezone, datetime.now(UTC), args.since)
     if args.png:
         from bot.charts import participation_chart
@@ -200,6 +221,28 @@ def cmd_report(args: argparse.Namespace) -> int:
         Console().print(render_report(report, config.community.name))
         if args.png:
             print(f"chart written to {args.png}")
+    return 0
+
+
+def _health_report(args: argparse.Namespace, config: Any, db: Any) -> int:
+    """``copbot report --health``: the report the facilitators get (the operator also sees who went quiet)."""
+    from rituals.health import health_snapshot
+    from rituals.health_text import quiet_members_text, report_text
+
+    snapshot = health_snapshot(db, config, datetime.now(UTC))
+    if args.png:
+        from bot.charts import health_chart
+
+        health_chart(snapshot, Path(args.png), config.community.name)
+    if args.json:
+        print(json.dumps(snapshot.as_json(), indent=2))
+        return 0
+    print(report_text(snapshot, config.community.name))
+    quiet = quiet_members_text(snapshot)
+    if quiet:
+        print(f"\n{quiet}")
+    if args.png:
+        print(f"chart written to {args.png}")
     return 0
 
 
