@@ -16,8 +16,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from bot import metrics
 from bot.actions import Action, action_from_dict, action_to_dict
@@ -31,6 +30,9 @@ from storage.models import Delivery
 log = logging.getLogger("copbot.outbox")
 
 MAX_ATTEMPTS = 5
+CLAIM_BATCH = 50
+"""Rows claimed per transaction. Not all at once: a claimed row not yet sent is ``sending``, and each such
+row costs a platform look-up if the process dies, so a batch is kept to a couple of seconds of sending."""
 
 
 def delivery_id(ritual: str, key: str, seq: int) -> str:
@@ -92,34 +94,54 @@ class Outbox:
                     await self._wake.wait()
 
     async def drain(self) -> int:
-        """Send everything unsent now; returns how many were sent."""
+        """Send everything unsent now, a batch at a time; returns how many were sent."""
         async with self._lock:
             count = 0
             while True:
                 with self.db.session() as tx:
-                    rows = list(queries.unsent_deliveries(tx, self.community))
+                    rows = list(queries.unsent_deliveries(tx, self.community, limit=CLAIM_BATCH))
                 if not rows:
                     return count
-                progressed = False
-                for row in rows:
-                    if await self._deliver(row):
-                        count += 1
-                        progressed = True
-                if not progressed:
+                sent = await self._deliver_batch(rows)
+                count += sent
+                if not sent:
                     return count
 
-    async def _deliver(self, row: Delivery) -> bool:
-        action: Action = action_from_dict(json.loads(row.action))
-        if row.status == "sending":
-            # It may have gone out before a crash: look before sending again.
-            found = await self.adapter.find_delivery(action, row.id)
-            if found is not None:
-                self._finish(row, found)
-                return True
-        if not self._take(row):
-            return False  # another sender (replica) has it
+    async def _deliver_batch(self, rows: Sequence[Delivery]) -> int:
+        """Look up the in-doubt rows, claim the rest in one transaction, send in order, mark sent together.
+
+        Why batches: one transaction to claim and one to mark sent per batch, instead of two per message,
+        was most of the bot's CPU in a 1,000-DM fan-out. The sent-marks are written when the batch ends
+        (or fails, or is cancelled); a crash before that leaves them ``sending``, which the next drain
+        looks up on the platform before sending again, exactly as for a crash mid-send.
+        """
+        done: list[tuple[Delivery, str | None]] = []
+        due: list[Delivery] = []
+        for row in rows:
+            if row.status == "sending":
+                # It may have gone out before a crash: look before sending again.
+                found = await self.adapter.find_delivery(_action(row), row.id)
+                if found is not None:
+                    done.append((row, found))
+                    continue
+            due.append(row)
+        with self.db.session() as tx:
+            claimed = queries.claim_deliveries(tx, due)  # the rest belong to another sender (replica)
+            tx.commit()
         try:
-            ref = await self.adapter.perform(action, row.id)
+            for row in claimed:
+                ok, ref = await self._send(row)
+                if ok:
+                    done.append((row, ref))
+        finally:
+            self._finish(done)
+        return len(done)
+
+    async def _send(self, row: Delivery) -> tuple[bool, str | None]:
+        """Perform one claimed row: (True, platform reference), or (False, None) with the failure recorded
+        on the row (pending again to retry, or failed once MAX_ATTEMPTS is reached)."""
+        try:
+            return True, await self.adapter.perform(_action(row), row.id)
         except TypeError:
             raise
         except Exception as exc:  # the adapter already retried rate limits; this is a real failure
@@ -131,29 +153,21 @@ class Outbox:
             self.failed += 1 if final else 0
             metrics.delivery("failed" if final else "retried")
             log.warning("delivery %s failed (attempt %d): %s", row.id, row.attempts + 1, exc)
-            return False
-        self._finish(row, ref)
-        return True
+            return False, None
 
-    def _take(self, row: Delivery) -> bool:
-        """Compare-and-set the row to ``sending`` so two senders never both send it."""
+    def _finish(self, done: Sequence[tuple[Delivery, str | None]]) -> None:
+        """Mark a batch sent, with each ritual's on-sent hook, in one transaction."""
+        if not done:
+            return
         with self.db.session() as tx:
-            result = tx.exec(
-                update(Delivery)
-                .where(
-                    col(Delivery.id) == row.id,
-                    col(Delivery.status) == row.status,
-                    col(Delivery.attempts) == row.attempts,
-                )
-                .values(status="sending", attempts=row.attempts + 1)
-            )
+            queries.mark_sent_many(tx, [(row.id, ref) for row, ref in done], self.clock.now())
+            for row, ref in done:
+                self.on_sent(tx, row, ref)
             tx.commit()
-            return bool(result.rowcount)
+        self.sent += len(done)
+        for _ in done:
+            metrics.delivery("sent")
 
-    def _finish(self, row: Delivery, ref: str | None) -> None:
-        with self.db.session() as tx:
-            queries.mark_sent(tx, row.id, ref, self.clock.now())
-            self.on_sent(tx, row, ref)
-            tx.commit()
-        self.sent += 1
-        metrics.delivery("sent")
+
+def _action(row: Delivery) -> Action:
+    return action_from_dict(json.loads(row.action))

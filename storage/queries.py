@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -133,6 +133,45 @@ def mark_sent(tx: Session, delivery_id: str, platform_ref: str | None, now: date
         .where(col(Delivery.id) == delivery_id)
         .values(status="sent", platform_ref=platform_ref, sent_at=now, error=None)
     )
+
+
+_CLAIM_DELIVERY = (
+    update(Delivery)
+    .where(
+        col(Delivery.id) == bindparam("b_id"),
+        col(Delivery.status) == bindparam("b_status"),
+        col(Delivery.attempts) == bindparam("b_attempts"),
+    )
+    .values(status="sending", attempts=bindparam("b_next"))
+)
+_MARK_SENT = (
+    update(Delivery)
+    .where(col(Delivery.id) == bindparam("b_id"))
+    .values(status="sent", platform_ref=bindparam("b_ref"), sent_at=bindparam("b_at"), error=None)
+)
+
+
+def claim_deliveries(tx: Session, rows: Sequence[Delivery]) -> list[Delivery]:
+    """Compare-and-set each row to ``sending`` in the caller's transaction; returns the rows this caller won.
+
+    A row is won only if its status and attempts are still what the caller read, so two senders (replicas)
+    never both take it. One statement per row (not ``IN (...)``) because the per-row count is the answer, and
+    plain UPDATE ... WHERE is the same on SQLite and PostgreSQL. The statement is built once at import:
+    building SQLAlchemy expressions per row cost more CPU than running them.
+    """
+    connection = tx.connection()
+    won: list[Delivery] = []
+    for row in rows:
+        params = {"b_id": row.id, "b_status": row.status, "b_attempts": row.attempts, "b_next": row.attempts + 1}
+        if connection.execute(_CLAIM_DELIVERY, params).rowcount:
+            won.append(row)
+    return won
+
+
+def mark_sent_many(tx: Session, sent: Sequence[tuple[str, str | None]], now: datetime) -> None:
+    """Mark several deliveries sent, (delivery id, platform reference) each, in one executemany."""
+    if sent:
+        tx.connection().execute(_MARK_SENT, [{"b_id": d, "b_ref": ref, "b_at": now} for d, ref in sent])
 
 
 def mark_failed(tx: Session, delivery_id: str, error: str, final: bool) -> None:
