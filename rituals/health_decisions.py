@@ -575,7 +575,7 @@ def suggest_next_steps(snapshot: HealthSnapshot, limit: int = 3) -> tuple[NextSt
         "guest",
         NextStep(
             "Invite a guest from a neighbouring community to a session to bring in fresh ideas.",
-            "steady activity is a good moment for new input",
+            "new voices bring new questions",
             "active_members",
             f"{s.active_this.total} active (last period {s.active_last.total})",
         ),
@@ -591,11 +591,16 @@ def suggest_next_steps(snapshot: HealthSnapshot, limit: int = 3) -> tuple[NextSt
 
 
 def build_snapshot(history: HealthHistory, now: datetime, period: timedelta, rule: StageRule) -> HealthSnapshot:
-    """All the figures for the period ending ``now``, compared with the period before it."""
+    """All the figures for the period ending ``now``, compared with the period before it.
+
+    The report's own moment belongs to the period (a member who joined or posted "just now" counts), so
+    the period's exclusive end is one microsecond after ``now``.
+    """
     start = now - period
+    moment, now = now, now + timedelta(microseconds=1)
     previous = start - period
     members = history.members
-    present_now = [m for m in members if m.present_at(now)]
+    present_now = [m for m in members if m.present_at(moment)]
     members_at_start = sum(1 for m in members if m.present_at(start))
     this = active_counts(history.activity, start, now)
     last = active_counts(history.activity, previous, start)
@@ -606,7 +611,7 @@ def build_snapshot(history: HealthHistory, now: datetime, period: timedelta, rul
     share_last = last.total / members_at_start if members_at_start else None
     snapshot = HealthSnapshot(
         period_start=start,
-        period_end=now,
+        period_end=moment,
         previous_start=previous,
         members_now=len(present_now),
         members_at_start=members_at_start,
