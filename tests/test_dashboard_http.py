@@ -6,6 +6,7 @@ bot/web.py's ``build_web_app`` exactly as the live server builds it, and served 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -161,3 +162,16 @@ async def test_member_names_are_escaped_never_markup(tmp_path: Path, monkeypatch
         db.dispose()
     assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in body
     assert "<img src=x" not in body
+
+
+async def test_the_token_never_reaches_the_access_log(
+    client: TestClient[web.Request, web.Application], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="aiohttp.access"):
+        assert (await client.get(f"/dashboard?token={TOKEN}&x=1", allow_redirects=False)).status == 303
+        assert (await client.get("/dashboard?token=guess-1234")).status == 401
+    lines = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+    assert len(lines) == 2, lines  # the access log is on in this server: the test can see what it writes
+    assert all("token=[redacted]" in line for line in lines)
+    assert not any(TOKEN in line or "guess-1234" in line for line in lines)
+    assert not any(TOKEN in str(getattr(r, "first_request_line", "")) for r in caplog.records)

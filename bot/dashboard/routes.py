@@ -33,6 +33,7 @@ from bot.dashboard.auth import (
     token_matches,
 )
 from bot.dashboard.data import gather
+from bot.dashboard.redact import protect_access_log
 from bot.dashboard.view import kind_label, percent
 from bot.report import build_report
 from bot.runtime import Runtime
@@ -79,6 +80,7 @@ def install_dashboard(app: web.Application, runtime: Runtime, environ: Mapping[s
     if len(token) < MIN_TOKEN_LENGTH:
         log.warning("%s is shorter than %d characters; use a long random one (e.g. `openssl rand -hex 24`)",
                     TOKEN_ENV, MIN_TOKEN_LENGTH)
+    protect_access_log()
     env = templates()
     guard = _guard(token, env)
 
