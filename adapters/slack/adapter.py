@@ -19,6 +19,7 @@ import re
 import socket
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -29,7 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.mrkdwn import blocks, render, user_id_of
 from adapters.slack.pacing import Pacer, Pacing, retry_handlers
-from bot.actions import Action, DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
+from bot.actions import Action, Attachment, DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
 from bot.adapter import EventSink, HandlerTable, performs
 from bot.events import (
     ButtonClicked,
@@ -497,7 +498,25 @@ class SlackAdapter(HandlerTable):
             unfurl_media=False,
             **kwargs,
         )
-        return message_ref(str(response.get("channel") or channel), str(response["ts"]))
+        posted_in, ts = str(response.get("channel") or channel), str(response["ts"])
+        for attachment in action.attachments:
+            await self._upload(posted_in, attachment, thread_ts or ts)
+        return message_ref(posted_in, ts)
+
+    async def _upload(self, channel: str, attachment: Attachment, thread_ts: str) -> None:
+        """Share a file in the thread of the message it belongs to (files_upload_v2: URL, upload, complete).
+
+        A file that has gone missing since the delivery was planned is named in the thread instead of
+        failing the whole message again and again.
+        """
+        path = Path(attachment.path)
+        if not await asyncio.to_thread(path.is_file):
+            await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts,
+                                               text=f"(the file {render(attachment.title or path.name)} is gone)")
+            return
+        await self._pacer.wait("files.upload", self.pacing.method_interval("files.getUploadURLExternal"))
+        await self.client.files_upload_v2(channel=channel, thread_ts=thread_ts, file=str(path),
+                                          filename=path.name, title=attachment.title or path.name)
 
     @performs(Post)
     async def post(self, action: Post, delivery_id: str) -> str | None:

@@ -114,6 +114,8 @@ class FakeSlack:
         self.ephemerals: list[dict[str, Any]] = []
         self.responses: list[dict[str, Any]] = []  # posts to response_url
         self.reactions: list[dict[str, Any]] = []
+        self.uploads: list[dict[str, Any]] = []  # files shared by files.completeUploadExternal, with their bytes
+        self._upload_slots: dict[str, dict[str, Any]] = {}  # file id -> filename, length, bytes once uploaded
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, str] = {}  # id -> name
         self.socket_acks: list[dict[str, Any]] = []
@@ -159,6 +161,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._handle)
         app.router.add_get("/api/{method}", self._handle)
         app.router.add_post("/response/{hook}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -321,6 +324,38 @@ class FakeSlack:
 
     def api_conversations_replies(self, body: dict[str, Any]) -> dict[str, Any]:
         return self._history(body, str(body.get("ts")))
+
+    # --- files: the three steps of files_upload_v2 -------------------------------------------------
+
+    def api_files_getUploadURLExternal(self, body: dict[str, Any]) -> dict[str, Any]:
+        if not body.get("filename") or not str(body.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{len(self._upload_slots) + 1:04d}"
+        self._upload_slots[file_id] = {"filename": body["filename"], "length": int(body["length"]), "data": None}
+        return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        slot = self._upload_slots.get(request.match_info["file_id"])
+        if slot is None:
+            return web.Response(status=404, text="unknown upload")
+        slot["data"] = await request.read()
+        return web.Response(text=f"OK - {len(slot['data'])}")
+
+    def api_files_completeUploadExternal(self, body: dict[str, Any]) -> dict[str, Any]:
+        files = json.loads(body.get("files") or "[]")
+        channel = str(body.get("channel_id") or "")
+        if channel and not self._known_channel(channel):
+            return {"ok": False, "error": "channel_not_found"}
+        shared = []
+        for item in files:
+            slot = self._upload_slots.get(item.get("id"))
+            if slot is None or slot["data"] is None or len(slot["data"]) != slot["length"]:
+                return {"ok": False, "error": "file_upload_incomplete"}
+            self.uploads.append({"id": item["id"], "title": item.get("title"), "channel": channel,
+                                 "thread_ts": body.get("thread_ts"), "filename": slot["filename"],
+                                 "data": slot["data"]})
+            shared.append({"id": item["id"], "title": item.get("title"), "name": slot["filename"]})
+        return {"ok": True, "files": shared}
 
     def api_apps_connections_open(self, body: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
