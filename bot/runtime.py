@@ -194,8 +194,8 @@ class Runtime:
         self.config = config
         for listener in self.config_listeners:
             listener(config)
-        log.info("config applied")
         metrics.config_reload("applied")
+        log.info("config applied")
 
     # --- schedules ---------------------------------------------------------------------------------
 
@@ -205,8 +205,8 @@ class Runtime:
     def tick(self, only: str | None = None) -> list[SlotOutcome]:
         """Claim and run every due slot (or those of schedule ``only``); safe to call any time, from any replica."""
         outcomes = []
-        for ritual, spec in self.schedules():
         self.last_tick = self.clock.now()
+        for ritual, spec in self.schedules():
             if only is None or spec.name == only:
                 outcome = self._run_schedule(ritual, spec)
                 metrics.slots(claimed=outcome.ran is not None, skipped=outcome.skipped, coalesced=outcome.coalesced)
@@ -246,6 +246,7 @@ class Runtime:
 
     async def handle_event(self, event: Event) -> str | None:
         """The adapters' event sink. Returns the invoker's answer for a command, else None."""
+        metrics.event_received(type(event).__name__)
         if isinstance(event, CommandInvoked):
             return self.handle_command(event)
         now = self.clock.now()
@@ -253,8 +254,8 @@ class Runtime:
             if isinstance(event, ACTING_EVENTS) and not queries.claim_event(
                 tx, self.community, event.platform, event.event_id, type(event).__name__, now
             ):
+                metrics.duplicate_dropped("dispatch")
                 return None  # a retry or a replay: already acted on
-        metrics.event_received(type(event).__name__)
             if isinstance(event, MemberJoined):
                 installed = queries.get_state(tx, self.community, "installed_at")
                 queries.upsert_member(
@@ -262,7 +263,6 @@ class Runtime:
                     community=self.community,
                     key=event.member,
                     platform=event.platform,
-                metrics.duplicate_dropped("dispatch")
                     name=event.name,
                     tz=event.tz,
                     joined_at=utc(event.at),
@@ -305,6 +305,7 @@ class Runtime:
         try:
             with self.db.session() as tx:
                 if not queries.claim_event(tx, self.community, event.platform, event.event_id, "command", now):
+                    metrics.duplicate_dropped("dispatch")
                     return "Already done."
                 result = routed.spec.handler(CommandCall(event, routed.args, tx, now, role))
                 ritual = self._command_owner.get(routed.spec.path, "core")
@@ -313,7 +314,6 @@ class Runtime:
         except CommandError as exc:
             return str(exc)
         except Exception:
-                    metrics.duplicate_dropped("dispatch")
             log.exception("command %r failed", event.text)
             return "Something went wrong on my side; the facilitators can find the details in the bot's log."
         self.outbox.wake()

@@ -109,7 +109,7 @@ class FacilitatorRitual(Ritual):
             since = self._day(datetime.fromisoformat(installed)) if installed else self._day(self.ctx.now())
             founding = since - timedelta(days=settings.cohost_for_newer_than_days or 0)
             store.seed_pool(tx, community, settings.pool, founding, self.ctx.now())
-        gone = {m.key for m in queries.members(tx, community, active_only=False) if m.left_at is not None}
+        gone = queries.left_member_keys(tx, community)
         return [
             Volunteer(row.member, row.volunteered_on, row.away_until, row.retired or row.member in gone)
             for row in store.volunteers(tx, community)

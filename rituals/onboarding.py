@@ -162,15 +162,16 @@ class OnboardingRitual(Ritual):
         if settings is None:
             return []
         community = self.ctx.community
-        everyone = {m.key: m for m in queries.members(tx, community, active_only=False)}
         planned: list[Planned] = []
         if settings.welcome_existing_members:
             started = {row.member for row in store.sequences(tx, community)}
-            for existing in everyone.values():
-                if existing.left_at is None and existing.key not in started:
+            for existing in queries.members(tx, community):
+                if existing.key not in started:
                     planned += self._start(tx, existing, slot, slot, "existing")
         pool_may_have_room = True  # once one newcomer finds the pool full, the rest of this check would too
-        for row in store.sequences(tx, community, ongoing_only=True):
+        ongoing = store.sequences(tx, community, ongoing_only=True)
+        everyone = queries.members_by_key(tx, community, [row.member for row in ongoing])  # not the whole community
+        for row in ongoing:
             member = everyone.get(row.member)
             if member is None or member.left_at is not None:
                 store.stop(tx, community, row.member, utc(member.left_at) if member and member.left_at else slot)

@@ -314,9 +314,9 @@ class ParticipationWriter:
                 self.duplicates += dups
                 self.failed += failed
                 self.batches += 1
+                metrics.participation_written(stored, dups, failed)
                 self._done += len(batch)
                 self._resolve_flushes()
-                metrics.participation_written(stored, dups, failed)
         except BaseException as exc:
             self._error = exc
             for _target, future in self._flushes:

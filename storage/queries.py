@@ -282,6 +282,23 @@ def add_prompt(tx: Session, prompt: Prompt) -> Prompt:
     tx.flush()
     return prompt
 
+def members_by_key(tx: Session, community: str, keys: Iterable[str]) -> dict[str, Member]:
+    """Just these members (left or not), by key: a check that concerns a few must not load a community of 100,000."""
+    wanted = sorted(set(keys))
+    found: dict[str, Member] = {}
+    for start in range(0, len(wanted), 500):  # stay well under every backend's bound-parameter limit
+        chunk = wanted[start : start + 500]
+        query = select(Member).where(Member.community == community, col(Member.key).in_(chunk))
+        found.update((m.key, m) for m in tx.exec(query))
+    return found
+
+
+def left_member_keys(tx: Session, community: str) -> set[str]:
+    """Keys of members who have left (usually few): without loading everyone who stayed."""
+    query = select(Member.key).where(Member.community == community, col(Member.left_at).is_not(None))
+    return set(tx.exec(query).all())
+
+
 
 def prompt(tx: Session, prompt_id: int) -> Prompt | None:
     return tx.get(Prompt, prompt_id)
