@@ -14,6 +14,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 import discord
@@ -377,6 +378,13 @@ class DiscordAdapter(HandlerTable):
         view = view_for(action.buttons)
         if view is not None:
             kwargs["view"] = view
+        files = [
+            discord.File(a.path, filename=Path(a.path).name, description=a.title or None)
+            for a in action.attachments
+            if await asyncio.to_thread(Path(a.path).is_file)  # a vanished chart does not block the message
+        ]
+        if files:
+            kwargs["files"] = files
         return await target.send(content, **kwargs)
 
     def _guilds(self) -> list[discord.Guild]:

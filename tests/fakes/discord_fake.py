@@ -92,6 +92,26 @@ class FakeUser:
     joined_at: str = field(default_factory=iso)
 
 
+def multipart_body(raw: bytes, content_type: str) -> dict[str, Any]:
+    """A message sent with files: the ``payload_json`` part is the body; the files go under ``_files``."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    parsed = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    body: dict[str, Any] = {}
+    files: list[dict[str, Any]] = []
+    for part in parsed.iter_parts():  # type: ignore[attr-defined]
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        if name == "payload_json":
+            body = json.loads(data)
+        else:
+            files.append({"field": name, "filename": part.get_filename(), "data": data})
+    body["_files"] = files
+    return body
+
+
 class FakeDiscord:
     """One guild, one bot, a few members; REST under ``/api/v10``, the gateway at ``/gateway``."""
 
@@ -246,7 +266,7 @@ class FakeDiscord:
         raw = await request.read()
         body: Any = json.loads(raw) if raw and request.content_type == "application/json" else None
         if body is None and raw and request.content_type.startswith("multipart"):
-            body = {"multipart": raw.decode(errors="replace")}
+            body = multipart_body(raw, request.headers["Content-Type"])
         call = Call(request.method, path, body, dict(request.query))
         self.calls.append(call)
         try:
