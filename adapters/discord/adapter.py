@@ -320,11 +320,14 @@ class DiscordAdapter(HandlerTable):
             "channel": str(message.channel.id),
             "message_ref": message_ref(message.channel.id, message.id),
             "text": message.content,
+            "link": message.jump_url,  # the neutral permalink field: the library links harvested threads with it
         }
         parent = await self._thread_parent(message.channel)
         if parent is not None:
             # A thread started from a message has that message's id, so this names the prompt it hangs off.
-            await self._emit(ReplyPosted(thread_ref=message_ref(parent, message.channel.id), **common))
+            thread_link = f"https://discord.com/channels/{message.guild.id}/{parent}/{message.channel.id}"
+            await self._emit(ReplyPosted(thread_ref=message_ref(parent, message.channel.id), thread_link=thread_link,
+                                         **common))
         else:
             await self._emit(MessagePosted(**common))
 
