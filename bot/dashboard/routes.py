@@ -20,6 +20,7 @@ import threading
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -35,9 +36,10 @@ from bot.dashboard.auth import (
 )
 from bot.dashboard.data import gather
 from bot.dashboard.redact import protect_access_log
-from bot.dashboard.view import kind_label, percent
+from bot.dashboard.view import day_text, kind_label, percent
 from bot.report import build_report
 from bot.runtime import Runtime
+from bot.text import strip_markers
 from rituals.health import health_snapshot
 
 log = logging.getLogger("copbot.dashboard")
@@ -70,6 +72,8 @@ def templates() -> Environment:
     )
     env.filters["percent"] = percent
     env.filters["kind_label"] = kind_label
+    env.filters["day"] = lambda at, zone: day_text(at, ZoneInfo(zone))
+    env.filters["plain"] = strip_markers
     return env
 
 
