@@ -142,7 +142,7 @@ _CLAIM_DELIVERY = (
         col(Delivery.status) == bindparam("b_status"),
         col(Delivery.attempts) == bindparam("b_attempts"),
     )
-    .values(status="sending", attempts=bindparam("b_next"), sender=bindparam("b_sender"))
+    .values(status="sending", attempts=bindparam("b_next"))
 )
 _MARK_SENT = (
     update(Delivery)
@@ -151,20 +151,18 @@ _MARK_SENT = (
 )
 
 
-def claim_deliveries(tx: Session, rows: Sequence[Delivery], sender: str | None = None) -> list[Delivery]:
+def claim_deliveries(tx: Session, rows: Sequence[Delivery]) -> list[Delivery]:
     """Compare-and-set each row to ``sending`` in the caller's transaction; returns the rows this caller won.
 
     A row is won only if its status and attempts are still what the caller read, so two senders (replicas)
-    never both take it; the winner's ``sender`` id is stored with it (storage/replicas.py). One statement
-    per row (not ``IN (...)``) because the per-row count is the answer, and
+    never both take it. One statement per row (not ``IN (...)``) because the per-row count is the answer, and
     plain UPDATE ... WHERE is the same on SQLite and PostgreSQL. The statement is built once at import:
     building SQLAlchemy expressions per row cost more CPU than running them.
     """
     connection = tx.connection()
     won: list[Delivery] = []
     for row in rows:
-        params = {"b_id": row.id, "b_status": row.status, "b_attempts": row.attempts, "b_next": row.attempts + 1,
-                  "b_sender": sender}  # fmt: skip
+        params = {"b_id": row.id, "b_status": row.status, "b_attempts": row.attempts, "b_next": row.attempts + 1}
         if connection.execute(_CLAIM_DELIVERY, params).rowcount:
             won.append(row)
     return won
@@ -263,6 +261,23 @@ def members(tx: Session, community: str, active_only: bool = True) -> Sequence[M
     return tx.exec(query.order_by(col(Member.key))).all()
 
 
+def members_by_key(tx: Session, community: str, keys: Iterable[str]) -> dict[str, Member]:
+    """Just these members (left or not), by key: a check that concerns a few must not load a community of 100,000."""
+    wanted = sorted(set(keys))
+    found: dict[str, Member] = {}
+    for start in range(0, len(wanted), 500):  # stay well under every backend's bound-parameter limit
+        chunk = wanted[start : start + 500]
+        query = select(Member).where(Member.community == community, col(Member.key).in_(chunk))
+        found.update((m.key, m) for m in tx.exec(query))
+    return found
+
+
+def left_member_keys(tx: Session, community: str) -> set[str]:
+    """Keys of members who have left (usually few): without loading everyone who stayed."""
+    query = select(Member.key).where(Member.community == community, col(Member.left_at).is_not(None))
+    return set(tx.exec(query).all())
+
+
 def find_member_by_name(tx: Session, community: str, name: str) -> Member | None:
     """Resolve ``@ana`` / ``ana`` typed in a command to a member (key, then case-insensitive name)."""
     name = name.lstrip("@")
@@ -283,23 +298,6 @@ def add_prompt(tx: Session, prompt: Prompt) -> Prompt:
     tx.add(prompt)
     tx.flush()
     return prompt
-
-def members_by_key(tx: Session, community: str, keys: Iterable[str]) -> dict[str, Member]:
-    """Just these members (left or not), by key: a check that concerns a few must not load a community of 100,000."""
-    wanted = sorted(set(keys))
-    found: dict[str, Member] = {}
-    for start in range(0, len(wanted), 500):  # stay well under every backend's bound-parameter limit
-        chunk = wanted[start : start + 500]
-        query = select(Member).where(Member.community == community, col(Member.key).in_(chunk))
-        found.update((m.key, m) for m in tx.exec(query))
-    return found
-
-
-def left_member_keys(tx: Session, community: str) -> set[str]:
-    """Keys of members who have left (usually few): without loading everyone who stayed."""
-    query = select(Member.key).where(Member.community == community, col(Member.left_at).is_not(None))
-    return set(tx.exec(query).all())
-
 
 
 def prompt(tx: Session, prompt_id: int) -> Prompt | None:
