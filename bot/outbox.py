@@ -14,7 +14,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -23,7 +23,7 @@ from bot.actions import Action, action_from_dict, action_to_dict
 from bot.adapter import Adapter
 from bot.clock import Clock
 from bot.ritual import Planned
-from storage import queries
+from storage import queries, replicas
 from storage.db import Database
 from storage.models import Delivery
 
@@ -61,9 +61,23 @@ SentHook = Callable[[Session, Delivery, str | None], None]
 
 
 class Outbox:
-    """Sends unsent deliveries through one adapter, in order, once each."""
+    """Sends unsent deliveries through one adapter, in order, once each, beside any number of replicas.
 
-    def __init__(self, db: Database, community: str, adapter: Adapter, clock: Clock, on_sent: SentHook) -> None:
+    Each outbox is one sender with its own id: it claims rows under that id and keeps a heartbeat, so
+    other replicas leave its in-flight rows alone while it lives (storage/replicas.py); ``sender_ttl``
+    is how long a silent sender is still taken to be alive.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        community: str,
+        adapter: Adapter,
+        clock: Clock,
+        on_sent: SentHook,
+        *,
+        sender_ttl: timedelta = replicas.DEFAULT_TTL,
+    ) -> None:
         self.db = db
         self.community = community
         self.adapter = adapter
@@ -74,13 +88,44 @@ class Outbox:
         self.failed = 0
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
+        self.sender_id = replicas.new_replica_id()
+        self.sender_ttl = sender_ttl
+        self._beaten_at: datetime | None = None
 
     def wake(self) -> None:
         """Something was planned: the background sender should look now."""
         self._wake.set()
 
+    def _beat(self, *, force: bool = False) -> None:
+        """Refresh this sender's heartbeat, at most a few times per TTL (and at once when ``force``)."""
+        now = self.clock.now()
+        if not force and self._beaten_at is not None and now - self._beaten_at < self.sender_ttl / 4:
+            return
+        with self.db.session() as tx:
+            replicas.beat(tx, self.sender_id, self.community, now)
+            tx.commit()
+        self._beaten_at = now
+
+    def forget(self) -> None:
+        """Clean stop: drop the heartbeat so other replicas may look up this sender's leftovers at once."""
+        if self._beaten_at is None:
+            return
+        try:
+            with self.db.session() as tx:
+                replicas.forget(tx, self.sender_id)
+                tx.commit()
+        except Exception:  # the database may be gone at shutdown; the TTL then does the same, later
+            log.warning("could not remove sender %s's heartbeat at shutdown", self.sender_id)
+        self._beaten_at = None
+
     async def run_forever(self, idle_seconds: float = 1.0) -> None:
         """Background loop: drain, then sleep until woken (or a short idle timeout, to retry)."""
+        try:
+            await self._run_forever(idle_seconds)
+        finally:
+            self.forget()
+
+    async def _run_forever(self, idle_seconds: float) -> None:
         while True:
             try:
                 await self.drain()
@@ -98,22 +143,29 @@ class Outbox:
         async with self._lock:
             count = 0
             while True:
+                self._beat()
                 with self.db.session() as tx:
-                    rows = list(queries.unsent_deliveries(tx, self.community, limit=CLAIM_BATCH))
+                    rows = list(
+                        replicas.deliverable(
+                            tx, self.community, self.sender_id, self.clock.now(), ttl=self.sender_ttl,
+                            limit=CLAIM_BATCH,
+                        )
+                    )  # fmt: skip
                 if not rows:
                     return count
-                sent = await self._deliver_batch(rows)
+                sent, taken_by_others = await self._deliver_batch(rows)
                 count += sent
-                if not sent:
-                    return count
+                if not sent and not taken_by_others:
+                    return count  # nothing moved (every row failed): the next drain retries
 
-    async def _deliver_batch(self, rows: Sequence[Delivery]) -> int:
+    async def _deliver_batch(self, rows: Sequence[Delivery]) -> tuple[int, int]:
         """Look up the in-doubt rows, claim the rest in one transaction, send in order, mark sent together.
 
         Why batches: one transaction to claim and one to mark sent per batch, instead of two per message,
         was most of the bot's CPU in a 1,000-DM fan-out. The sent-marks are written when the batch ends
         (or fails, or is cancelled); a crash before that leaves them ``sending``, which the next drain
         looks up on the platform before sending again, exactly as for a crash mid-send.
+        Returns (sent, rows another replica claimed first).
         """
         done: list[tuple[Delivery, str | None]] = []
         due: list[Delivery] = []
@@ -126,16 +178,17 @@ class Outbox:
                     continue
             due.append(row)
         with self.db.session() as tx:
-            claimed = queries.claim_deliveries(tx, due)  # the rest belong to another sender (replica)
+            claimed = queries.claim_deliveries(tx, due, self.sender_id)  # the rest: another replica won them
             tx.commit()
         try:
             for row in claimed:
+                self._beat()  # a long batch (rate limits) must not look like a dead sender
                 ok, ref = await self._send(row)
                 if ok:
                     done.append((row, ref))
         finally:
             self._finish(done)
-        return len(done)
+        return len(done), len(due) - len(claimed)
 
     async def _send(self, row: Delivery) -> tuple[bool, str | None]:
         """Perform one claimed row: (True, platform reference), or (False, None) with the failure recorded

@@ -34,6 +34,7 @@ from rituals.health_decisions import (
 )
 from rituals.health_text import quiet_members_text, report_text
 from rituals.polls import poll_results
+from storage import kudos as kudos_store
 from storage import pairing as pairing_store
 from storage import queries
 from storage.db import Database
@@ -91,7 +92,9 @@ def load_history(tx: Session, community: str, now: datetime, period: timedelta) 
         PairingFact(cycles[g.cycle_id], g.answer) for g in pairing_store.groups(tx, community) if g.cycle_id in cycles
     )
     polls = poll_results(tx, community, now - period * 2)
-    return HealthHistory(members=members, activity=activity, prompts=prompts, pairings=pairings, polls=polls)
+    kudos = tuple(utc(k.given_at) for k in kudos_store.between(tx, community, since, now + timedelta(seconds=1)))
+    return HealthHistory(members=members, activity=activity, prompts=prompts, pairings=pairings, polls=polls,
+                         kudos=kudos)
 
 
 def snapshot_in(tx: Session, config: CommunityConfig, now: datetime) -> HealthSnapshot:

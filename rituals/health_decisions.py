@@ -128,6 +128,7 @@ class HealthHistory:
     prompts: tuple[PromptFact, ...] = ()
     pairings: tuple[PairingFact, ...] = ()
     polls: tuple[PollResult, ...] = ()
+    kudos: tuple[datetime, ...] = ()  # when each kudos was given (rituals/kudos.py): recognition between members
 
 
 # --- outputs -----------------------------------------------------------------------------------------------
@@ -264,6 +265,8 @@ class HealthSnapshot:
     next_steps: tuple[NextStep, ...] = ()
     polls: tuple[PollResult, ...] = ()
     frequent_topic: tuple[str, int] | None = None
+    kudos_this: int = 0
+    kudos_last: int = 0
 
     @property
     def active_share_this(self) -> float | None:
@@ -631,5 +634,7 @@ def build_snapshot(history: HealthHistory, now: datetime, period: timedelta, rul
         stage=lifecycle_stage(len(present_now), members_at_start, share_this, share_last, rule),
         polls=tuple(p for p in history.polls if start <= p.closed_at < now),
         frequent_topic=frequent_topic(present_now),
+        kudos_this=sum(1 for t in history.kudos if start <= t < now),
+        kudos_last=sum(1 for t in history.kudos if previous <= t < start),
     )
     return replace(snapshot, next_steps=suggest_next_steps(snapshot))

@@ -84,6 +84,9 @@ def report_text(snapshot: HealthSnapshot, community: str) -> str:
                      f"{s.pairing.groups - s.pairing.answered} did not answer")
     else:
         lines.append("*Pairing:* no pairing groups this period")
+    if s.kudos_this or s.kudos_last:
+        lines.append(f"*Kudos:* {_n(s.kudos_this, 'thank-you', 'thank-yous')} between members this period "
+                     f"({s.kudos_last} the period before)")
     f = s.facilitation
     if f.sessions:
         note = " (concentrated on a few: share the load)" if f.concentrated else ""

@@ -75,6 +75,7 @@ class Delivery(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc_column())
     sent_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     platform_ref: str | None = None
+    sender: str | None = None  # the replica that claimed it for sending (storage/replicas.py)
     error: str | None = None
 
 

@@ -142,7 +142,7 @@ _CLAIM_DELIVERY = (
         col(Delivery.status) == bindparam("b_status"),
         col(Delivery.attempts) == bindparam("b_attempts"),
     )
-    .values(status="sending", attempts=bindparam("b_next"))
+    .values(status="sending", attempts=bindparam("b_next"), sender=bindparam("b_sender"))
 )
 _MARK_SENT = (
     update(Delivery)
@@ -151,18 +151,20 @@ _MARK_SENT = (
 )
 
 
-def claim_deliveries(tx: Session, rows: Sequence[Delivery]) -> list[Delivery]:
+def claim_deliveries(tx: Session, rows: Sequence[Delivery], sender: str | None = None) -> list[Delivery]:
     """Compare-and-set each row to ``sending`` in the caller's transaction; returns the rows this caller won.
 
     A row is won only if its status and attempts are still what the caller read, so two senders (replicas)
-    never both take it. One statement per row (not ``IN (...)``) because the per-row count is the answer, and
+    never both take it; the winner's ``sender`` id is stored with it (storage/replicas.py). One statement
+    per row (not ``IN (...)``) because the per-row count is the answer, and
     plain UPDATE ... WHERE is the same on SQLite and PostgreSQL. The statement is built once at import:
     building SQLAlchemy expressions per row cost more CPU than running them.
     """
     connection = tx.connection()
     won: list[Delivery] = []
     for row in rows:
-        params = {"b_id": row.id, "b_status": row.status, "b_attempts": row.attempts, "b_next": row.attempts + 1}
+        params = {"b_id": row.id, "b_status": row.status, "b_attempts": row.attempts, "b_next": row.attempts + 1,
+                  "b_sender": sender}  # fmt: skip
         if connection.execute(_CLAIM_DELIVERY, params).rowcount:
             won.append(row)
     return won

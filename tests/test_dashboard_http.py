@@ -7,7 +7,9 @@ bot/web.py's ``build_web_app`` exactly as the live server builds it, and served 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,9 +22,12 @@ from adapters.console.session import ConsoleSession
 from bot.clock import ManualClock
 from bot.dashboard import install_dashboard
 from bot.dashboard.auth import COOKIE_NAME, TOKEN_ENV
+from bot.dashboard.data import gather
+from bot.dashboard.routes import templates
 from bot.registry import RITUALS
 from bot.runtime import Runtime
 from bot.web import build_web_app
+from rituals.health_decisions import OptionCount, PollResult
 from storage.db import Database, open_database
 from tests.conftest import START
 from tests.dashboard_seed import SeededGuild, dashboard_config, reader_runtime, seeded_guild
@@ -175,3 +180,25 @@ async def test_the_token_never_reaches_the_access_log(
     assert all("token=[redacted]" in line for line in lines)
     assert not any(TOKEN in line or "guess-1234" in line for line in lines)
     assert not any(TOKEN in str(getattr(r, "first_request_line", "")) for r in caplog.records)
+
+
+def test_recent_polls_show_as_bars_with_escaped_answers(guild: SeededGuild, guild_db: Database) -> None:
+    """The health snapshot carries closed polls; the page draws each option's share and quotes open answers."""
+    data = gather(reader_runtime(guild_db, guild.now), guild.now)
+    poll = PollResult(
+        poll_id=3,
+        question="How useful was this month's session?",
+        options=(OptionCount("1", 0), OptionCount("2", 1), OptionCount("3", 3)),
+        responses=5,
+        closed_at=guild.now - timedelta(days=2),
+        average=2.75,
+        open_question="What should we change?",
+        open_answers=("More <b>demos</b>", "Shorter intros"),
+    )
+    with_poll = replace(data, health=replace(data.health, polls=(poll,)))
+    html = templates().get_template("dashboard.html").render(d=with_poll)
+    card = html[html.index('data-poll="3"'):]
+    assert "How useful was this month&#39;s session?" in card
+    assert "5 answered · average 2.8" in card and "closed Tue 19 Jan 2027" in card
+    assert [int(w) for w in re.findall(r'class="fill" style="width: (\d+)%"', card)] == [0, 25, 75]
+    assert "More &lt;b&gt;demos&lt;/b&gt;" in card and "<b>demos" not in card

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.dashboard.routes import ChartCache
 from bot.dashboard.view import (
     display_name,
     kind_label,
@@ -127,3 +128,14 @@ def test_percent_and_kind_labels() -> None:
     assert kind_label("facilitateds") == "sessions hosted"
     assert kind_label("onboarding_steps") == "onboarding steps"
     assert kind_label("kudos_given") == "kudos given"
+
+
+def test_a_chart_is_reused_for_its_time_to_live_only() -> None:
+    cache = ChartCache(timedelta(minutes=5))
+    assert cache.get("health.png", MON) is None
+    cache.put("health.png", MON, b"png-1")
+    assert cache.get("health.png", MON + timedelta(minutes=4, seconds=59)) == b"png-1"
+    assert cache.get("participation.png", MON) is None  # each chart on its own
+    assert cache.get("health.png", MON + timedelta(minutes=5)) is None  # stale: drawn again
+    cache.put("health.png", MON + timedelta(minutes=5), b"png-2")
+    assert cache.get("health.png", MON + timedelta(minutes=6)) == b"png-2"

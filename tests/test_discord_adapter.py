@@ -171,9 +171,10 @@ async def test_intended_mention_pings_only_that_member(fake: FakeDiscord, db: Da
 async def test_a_resend_after_a_crash_does_not_double_the_message(fake: FakeDiscord, db: Database) -> None:
     async with running_bot(fake, db) as bot:
         post = Post(text="Reminder: demo day on Friday", channel="general")
+        assert await bot.adapter.find_delivery(post, "announce:slot:0") is None  # not sent yet
         first = await bot.adapter.perform(post, "announce:slot:0")
-        assert await bot.adapter.find_delivery(post, "announce:slot:0") is None  # the nonce is the check
-        again = await bot.adapter.perform(post, "announce:slot:0")
+        assert await bot.adapter.find_delivery(post, "announce:slot:0") == first  # found by its footer
+        again = await bot.adapter.perform(post, "announce:slot:0")  # a repeat within minutes: the nonce holds
     assert first == again
     bodies = [c.body for c in fake.calls_to("POST", rf"/channels/{GENERAL}/messages")]
     assert [b["nonce"] for b in bodies] == [nonce_for("announce:slot:0")] * 2

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
+import discord
 import pytest
 
 from adapters.discord.invite import SCOPES, invite_url, needed_permissions
@@ -51,3 +53,25 @@ def test_invite_url_has_exactly_the_needed_scopes_and_permissions() -> None:
     assert perms.send_messages and perms.create_public_threads and perms.add_reactions
     assert not perms.administrator and not perms.mention_everyone and not perms.manage_messages
     assert f"permissions={perms.value}" in url
+
+
+async def test_fake_history_is_newest_first_without_nonce_and_checks_limit(fake: FakeDiscord) -> None:
+    """GET /channels/{id}/messages as Discord serves it: discord.py parses each item; the nonce is absent."""
+    channel = 200000000000000001
+    async with aiohttp.ClientSession() as http:
+        for n in range(3):
+            body = {"content": f"m{n}", "nonce": f"n{n}", "enforce_nonce": True,
+                    "embeds": [{"footer": {"text": f"copbot · ref {n}"}}]}
+            async with http.post(f"{fake.api_url}/channels/{channel}/messages", json=body) as created:
+                assert (await created.json())["nonce"] == f"n{n}"  # the create response carries it
+        async with http.get(f"{fake.api_url}/channels/{channel}/messages", params={"limit": "2"}) as page:
+            items = await page.json()
+        async with http.get(f"{fake.api_url}/channels/{channel}/messages", params={"limit": "101"}) as too_many:
+            assert too_many.status == 400
+        async with http.get(f"{fake.api_url}/channels/999/messages") as unknown:
+            assert unknown.status == 404
+    assert [m["content"] for m in items] == ["m2", "m1"]
+    assert all("nonce" not in m for m in items)
+    state: Any = discord.Client(intents=discord.Intents.none())._connection
+    parsed = [discord.Message(state=state, channel=discord.Object(channel), data=m) for m in items]  # type: ignore[arg-type]
+    assert [e.footer.text for m in parsed for e in m.embeds] == ["copbot · ref 2", "copbot · ref 1"]

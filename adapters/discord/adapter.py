@@ -14,6 +14,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 import discord
@@ -21,7 +22,15 @@ import discord
 from adapters.discord.buttons import view_for
 from adapters.discord.client import CopClient
 from adapters.discord.commands import build_cop_group, command_text, tree_hash
-from adapters.discord.ids import PLATFORM, member_key, message_ref, nonce_for, parse_ref, user_id_of
+from adapters.discord.ids import (
+    PLATFORM,
+    delivery_marker,
+    member_key,
+    message_ref,
+    nonce_for,
+    parse_ref,
+    user_id_of,
+)
 from adapters.discord.pacing import Pacer
 from adapters.discord.settings import PORTAL, DiscordSettings
 from bot.actions import Action, DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
@@ -43,6 +52,9 @@ from bot.text import render_mentions
 log = logging.getLogger("copbot.discord")
 
 MAX_CONTENT = 2000
+LOOKUP_DEPTH = 100
+"""Messages read back (newest first, one request) when looking for a delivery after a crash: a restart comes
+within minutes, so the in-doubt message is among the channel's last hundred unless the channel is very busy."""
 COMMANDS_HASH_KEY = "discord.commands_hash"
 
 EMOJI = {
@@ -116,6 +128,7 @@ class DiscordAdapter(HandlerTable):
         self._paths: dict[str, tuple[str, ...]] = {}
         self._channels: dict[str, int] = {}
         self._thread_parents: dict[int, int | None] = {}
+        self._parts_found: dict[str, dict[int, str]] = {}  # group DMs half sent before a crash, by delivery id
         self._connect_task: asyncio.Task[None] | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------------
@@ -307,11 +320,14 @@ class DiscordAdapter(HandlerTable):
             "channel": str(message.channel.id),
             "message_ref": message_ref(message.channel.id, message.id),
             "text": message.content,
+            "link": message.jump_url,  # the neutral permalink field: the library links harvested threads with it
         }
         parent = await self._thread_parent(message.channel)
         if parent is not None:
             # A thread started from a message has that message's id, so this names the prompt it hangs off.
-            await self._emit(ReplyPosted(thread_ref=message_ref(parent, message.channel.id), **common))
+            thread_link = f"https://discord.com/channels/{message.guild.id}/{parent}/{message.channel.id}"
+            await self._emit(ReplyPosted(thread_ref=message_ref(parent, message.channel.id), thread_link=thread_link,
+                                         **common))
         else:
             await self._emit(MessagePosted(**common))
 
@@ -356,12 +372,22 @@ class DiscordAdapter(HandlerTable):
         self, target: discord.abc.Messageable, action: Action, delivery_id: str, part: int = 0
     ) -> discord.Message:
         content, allowed = self._render(action.text)
-        kwargs: dict[str, Any] = {"nonce": nonce_for(delivery_id, part)}
+        kwargs: dict[str, Any] = {
+            "nonce": nonce_for(delivery_id, part),  # a repeat within minutes returns the first message
+            "embed": discord.Embed().set_footer(text=delivery_marker(delivery_id, part)),  # found again later
+        }
         if allowed is not None:
             kwargs["allowed_mentions"] = allowed
         view = view_for(action.buttons)
         if view is not None:
             kwargs["view"] = view
+        files = [
+            discord.File(a.path, filename=Path(a.path).name, description=a.title or None)
+            for a in action.attachments
+            if await asyncio.to_thread(Path(a.path).is_file)  # a vanished chart does not block the message
+        ]
+        if files:
+            kwargs["files"] = files
         return await target.send(content, **kwargs)
 
     def _guilds(self) -> list[discord.Guild]:
@@ -417,13 +443,17 @@ class DiscordAdapter(HandlerTable):
 
     @performs(GroupMessage)
     async def group(self, action: GroupMessage, delivery_id: str) -> str | None:
-        """One DM each (bots cannot open group DMs); each part has its own nonce, so a resend skips the sent."""
-        first: str | None = None
+        """One DM each (bots cannot open group DMs); after a crash, parts already found are not sent again."""
+        found = self._parts_found.pop(delivery_id, {})
+        refs: list[str] = []
         for part, member in enumerate(action.members):
+            if part in found:
+                refs.append(found[part])
+                continue
             channel = await self._dm(member)
             message = await self._send(channel, action, delivery_id, part)
-            first = first or message_ref(channel.id, message.id)
-        return first
+            refs.append(message_ref(channel.id, message.id))
+        return refs[0] if refs else None
 
     @performs(Reply)
     async def reply(self, action: Reply, delivery_id: str) -> str | None:
@@ -445,12 +475,47 @@ class DiscordAdapter(HandlerTable):
         return None
 
     async def find_delivery(self, action: Action, delivery_id: str) -> str | None:
-        """Always None: sending again is itself the check.
+        """Was this delivery already sent (before a crash)? Its message's reference, or None.
 
-        Discord does not return a message's nonce when history is read, so a lookup could only guess
-        by content. Instead every send carries the delivery's nonce with ``enforce_nonce``: if the first
-        attempt reached Discord, the repeat returns that same message (and its id becomes the reference)
-        rather than creating a second one. Discord keeps nonces for a few minutes; a crash longer ago
-        than that could double a message, which the outbox's ``sending`` rows make visible in the log.
+        Every message carries its delivery's marker in an embed footer (:func:`delivery_marker`); this
+        reads the target channel's recent history and looks for the bot's own message with that marker.
+        The nonce alone would not do: Discord keeps it for a few minutes and never returns it from history.
+        A group message is one DM per member: when only some went out, those are remembered so that the
+        resend which follows sends only the rest.
         """
+        if isinstance(action, React):
+            return None  # adding the same reaction again changes nothing
+        if isinstance(action, GroupMessage):
+            found: dict[int, str] = {}
+            for part, member in enumerate(action.members):
+                ref = await self._find_in(await self._dm_channel(member), delivery_id, part)
+                if ref is not None:
+                    found[part] = ref
+            if found and len(found) == len(action.members):
+                return found[0]
+            self._parts_found[delivery_id] = found
+            return None
+        if isinstance(action, DirectMessage | Ephemeral):
+            return await self._find_in(await self._dm_channel(action.member), delivery_id)
+        if isinstance(action, Post):
+            return await self._find_in(self._partial(self.channel_id(action.channel)), delivery_id)
+        if isinstance(action, Reply):
+            return await self._find_in(self._partial(parse_ref(action.thread_ref)[1]), delivery_id)
+        raise TypeError(f"{type(self).__name__} cannot look up {type(action).__name__}")
+
+    async def _dm_channel(self, member: str) -> discord.DMChannel:
+        """The member's DM channel, for reading: no DM pacing, since nothing is sent."""
+        return await self.client.create_dm(discord.Object(user_id_of(member)))
+
+    async def _find_in(self, channel: discord.abc.Messageable, delivery_id: str, part: int = 0) -> str | None:
+        marker = delivery_marker(delivery_id, part)
+        me = self.client.user
+        try:
+            async for message in channel.history(limit=LOOKUP_DEPTH):
+                if me is not None and message.author.id != me.id:
+                    continue
+                if any(embed.footer.text == marker for embed in message.embeds):
+                    return message_ref(message.channel.id, message.id)
+        except discord.NotFound:
+            return None  # the channel is gone: nothing of ours is in it
         return None

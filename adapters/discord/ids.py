@@ -45,3 +45,18 @@ def nonce_for(delivery_id: str, part: int = 0) -> str:
     """
     digest = hashlib.sha256(f"{delivery_id}#{part}".encode()).hexdigest()
     return digest[:NONCE_LENGTH]
+
+
+MARKER_PREFIX = "copbot · ref "
+
+
+def delivery_marker(delivery_id: str, part: int = 0) -> str:
+    """The footer text that names a message's delivery, found again in the channel's history after a crash.
+
+    Why a footer and not the nonce: Discord returns the nonce only when the message is created (and in the
+    gateway event), never when history is read, and enforces it for a few minutes only. The footer comes
+    back with every fetched message for as long as the message exists. Twelve hex digits of the nonce's
+    hash: short in small grey type, and no collision among a channel's recent messages. An admin can also
+    match it to the outbox row (``nonce_for(delivery id)`` starts with it).
+    """
+    return MARKER_PREFIX + nonce_for(delivery_id, part)[:12]

@@ -122,6 +122,7 @@ class SlackAdapter(HandlerTable):
             self._community_channel = community_channel
         self.team_id: str | None = None
         self.bot_user_id: str | None = None
+        self.workspace_url: str | None = None  # https://<workspace>.slack.com/ from auth.test, for permalinks
         self.sink: EventSink | None = None
         self._pacer = Pacer()
         self._channel_ids: dict[str, str] = {}
@@ -145,6 +146,7 @@ class SlackAdapter(HandlerTable):
         auth = await self.client.auth_test()
         self.team_id = str(auth.get("team_id") or "") or None
         self.bot_user_id = str(auth.get("user_id") or "") or None
+        self.workspace_url = str(auth.get("url") or "") or None
         if self.app_token:
             self._socket_mode = AsyncSocketModeHandler(self.app, self.app_token, web_client=self.client)
             await self._socket_mode.connect_async()
@@ -370,11 +372,20 @@ class SlackAdapter(HandlerTable):
             "channel": self._channel_names.get(channel, channel),
             "message_ref": message_ref(channel, ts),
             "text": str(event.get("text") or ""),
+            "link": self._permalink(channel, ts, str(thread_ts) if thread_ts else None),
         }
         if thread_ts and thread_ts != ts:
-            await self._emit(ReplyPosted(**common, thread_ref=message_ref(channel, str(thread_ts))))
+            await self._emit(ReplyPosted(**common, thread_ref=message_ref(channel, str(thread_ts)),
+                                         thread_link=self._permalink(channel, str(thread_ts))))
         elif not thread_ts:
             await self._emit(MessagePosted(**common))
+
+    def _permalink(self, channel: str, ts: str, thread_ts: str | None = None) -> str | None:
+        """Slack's permalink shape (as ``chat.getPermalink`` returns it), built without a call per message."""
+        if not self.workspace_url:
+            return None
+        link = f"{self.workspace_url.rstrip('/')}/archives/{channel}/p{ts.replace('.', '')}"
+        return f"{link}?thread_ts={thread_ts}&cid={channel}" if thread_ts and thread_ts != ts else link
 
     async def _on_command(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         """Answer within Slack's 3 s: ack with the answer if the core is quick, else via ``response_url``."""

@@ -18,7 +18,9 @@ import os
 import tempfile
 import threading
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -34,9 +36,10 @@ from bot.dashboard.auth import (
 )
 from bot.dashboard.data import gather
 from bot.dashboard.redact import protect_access_log
-from bot.dashboard.view import kind_label, percent
+from bot.dashboard.view import day_text, kind_label, percent
 from bot.report import build_report
 from bot.runtime import Runtime
+from bot.text import strip_markers
 from rituals.health import health_snapshot
 
 log = logging.getLogger("copbot.dashboard")
@@ -51,6 +54,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
 }
+CHART_TTL = timedelta(minutes=5)
 COOKIE_MAX_AGE = 30 * 24 * 3600  # a month; rotating the token ends every session at once
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -68,6 +72,8 @@ def templates() -> Environment:
     )
     env.filters["percent"] = percent
     env.filters["kind_label"] = kind_label
+    env.filters["day"] = lambda at, zone: day_text(at, ZoneInfo(zone))
+    env.filters["plain"] = strip_markers
     return env
 
 
@@ -81,6 +87,7 @@ def install_dashboard(app: web.Application, runtime: Runtime, environ: Mapping[s
         log.warning("%s is shorter than %d characters; use a long random one (e.g. `openssl rand -hex 24`)",
                     TOKEN_ENV, MIN_TOKEN_LENGTH)
     protect_access_log()
+    cache = ChartCache(CHART_TTL)
     env = templates()
     guard = _guard(token, env)
 
@@ -99,7 +106,7 @@ def install_dashboard(app: web.Application, runtime: Runtime, environ: Mapping[s
         name = request.match_info["name"]
         if name not in CHARTS:
             raise web.HTTPNotFound(text=f"No chart called {name}. Charts: {', '.join(sorted(CHARTS))}.")
-        png = await asyncio.to_thread(_chart_png, name, runtime)
+        png = await asyncio.to_thread(_cached_chart, name, runtime, cache)
         return web.Response(body=png, content_type="image/png", headers=SECURITY_HEADERS)
 
     app.router.add_get(PAGE, guard(page))
@@ -138,13 +145,46 @@ def _guard(token: str, env: Environment) -> Callable[[Handler], Handler]:
     return wrap
 
 
+class ChartCache:
+    """PNG charts kept for ``ttl`` of the runtime's clock: drawing one takes a second or more of CPU.
+
+    Why a short time-to-live and no invalidation: the charts are weekly aggregates, so a picture a few
+    minutes old is still right, while a facilitator who reloads the page (or several who open it at the
+    same time) must not cost the bot's machine a matplotlib run each. The page's figures are always fresh.
+    """
+
+    def __init__(self, ttl: timedelta) -> None:
+        self.ttl = ttl
+        self._made: dict[str, tuple[datetime, bytes]] = {}
+
+    def get(self, name: str, now: datetime) -> bytes | None:
+        made = self._made.get(name)
+        if made is None or now - made[0] >= self.ttl or now < made[0]:
+            return None
+        return made[1]
+
+    def put(self, name: str, now: datetime, png: bytes) -> None:
+        self._made[name] = (now, png)
+
+
+def _cached_chart(name: str, runtime: Runtime, cache: ChartCache) -> bytes:
+    """A chart from the cache, or drawn now; one drawing at a time, so a second request waits and then hits."""
+    with _chart_lock:
+        now = runtime.clock.now()
+        png = cache.get(name, now)
+        if png is None:
+            png = _chart_png(name, runtime)
+            cache.put(name, now, png)
+        return png
+
+
 def _chart_png(name: str, runtime: Runtime) -> bytes:
     """The same charts as ``copbot report --png`` and the health report, drawn to a temporary file and read back."""
     from bot.charts import health_chart, participation_chart
 
     config = runtime.config
     now = runtime.clock.now()
-    with _chart_lock, tempfile.TemporaryDirectory(prefix="copbot-chart-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="copbot-chart-") as tmp:
         path = Path(tmp) / name
         if name == "health.png":
             health_chart(health_snapshot(runtime.db, config, now).public(), path, config.community.name)

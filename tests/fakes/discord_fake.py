@@ -92,6 +92,26 @@ class FakeUser:
     joined_at: str = field(default_factory=iso)
 
 
+def multipart_body(raw: bytes, content_type: str) -> dict[str, Any]:
+    """A message sent with files: the ``payload_json`` part is the body; the files go under ``_files``."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    parsed = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    body: dict[str, Any] = {}
+    files: list[dict[str, Any]] = []
+    for part in parsed.iter_parts():  # type: ignore[attr-defined]
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        if name == "payload_json":
+            body = json.loads(data)
+        else:
+            files.append({"field": name, "filename": part.get_filename(), "data": data})
+    body["_files"] = files
+    return body
+
+
 class FakeDiscord:
     """One guild, one bot, a few members; REST under ``/api/v10``, the gateway at ``/gateway``."""
 
@@ -102,6 +122,7 @@ class FakeDiscord:
         channels: dict[str, int] | None = None,
         rate_per_second: float | None = None,
         speed: float = 1.0,
+        nonce_window_s: float = 300.0,
     ) -> None:
         self.guild_id = 81384788765712384
         self.app_id = 291240284300804097
@@ -114,7 +135,8 @@ class FakeDiscord:
             self.channels[cid] = {"id": str(cid), "type": 0, "name": name, "guild_id": str(self.guild_id)}
         self.calls: list[Call] = []
         self.messages: dict[int, dict[str, Any]] = {}
-        self._nonces: dict[tuple[str, str], dict[str, Any]] = {}
+        self._nonces: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
+        self.nonce_window_s = nonce_window_s  # Discord remembers an enforced nonce for "a few minutes"
         self.failures: list[Failure] = []
         self.commands: list[dict[str, Any]] = []
         self.close_with_4014 = False
@@ -244,7 +266,7 @@ class FakeDiscord:
         raw = await request.read()
         body: Any = json.loads(raw) if raw and request.content_type == "application/json" else None
         if body is None and raw and request.content_type.startswith("multipart"):
-            body = {"multipart": raw.decode(errors="replace")}
+            body = multipart_body(raw, request.headers["Content-Type"])
         call = Call(request.method, path, body, dict(request.query))
         self.calls.append(call)
         try:
@@ -275,10 +297,14 @@ class FakeDiscord:
         if (m, p) == ("POST", "/users/@me/channels"):
             uid = int(body["recipient_id"])
             user = self.users.get(uid) or FakeUser(uid, f"user{uid}")
-            return self._json({"id": str(uid + 7), "type": 1, "last_message_id": None,
-                               "recipients": [user_payload(user.id, user.name)]})
+            recipients = [user_payload(user.id, user.name)]
+            dm = {"id": str(uid + 7), "type": 1, "last_message_id": None, "recipients": recipients}
+            self.channels.setdefault(uid + 7, dm)
+            return self._json(dm)
         if (match := re.fullmatch(r"/channels/(\d+)/messages", p)) and m == "POST":
             return self._json(self._create_message(match[1], body))
+        if (match := re.fullmatch(r"/channels/(\d+)/messages", p)) and m == "GET":
+            return self._history(call, int(match[1]))
         if match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", p):
             return self._json(self._thread(int(match[1]), int(match[2]), body.get("name", "thread")), 201)
         if re.fullmatch(r"/channels/\d+/messages/\d+/reactions/[^/]+/@me", p) and m == "PUT":
@@ -321,25 +347,57 @@ class FakeDiscord:
             "summary": "",
         }
 
+    def forget_nonces(self) -> None:
+        """What Discord does once the nonce window has passed: a repeated nonce makes a new message."""
+        self._nonces.clear()
+
     def _create_message(self, channel_id: str, body: dict[str, Any], *, webhook: bool = False) -> dict[str, Any]:
         nonce = body.get("nonce")
         if nonce and body.get("enforce_nonce"):
-            earlier = self._nonces.get((channel_id, str(nonce)))
-            if earlier is not None:
+            at, earlier = self._nonces.get((channel_id, str(nonce)), (0.0, None))
+            if earlier is not None and time.monotonic() - at < self.nonce_window_s:
                 return earlier  # Discord returns the first message instead of making a second one
         message = self.message_payload(
             int(channel_id), self.bot.id, body.get("content", ""), bot=True, nonce=nonce,
-            components=body.get("components", []), flags=body.get("flags", 0),
+            components=body.get("components", []), flags=body.get("flags", 0), embeds=body.get("embeds", []),
         )
         if not webhook:
             self.messages[int(message["id"])] = message
         if nonce and body.get("enforce_nonce"):
-            self._nonces[(channel_id, str(nonce))] = message
+            self._nonces[(channel_id, str(nonce))] = (time.monotonic(), message)
         return message
+
+    def _history(self, call: Call, channel_id: int) -> web.Response:
+        """GET /channels/{id}/messages: newest first, ``limit`` 1-100 (default 50), ``before``/``after`` ids.
+
+        As on Discord, the nonce is not part of a fetched message: only the create response and the
+        gateway's MESSAGE_CREATE carry it, which is why copbot marks its messages another way.
+        """
+        try:
+            limit = int(call.query.get("limit", "50"))
+            before = int(call.query["before"]) if "before" in call.query else None
+            after = int(call.query["after"]) if "after" in call.query else None
+        except ValueError:
+            call.status = 400
+            return self._json({"message": "Invalid Form Body", "code": 50035}, 400)
+        if not 1 <= limit <= 100:
+            call.status = 400
+            return self._json({"message": "Invalid Form Body", "code": 50035, "errors": {"limit": {
+                "_errors": [{"code": "NUMBER_TYPE_MAX", "message": "int value should be between 1 and 100."}]}}}, 400)
+        if channel_id not in self.channels:
+            call.status = 404
+            return self._json({"message": "Unknown Channel", "code": 10003}, 404)
+        found = sorted((mid for mid, m in self.messages.items() if int(m["channel_id"]) == channel_id
+                        and (before is None or mid < before) and (after is None or mid > after)), reverse=True)
+        if after is not None and before is None:
+            found = found[-limit:]  # Discord gives the ``limit`` messages right after ``after``, newest first
+        page = [{k: v for k, v in self.messages[mid].items() if k != "nonce"} for mid in found[:limit]]
+        return self._json(page)
 
     def message_payload(
         self, channel_id: int, author_id: int, content: str, *, bot: bool = False, nonce: Any = None,
         components: list[Any] | None = None, flags: int = 0, message_id: int | None = None,
+        embeds: list[Any] | None = None,
     ) -> dict[str, Any]:
         author = self.users.get(author_id) or self.bot
         data: dict[str, Any] = {
@@ -354,7 +412,7 @@ class FakeDiscord:
             "mentions": [],
             "mention_roles": [],
             "attachments": [],
-            "embeds": [],
+            "embeds": embeds or [],
             "pinned": False,
             "type": 0,
             "flags": flags,
