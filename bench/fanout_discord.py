@@ -3,7 +3,8 @@
 The fake Discord runs in its own process (so the bot's CPU time is the bot's alone) and enforces
 Discord's global limit of 50 requests/s on a clock sped up ``--speed`` times. The minimum any client
 could take is (requests needed) ÷ 50/s; the bot paces itself to that rate instead of bouncing off 429s.
-DM pacing (``DISCORD_DMS_PER_SECOND``) is switched off here: it is a policy choice, not a platform limit.
+DM pacing (community.yaml's ``delivery.direct_messages.per_second``) is off in the fixture's config: it
+is the community's policy, not a platform limit.
 Prints each figure beside its goal; it does not assert.
 """
 
@@ -66,12 +67,11 @@ async def run(dms: int, posts: int, speed: float, port: int) -> dict[str, Any]:
         gateway_url=gateway,
         guild_ready_timeout=0.05,
         requests_per_second=PLATFORM_RATE * speed,
-        dms_per_second=0,
     )
     configure_endpoints(api, gateway)
     config = parse_config(CONFIG.read_text(), str(CONFIG))
     db = open_database(f"sqlite:///{tempfile.mkdtemp()}/bench.db")
-    adapter = DiscordAdapter(settings)
+    adapter = DiscordAdapter(settings, direct_messages=config.delivery.direct_messages)
     runtime = Runtime(config, db, adapter, SystemClock(), [])
     await runtime.start(background=False)
     before = fake_stats(port)

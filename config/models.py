@@ -101,12 +101,40 @@ class Rituals(Strict):
     ladder: LadderConfig | None = None
 
 
+class DirectMessagesConfig(Strict):
+    """How the bot sends direct messages when many go out at once (welcome DMs, pair introductions, reminders).
+
+    Why in community.yaml and not the environment: how hard the bot may DM members is the community's
+    choice, reviewed with the rest of its settings and changed by hot reload, not a deployment secret.
+    """
+
+    enabled: bool = Field(
+        default=True,
+        description="false turns bulk DMs off: the bot sends no direct messages (each is logged as refused); "
+        "posts in channels still go out",
+    )
+    per_second: float = Field(
+        default=2.0,
+        ge=0,
+        le=50,
+        description="at most this many DMs a second, evenly spaced, so a fan-out is not flagged as spam; "
+        "0 = only the platform's own rate limits",
+    )
+
+
+class DeliveryConfig(Strict):
+    """How the bot's messages go out (the outbox's pacing policy)."""
+
+    direct_messages: DirectMessagesConfig = Field(default_factory=DirectMessagesConfig)
+
+
 class CommunityConfig(Strict):
     """The whole of community.yaml."""
 
     community: Community
     roles: Roles = Field(default_factory=Roles)
     rituals: Rituals = Field(default_factory=Rituals)
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
 
     @model_validator(mode="after")
     def _channels_exist(self) -> CommunityConfig:

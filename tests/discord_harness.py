@@ -43,7 +43,6 @@ def settings_for(fake: FakeDiscord, **overrides: object) -> DiscordSettings:
         "gateway_url": fake.gateway_url,
         "guild_ready_timeout": 0.05,
         "requests_per_second": 0,
-        "dms_per_second": 0,
         "connect_timeout": 10.0,
     }
     values.update(overrides)
@@ -90,9 +89,12 @@ async def running_bot(
     settings = settings_for(fake, **overrides)
     configure_endpoints(settings.api_url, settings.gateway_url)
     config = load_config(config_text)
-    adapter = DiscordAdapter(settings, state=CommunityState(db, config.community.id))
+    adapter = DiscordAdapter(
+        settings, state=CommunityState(db, config.community.id), direct_messages=config.delivery.direct_messages
+    )
     runtime = Runtime(config, db, adapter, SystemClock(), RITUALS)
     adapter.commands = lambda: runtime.router.specs
+    runtime.config_listeners.append(adapter.apply_config)  # as adapters/discord/run.py wires it
     await runtime.start(background=True)
     bot = Bot(runtime, adapter)
     bot.record_events()

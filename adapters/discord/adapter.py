@@ -48,6 +48,7 @@ from bot.events import (
 )
 from bot.ritual import CommandSpec
 from bot.text import render_mentions
+from config.models import CommunityConfig, DirectMessagesConfig
 
 log = logging.getLogger("copbot.discord")
 
@@ -113,6 +114,7 @@ class DiscordAdapter(HandlerTable):
         *,
         commands: Callable[[], Sequence[CommandSpec]] | None = None,
         state: StateStore | None = None,
+        direct_messages: DirectMessagesConfig | None = None,
     ) -> None:
         self.settings = settings
         self.commands = commands
@@ -124,7 +126,8 @@ class DiscordAdapter(HandlerTable):
         self.fatal: str | None = None
         self.on_fatal: Callable[[str], None] | None = None
         self.synced = False
-        self.dm_pacer = Pacer(settings.dms_per_second)
+        self.direct_messages = direct_messages or DirectMessagesConfig()
+        self.dm_pacer = Pacer(self.direct_messages.per_second)
         self._paths: dict[str, tuple[str, ...]] = {}
         self._channels: dict[str, int] = {}
         self._thread_parents: dict[int, int | None] = {}
@@ -182,6 +185,12 @@ class DiscordAdapter(HandlerTable):
     async def is_connected(self) -> bool:
         """For /healthz: the gateway said READY, is still open, and nothing fatal happened since."""
         return self.client.is_ready() and not self.client.is_closed() and self.fatal is None
+
+    def apply_config(self, config: CommunityConfig) -> None:
+        """Hot reload: a new ``delivery.direct_messages`` applies to the next DM (a new pace starts afresh)."""
+        if config.delivery.direct_messages != self.direct_messages:
+            self.direct_messages = config.delivery.direct_messages
+            self.dm_pacer = Pacer(self.direct_messages.per_second)
 
     async def stop(self) -> None:
         await self.client.close()
@@ -418,8 +427,8 @@ class DiscordAdapter(HandlerTable):
         return self.client.get_partial_messageable(channel_id, guild_id=guild[0].id if guild else None)
 
     async def _dm(self, member: str) -> discord.DMChannel:
-        if not self.settings.bulk_dms:
-            raise PermissionError("DMs are switched off (DISCORD_BULK_DMS=0)")
+        if not self.direct_messages.enabled:
+            raise PermissionError("direct messages are switched off in community.yaml (delivery.direct_messages)")
         await self.dm_pacer.wait()
         return await self.client.create_dm(discord.Object(user_id_of(member)))
 

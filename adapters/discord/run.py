@@ -59,8 +59,11 @@ async def serve_discord(
         return 2
     configure_endpoints(settings.api_url, settings.gateway_url)
     stop = stop or asyncio.Event()
-    adapter = DiscordAdapter(settings, state=CommunityState(db, config.community.id))
+    adapter = DiscordAdapter(
+        settings, state=CommunityState(db, config.community.id), direct_messages=config.delivery.direct_messages
+    )
     runtime = build_live_runtime(config, db, adapter)
+    runtime.config_listeners.append(adapter.apply_config)
     adapter.commands = lambda: runtime.router.specs
     adapter.on_fatal = lambda _message: stop.set()
     try:

@@ -34,8 +34,8 @@ class DiscordSettings:
 
     ``requests_per_second`` paces every REST call below Discord's global limit (50/s): discord.py only
     *reacts* to a global 429, so without pacing a fan-out of 1,000 DMs would hit it again and again.
-    ``dms_per_second`` additionally spaces DMs so a burst of them does not look like spam (0 = unpaced);
-    ``bulk_dms`` false refuses DMs entirely (posts still go out).
+    How fast the bot may DM members, and whether it may at all, is the community's choice: it lives in
+    community.yaml (``delivery.direct_messages``), not here.
     """
 
     token: str = ""
@@ -45,8 +45,6 @@ class DiscordSettings:
     message_content: bool = False
     max_ratelimit_timeout: float = 60.0
     requests_per_second: float = 45.0
-    dms_per_second: float = 2.0
-    bulk_dms: bool = True
     defer_after: float = 2.0
     guild_ready_timeout: float = 2.0
     connect_timeout: float = 60.0
@@ -63,8 +61,6 @@ class DiscordSettings:
             message_content=_flag(env, "DISCORD_MESSAGE_CONTENT", False),
             max_ratelimit_timeout=_float(env, "DISCORD_MAX_RATELIMIT_TIMEOUT", 60.0),
             requests_per_second=_float(env, "DISCORD_REQUESTS_PER_SECOND", 45.0),
-            dms_per_second=_float(env, "DISCORD_DMS_PER_SECOND", 2.0),
-            bulk_dms=_flag(env, "DISCORD_BULK_DMS", True),
         )
 
 

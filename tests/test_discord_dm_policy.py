@@ -1,0 +1,63 @@
+"""community.yaml's ``delivery.direct_messages`` on Discord: bulk DMs switched off, and the pace, hot-reloadable."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.actions import DirectMessage, Post
+from config.loader import parse_config
+from storage.db import Database
+from tests.discord_harness import BEN, FIXTURES, GENERAL, key, load_config, open_db, running_bot
+from tests.fakes.discord_fake import FakeDiscord
+
+DMS_OFF = """
+delivery:
+  direct_messages:
+    enabled: false
+"""
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    server = FakeDiscord()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    return open_db(tmp_path)
+
+
+def config_text(extra: str) -> str:
+    base = (FIXTURES / "community.yaml").read_text()
+    return base.replace("delivery:\n  direct_messages:\n    per_second: 0", extra.strip())
+
+
+async def test_with_bulk_dms_off_a_dm_is_refused_and_a_post_still_goes_out(fake: FakeDiscord, db: Database) -> None:
+    async with running_bot(fake, db, config_text=config_text(DMS_OFF)) as bot:
+        with pytest.raises(PermissionError, match=r"delivery\.direct_messages"):
+            await bot.adapter.perform(DirectMessage(text="hi", member=key(fake, BEN)), "d:0")
+        await bot.adapter.perform(Post(text="Hello all", channel="general"), "p:0")
+    assert not fake.calls_to("POST", r"/users/@me/channels")  # no DM channel was even opened
+    assert [c.body["content"] for c in fake.calls_to("POST", rf"/channels/{GENERAL}/messages")] == ["Hello all"]
+
+
+async def test_a_reload_that_turns_dms_off_applies_to_the_next_dm(fake: FakeDiscord, db: Database) -> None:
+    async with running_bot(fake, db) as bot:
+        await bot.adapter.perform(DirectMessage(text="first", member=key(fake, BEN)), "d:0")
+        bot.runtime.apply_config(parse_config(config_text(DMS_OFF), "community.yaml"))
+        with pytest.raises(PermissionError):
+            await bot.adapter.perform(DirectMessage(text="second", member=key(fake, BEN)), "d:1")
+    assert [c.body["content"] for c in fake.calls_to("POST", r"/channels/\d+/messages")] == ["first"]
+
+
+def test_dm_pacing_is_read_from_community_yaml() -> None:
+    paced = load_config(config_text("delivery:\n  direct_messages:\n    per_second: 4"))
+    assert paced.delivery.direct_messages.per_second == 4
+    assert paced.delivery.direct_messages.enabled
+    assert load_config(config_text("")).delivery.direct_messages.per_second == 2.0  # the default
