@@ -10,7 +10,7 @@ Modes:
           from ``--fires`` threads at once with the clock at ``--at``, then starts the runtime (which
           drains the outbox) and prints ``{"ran": {schedule: N}}``: how many of its ticks ran each slot.
 ``send``  waits for ``--go`` too (when given), then drains the outbox of ``--community`` through the
-          real Slack adapter and prints ``{"sent": N}``.
+          real Slack adapter (with ``--until-empty``: until no row is unsent) and prints ``{"sent": N}``.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from bot.outbox import Outbox
 from bot.registry import RITUALS
 from bot.runtime import Runtime
 from config.loader import parse_config
+from storage import queries
 from storage.db import Database
 
 FAST = Pacing(per_channel_seconds=0.0, method_rates={})
@@ -41,6 +42,11 @@ SECRET = "8f742231b10e8888abcd99aabb85a5c0"
 def _adapter(api: str, channel: str | None = None) -> SlackAdapter:
     return SlackAdapter(token=TOKEN, signing_secret=SECRET, base_url=api, host="127.0.0.1", port=0, pacing=FAST,
                         community_channel=channel)  # fmt: skip
+
+
+def _unsent(db: Database, community: str) -> int:
+    with db.session() as tx:
+        return len(queries.unsent_deliveries(tx, community))
 
 
 def _wait_for_go(go: str | None) -> None:
@@ -75,6 +81,10 @@ async def send(args: argparse.Namespace) -> dict[str, object]:
                     sender_ttl=timedelta(seconds=args.sender_ttl))  # fmt: skip
     _wait_for_go(args.go)
     sent = await outbox.drain()
+    while args.until_empty and _unsent(db, args.community):
+        # Rows still claimed by a sender that died recently wait for its heartbeat to go stale.
+        await asyncio.sleep(0.1)
+        sent += await outbox.drain()
     outbox.forget()
     await adapter.stop()
     db.dispose()
@@ -91,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--go", default=None)
     parser.add_argument("--fires", type=int, default=50)
     parser.add_argument("--community", default="slack-guild")
+    parser.add_argument("--until-empty", action="store_true", help="send: keep draining until nothing is unsent")
     parser.add_argument("--sender-ttl", type=float, default=60.0, help="seconds a silent sender counts as alive")
     args = parser.parse_args(argv)
     work = fire(args, Path(args.config).read_text()) if args.mode == "fire" else send(args)
