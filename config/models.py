@@ -146,6 +146,18 @@ class CommunityConfig(Strict):
                 f"channel {prompts.channel!r} is not one of community.channels; "
                 f"write one of: {', '.join(sorted(known))} (or add {prompts.channel!r} under community.channels)",
             )
+        health, polls = self.rituals.health, self.rituals.polls
+        for loc, value in (
+            (("rituals", "health", "channel"), health.channel if health else None),
+            (("rituals", "polls", "channel"), polls.channel if polls else None),
+            (("rituals", "polls", "pulse", "channel"), polls.pulse.channel if polls and polls.pulse else None),
+        ):
+            if value and value not in known:
+                raise error_at(
+                    loc,
+                    f"channel {value!r} is not one of community.channels; write one of: "
+                    f"{', '.join(sorted(known))} (or add {value!r} under community.channels)",
+                )
         return self
 
     def channel(self, logical: str | None, fallback: str = "general") -> str:
