@@ -12,7 +12,8 @@ Error policy (a bad row must never take the bot down, nor its neighbours):
 * duplicates (same ``(platform, event_id)`` already stored, or twice in one batch) are dropped silently
   and counted in ``duplicates`` — invariant 3, "every participation event is stored once";
 * if a batch fails with a transient database error (``OperationalError``: locked, busy, I/O), the whole
-  batch is retried a few times with a short backoff, in the worker thread;
+  batch is retried with a growing backoff for up to 20 s (long enough for PostgreSQL to restart), in the
+  worker thread;
 * if it still fails, or fails for any other reason (a NULL ``member``, a missing key, a wrong type), the
   batch is retried row by row, one transaction per row: good rows are stored, each bad row is logged
   (platform, event id, error) and dropped, and counted in ``failed``. The writer keeps running.
@@ -43,8 +44,9 @@ log = logging.getLogger(__name__)
 #: The columns a submitted row carries (every ParticipationEvent column except the surrogate ``id``).
 COLUMNS: tuple[str, ...] = ("community", "platform", "event_id", "member", "kind", "ritual", "subject", "at")
 _DEFAULTS: dict[str, Any] = {"subject": ""}
-_TRANSIENT_RETRIES = 3
-_TRANSIENT_BACKOFF = 0.05  # seconds, doubled each retry
+_TRANSIENT_PATIENCE = 20.0  # seconds of retrying a batch on transient errors (a PostgreSQL restart, a lock)
+_TRANSIENT_BACKOFF = 0.05  # seconds, doubled each retry ...
+_TRANSIENT_BACKOFF_MAX = 1.0  # ... up to this
 _CHUNK = 64  # rows per executemany call inside a batch's transaction (see _write_chunks)
 
 _TABLE: Table = ParticipationEvent.__table__  # type: ignore[attr-defined]
@@ -107,22 +109,26 @@ class _BatchWriter:
     def write(self, rows: list[Mapping[str, Any]]) -> tuple[int, int, int]:
         """Store one batch of prepared rows in one transaction; returns (stored, duplicates, failed)."""
         delay = _TRANSIENT_BACKOFF
-        for attempt in range(_TRANSIENT_RETRIES + 1):
+        give_up = time.monotonic() + _TRANSIENT_PATIENCE  # a retry budget, not a clock reading for logic
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 with self.db.engine.begin() as conn:
                     stored = self._write_chunks(conn, rows)
                 return stored, len(rows) - stored, 0
             except OperationalError as exc:
-                if attempt == _TRANSIENT_RETRIES:
+                # Transient: SQLite busy, or PostgreSQL restarting (the pool reconnects on the next try).
+                if time.monotonic() + delay > give_up:
                     log.warning(
                         "participation batch of %d failed %d times (%s); retrying row by row",
                         len(rows),
-                        attempt + 1,
+                        attempt,
                         _brief(exc),
                     )
                     break
                 time.sleep(delay)
-                delay *= 2
+                delay = min(delay * 2, _TRANSIENT_BACKOFF_MAX)
             except Exception as exc:
                 log.warning("participation batch of %d failed (%s); retrying row by row", len(rows), _brief(exc))
                 break
