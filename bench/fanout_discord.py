@@ -25,6 +25,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import discord  # noqa: E402
+
 from adapters.discord.adapter import DiscordAdapter  # noqa: E402
 from adapters.discord.settings import DiscordSettings, configure_endpoints  # noqa: E402
 from bot.actions import DirectMessage, Post  # noqa: E402
@@ -59,7 +61,7 @@ def fake_stats(port: int) -> dict[str, Any]:
         return data
 
 
-async def run(dms: int, posts: int, speed: float, port: int) -> dict[str, Any]:
+async def run(dms: int, posts: int, speed: float, port: int, baseline: bool = True) -> dict[str, Any]:
     api, gateway = f"http://127.0.0.1:{port}/api/v10", f"ws://127.0.0.1:{port}/gateway"
     settings = DiscordSettings(
         token="bench-token",
@@ -86,8 +88,9 @@ async def run(dms: int, posts: int, speed: float, port: int) -> dict[str, Any]:
     wall0, cpu0 = time.perf_counter(), time.process_time()
     sent = await runtime.outbox.drain()
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
-    await runtime.stop()
     after = fake_stats(port)
+    bare_wall, bare_cpu = await bare_discord_py(adapter.client, guild, dms, posts) if baseline else (0.0, 0.0)
+    await runtime.stop()
     requests = after["requests"] - before["requests"]
     needed = 2 * dms + posts  # open each DM channel + send; one call per post
     expected = {f"dm {i}" for i in range(dms)} | {f"post {i}" for i in range(posts)}
@@ -101,7 +104,23 @@ async def run(dms: int, posts: int, speed: float, port: int) -> dict[str, Any]:
         "requests": requests,
         "rate_limited": after["rate_limited"] - before["rate_limited"],
         "cpu_s": cpu,
+        "bare_wall_s": bare_wall,
+        "bare_cpu_s": bare_cpu,
     }
+
+
+async def bare_discord_py(client: discord.Client, guild: int, dms: int, posts: int) -> tuple[float, float]:
+    """The same requests made straight through discord.py (same client, same pacing), with no copbot around
+    them: no outbox, no rendering, no marker. Its CPU ÷ wall is the floor the library itself sets on this
+    machine under this run's load, measured in the same run so both figures share the load."""
+    channel = client.get_partial_messageable(int(client.guilds[0].text_channels[0].id), guild_id=guild)
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    for i in range(dms):
+        dm = await client.create_dm(discord.Object(310000000000000000 + i))  # new members: new DM channels
+        await dm.send(f"bare dm {i}")
+    for i in range(posts):
+        await channel.send(f"bare post {i}")
+    return time.perf_counter() - wall0, time.process_time() - cpu0
 
 
 def main() -> None:
@@ -109,6 +128,7 @@ def main() -> None:
     parser.add_argument("--dms", type=int, default=1000)
     parser.add_argument("--posts", type=int, default=100)
     parser.add_argument("--speed", type=float, default=1.0, help="how much faster than real time the fake's clock runs")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the bare discord.py run (halves the time)")
     args = parser.parse_args()
     ctx = mp.get_context("spawn")
     ports, stop = ctx.Queue(), ctx.Event()
@@ -116,7 +136,7 @@ def main() -> None:
     child.start()
     try:
         port = ports.get(timeout=30)
-        r = asyncio.run(run(args.dms, args.posts, args.speed, port))
+        r = asyncio.run(run(args.dms, args.posts, args.speed, port, baseline=not args.no_baseline))
     finally:
         stop.set()
         child.join(timeout=10)
@@ -131,6 +151,12 @@ def main() -> None:
     print(f"  duplicates                  {r['duplicates']:6d}  (goal 0)")
     print(f"  share of 429s               {share:6.2%}  (goal ≤ 1%; {r['rate_limited']} of {r['requests']})")
     print(f"  bot CPU ÷ wall while sending {busy:5.3f}  (goal ≤ 0.05; {r['cpu_s']:.2f} s CPU in {r['wall_s']:.2f} s)")
+    if r["bare_wall_s"]:
+        bare = r["bare_cpu_s"] / r["bare_wall_s"]
+        print(f"  bare discord.py, same run    {bare:5.3f}  ({r['bare_cpu_s']:.2f} s CPU in {r['bare_wall_s']:.2f} s: "
+              "the same requests with no copbot around them)")
+        print(f"  copbot ÷ bare discord.py CPU {r['cpu_s'] / r['bare_cpu_s']:5.2f}  "
+              f"(what the outbox, rendering and lookup marker add; {r['cpu_s'] - r['bare_cpu_s']:.2f} s)")
 
 
 if __name__ == "__main__":
