@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import random
 from datetime import date
 
+import networkx as nx
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +17,9 @@ from rituals.pairing_decisions import (
     Mentor,
     PairingPrefs,
     PoolMember,
+    _round_to_pairs,
     eligible_for_pairing,
+    groups_weight,
     make_peer_groups,
     match_mentors,
     mentor_fit,
@@ -195,3 +200,38 @@ def test_mentorship_total_fit_is_the_exact_optimum(
             continue
         best = max(best, sum(mentor_fit(e, m) for e, m in zip(mentees, choice, strict=True) if m is not None))
     assert abs(ours - best) < 1e-9
+
+
+# --- quality of the peer matching -----------------------------------------------------------------------------
+
+
+def test_an_assignment_cycle_is_cut_into_its_heavier_pairs() -> None:
+    score = np.array([[0, 5, 1, 1], [5, 0, 1, 1], [1, 1, 0, 9], [1, 1, 9, 0]], dtype=np.float64)
+    # a 4-cycle 0 -> 1 -> 2 -> 3 -> 0: halves {0-1, 2-3} (14) and {1-2, 3-0} (2)
+    assert sorted(tuple(sorted(p)) for p in _round_to_pairs(score, np.array([1, 2, 3, 0]))) == [(0, 1), (2, 3)]
+    # a 3-cycle 0 -> 2 -> 3 -> 0 drops the member whose absence costs least (0), keeping 2-3; 1 stays alone
+    assert [tuple(sorted(p)) for p in _round_to_pairs(score, np.array([2, 1, 3, 0]))] == [(2, 3)]
+    # 2-cycles are pairs, fixed points stay alone
+    assert [tuple(sorted(p)) for p in _round_to_pairs(score, np.array([1, 0, 2, 3]))] == [(0, 1)]
+
+
+def test_peer_pairs_come_within_three_percent_of_the_exact_optimum() -> None:
+    """Against Edmonds' exact maximum-weight matching (networkx) on every allowed pair, with history and teams."""
+    rng = random.Random(11)
+    zones = [-8.0, -5.0, 0.0, 1.0, 2.0, 5.5, 9.0, None]
+    pool = [
+        Candidate(f"m{i:03d}", rng.choice(zones), frozenset(rng.sample(TOPICS, rng.randint(1, 3))), f"t{i % 9}")
+        for i in range(90)
+    ]
+    history: list[list[tuple[str, ...]]] = []
+    for cycle in range(3):
+        history.append(make_peer_groups(pool, history, exclude_same_team=True, seed=cycle).groups)
+    result = make_peer_groups(pool, history, exclude_same_team=True, seed=3)
+    forbidden = recent_pairs(history, 6)
+    graph = nx.Graph()
+    for a, b in itertools.combinations(pool, 2):
+        if a.team != b.team and frozenset((a.key, b.key)) not in forbidden:
+            graph.add_edge(a.key, b.key, weight=round(pair_weight(a, b) * 96))  # integers: exact arithmetic
+    optimum = sum(graph[a][b]["weight"] for a, b in nx.max_weight_matching(graph)) / 96
+    assert result.left_out == {}
+    assert groups_weight(pool, result.groups) >= 0.97 * optimum
