@@ -198,7 +198,7 @@ class Outbox:
         except TypeError:
             raise
         except Exception as exc:  # the adapter already retried rate limits; this is a real failure
-            final = row.attempts + 1 >= MAX_ATTEMPTS
+            final = row.attempts + 1 >= MAX_ATTEMPTS or isinstance(exc, PermissionError)  # a refusal stays one
             with self.db.session() as tx:
                 queries.mark_failed(tx, row.id, f"{type(exc).__name__}: {exc}", final=final)
                 tx.commit()

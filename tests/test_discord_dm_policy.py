@@ -7,10 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.actions import DirectMessage, Post
+from bot.actions import DirectMessage, GroupMessage, Post
+from bot.clock import SystemClock
+from bot.outbox import write_plan
+from bot.ritual import Planned
 from config.loader import parse_config
+from storage import queries
 from storage.db import Database
-from tests.discord_harness import BEN, FIXTURES, GENERAL, key, load_config, open_db, running_bot
+from tests.discord_harness import ANA, BEN, FIXTURES, GENERAL, key, load_config, open_db, running_bot
 from tests.fakes.discord_fake import FakeDiscord
 
 DMS_OFF = """
@@ -61,3 +65,29 @@ def test_dm_pacing_is_read_from_community_yaml() -> None:
     assert paced.delivery.direct_messages.per_second == 4
     assert paced.delivery.direct_messages.enabled
     assert load_config(config_text("")).delivery.direct_messages.per_second == 2.0  # the default
+
+
+async def test_a_member_who_takes_no_dms_is_given_up_at_once_not_retried(fake: FakeDiscord, db: Database) -> None:
+    """Discord answers 403 / 50007 when a member's privacy settings refuse DMs: asking again changes nothing."""
+    fake.closed_dms.add(BEN)
+    async with running_bot(fake, db) as bot:
+        with db.session() as tx:
+            write_plan(tx, bot.runtime.community, "welcome", "ben", [Planned(DirectMessage(
+                text="Welcome, Ben!", member=key(fake, BEN)))], SystemClock().now())
+            tx.commit()
+        await bot.runtime.outbox.drain()
+        await bot.runtime.outbox.drain()  # a second pass must not try again
+        with db.session() as tx:
+            [row] = queries.deliveries(tx, bot.runtime.community)
+    assert (row.status, row.attempts) == ("failed", 1)
+    assert "does not accept direct messages" in (row.error or "")
+    assert len(fake.calls_to_any_status("POST", r"/channels/\d+/messages")) == 1
+
+
+async def test_a_pair_where_one_member_takes_no_dms_still_reaches_the_other(fake: FakeDiscord, db: Database) -> None:
+    fake.closed_dms.add(BEN)
+    pair = GroupMessage(text="You two are paired this week!", members=(key(fake, ANA), key(fake, BEN)))
+    async with running_bot(fake, db) as bot:
+        ref = await bot.adapter.perform(pair, "pairing:w1:0")
+    assert ref is not None and ref.startswith(f"{ANA + 7}:")
+    assert [m["channel_id"] for m in fake.messages.values()] == [str(ANA + 7)]

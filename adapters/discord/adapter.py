@@ -53,6 +53,7 @@ from config.models import CommunityConfig, DirectMessagesConfig
 log = logging.getLogger("copbot.discord")
 
 MAX_CONTENT = 2000
+CANNOT_DM = 50007  # Discord's error code for "Cannot send messages to this user"
 LOOKUP_DEPTH = 100
 """Messages read back (newest first, one request) when looking for a delivery after a crash: a restart comes
 within minutes, so the in-doubt message is among the channel's last hundred unless the channel is very busy."""
@@ -446,22 +447,46 @@ class DiscordAdapter(HandlerTable):
 
     @performs(DirectMessage)
     async def direct(self, action: DirectMessage, delivery_id: str) -> str | None:
-        channel = await self._dm(action.member)
-        message = await self._send(channel, action, delivery_id)
+        return await self._send_dm(action.member, action, delivery_id)
+
+    async def _send_dm(self, member: str, action: Action, delivery_id: str, part: int = 0) -> str:
+        """One DM. A member who does not take DMs from server members is a refusal (PermissionError), which
+        the outbox gives up at once: asking again gets the same answer."""
+        channel = await self._dm(member)
+        try:
+            message = await self._send(channel, action, delivery_id, part)
+        except discord.Forbidden as exc:
+            if exc.code != CANNOT_DM:
+                raise
+            raise PermissionError(
+                f"{member} does not accept direct messages from the bot (Discord {CANNOT_DM}: direct messages "
+                "from server members are off in their privacy settings)"
+            ) from exc
         return message_ref(channel.id, message.id)
 
     @performs(GroupMessage)
     async def group(self, action: GroupMessage, delivery_id: str) -> str | None:
-        """One DM each (bots cannot open group DMs); after a crash, parts already found are not sent again."""
+        """One DM each (bots cannot open group DMs); after a crash, parts already found are not sent again.
+
+        A member who does not take DMs is left out (and logged) so the others still meet; only when nobody
+        could be reached is the delivery refused.
+        """
         found = self._parts_found.pop(delivery_id, {})
         refs: list[str] = []
+        refused: list[str] = []
         for part, member in enumerate(action.members):
             if part in found:
                 refs.append(found[part])
                 continue
-            channel = await self._dm(member)
-            message = await self._send(channel, action, delivery_id, part)
-            refs.append(message_ref(channel.id, message.id))
+            try:
+                refs.append(await self._send_dm(member, action, delivery_id, part))
+            except PermissionError as exc:
+                if not self.direct_messages.enabled:
+                    raise
+                log.warning("group message %s: %s", delivery_id, exc)
+                refused.append(member)
+        if refused and not refs:
+            raise PermissionError(f"no member of the group accepts direct messages from the bot: {', '.join(refused)}")
         return refs[0] if refs else None
 
     @performs(Reply)

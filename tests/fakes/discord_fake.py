@@ -137,6 +137,7 @@ class FakeDiscord:
         self.messages: dict[int, dict[str, Any]] = {}
         self._nonces: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
         self.nonce_window_s = nonce_window_s  # Discord remembers an enforced nonce for "a few minutes"
+        self.closed_dms: set[int] = set()  # users whose privacy settings refuse DMs from server members
         self.failures: list[Failure] = []
         self.commands: list[dict[str, Any]] = []
         self.close_with_4014 = False
@@ -205,6 +206,11 @@ class FakeDiscord:
     def calls_to(self, method: str, pattern: str) -> list[Call]:
         rx = re.compile(pattern)
         return [c for c in self.calls if c.method == method and rx.fullmatch(c.path) and c.status < 400]
+
+    def calls_to_any_status(self, method: str, pattern: str) -> list[Call]:
+        """Like :meth:`calls_to`, refused calls (4xx) included."""
+        rx = re.compile(pattern)
+        return [c for c in self.calls if c.method == method and rx.fullmatch(c.path)]
 
     def stats(self) -> dict[str, Any]:
         """Counts for benchmarks: requests, 429s, messages made, and contents sent more than once."""
@@ -302,6 +308,10 @@ class FakeDiscord:
             self.channels.setdefault(uid + 7, dm)
             return self._json(dm)
         if (match := re.fullmatch(r"/channels/(\d+)/messages", p)) and m == "POST":
+            channel = self.channels.get(int(match[1])) or {}
+            if channel.get("type") == 1 and int(channel["recipients"][0]["id"]) in self.closed_dms:
+                call.status = 403
+                return self._json({"message": "Cannot send messages to this user", "code": 50007}, 403)
             return self._json(self._create_message(match[1], body))
         if (match := re.fullmatch(r"/channels/(\d+)/messages", p)) and m == "GET":
             return self._history(call, int(match[1]))
