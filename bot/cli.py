@@ -114,7 +114,7 @@ def _load(path: str) -> Any:
 def cmd_check(args: argparse.Namespace) -> int:
     from bot.registry import RITUALS
     from bot.runtime import RitualContext
-    from bot.slots import next_slots
+    from bot.upcoming import upcoming_line
 
     config = _load(args.config)
     if config is None:
@@ -128,12 +128,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         if not ritual.enabled():
             print(f"  {ritual.name}: off")
             continue
-        for spec in ritual.schedules():
-            times = ", ".join(
-                t.astimezone(zone).strftime("%a %d %b %Y %H:%M")
-                for t in next_slots(spec.cron, config.community.timezone, now, 3)
-            )
-            print(f"  {spec.name}: next {times}")
+        for item in ritual.upcoming(now, 3):
+            print(f"  {upcoming_line(item, zone)}")
     return 0
 
 

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from bot.actions import Action
 from bot.events import Event
+from bot.slots import next_slots
 
 if TYPE_CHECKING:
     from bot.runtime import RitualContext
@@ -39,6 +40,19 @@ class ScheduleSpec:
     name: str
     cron: str
     grace: timedelta
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """What comes next for a ritual, in an admin's words: one line of ``copbot check``.
+
+    ``what`` names what happens at ``times`` ("sessions", "cycle starts"); ``note`` adds what else an admin
+    plans around ("host announced 2d before").
+    """
+
+    what: str
+    times: tuple[datetime, ...] = ()
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,16 @@ class Ritual:
 
     def commands(self) -> list[CommandSpec]:
         return []
+
+    def upcoming(self, now: datetime, count: int = 3) -> list[Upcoming]:
+        """The next ``count`` times this ritual does something members see, for ``copbot check``.
+
+        Why: a schedule may be an internal check (every 15 minutes) that tells an admin nothing about when the
+        community session or the next pairing cycle is; such a ritual overrides this. By default each schedule
+        lists its own next firing times.
+        """
+        tz = self.ctx.config.community.timezone
+        return [Upcoming(spec.name, tuple(next_slots(spec.cron, tz, now, count))) for spec in self.schedules()]
 
     def run_slot(self, tx: Session, schedule: str, slot: datetime) -> list[Planned]:
         """Slot ``slot`` of ``schedule`` was claimed: decide, record state, return what to send."""

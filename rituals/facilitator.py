@@ -35,9 +35,10 @@ from bot.actions import Button, DirectMessage, Post
 from bot.clock import utc
 from bot.commands import CommandError
 from bot.events import ButtonClicked, Event, MemberLeft
-from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec
+from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec, Upcoming
 from bot.slots import next_slots, slots_between
 from bot.text import mention, strip_markers
+from config.durations import format_duration
 from config.facilitator import FacilitatorConfig
 from rituals.rota_decisions import LedgerEntry, Turn, TurnKind, Volunteer, apply_swap, is_available, next_hosts
 from rituals.rota_decisions import skip_turn as decide_skip
@@ -94,6 +95,15 @@ class FacilitatorRitual(Ritual):
     def _when(self, session: datetime) -> str:
         local = utc(session).astimezone(self._zone)
         return f"{local:%A} {local.day} {local:%B}, {local:%H:%M}"
+
+    def upcoming(self, now: datetime, count: int = 3) -> list[Upcoming]:
+        """The sessions themselves, not the 15-minute check that serves them: that is what an admin plans."""
+        settings = self._on()
+        note = (
+            f"host announced {format_duration(settings.announce_before)} before, "
+            f"reminded by DM {format_duration(settings.remind_before)} before"
+        )
+        return [Upcoming("facilitator sessions", tuple(self._sessions(now, count)), note)]
 
     def _sessions(self, after: datetime, count: int) -> list[datetime]:
         settings = self._on()

@@ -24,8 +24,10 @@ from sqlmodel import Session
 from bot.actions import Button, Ephemeral, GroupMessage
 from bot.commands import CommandError
 from bot.events import ButtonClicked, Event
-from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec
+from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec, Upcoming
+from bot.slots import next_slots
 from bot.text import mention, strip_markers
+from config.durations import format_duration
 from config.pairing import PairingConfig
 from rituals.pairing_decisions import (
     Candidate,
@@ -45,6 +47,9 @@ log = logging.getLogger("copbot.pairing")
 
 FOLLOWUP_CRON = "0 * * * *"
 """The follow-up check runs hourly; each cycle's question goes out at the first check after it is due."""
+
+LOOKAHEAD_SLOTS = 64
+"""Schedule slots scanned for the next cycle starts: more than a year of weekly slots at every_weeks 4."""
 
 MET = "pairing.met"
 SKIPPED = "pairing.skipped"
@@ -123,6 +128,16 @@ class PairingRitual(Ritual):
             ScheduleSpec("pairing", settings.schedule.cron, settings.schedule.grace),
             ScheduleSpec("pairing.followup", FOLLOWUP_CRON, timedelta(days=2)),
         ]
+
+    def upcoming(self, now: datetime, count: int = 3) -> list[Upcoming]:
+        """Cycle starts (schedule slots on the every_weeks stride), not the hourly "did you meet?" check."""
+        settings = self.settings
+        assert settings is not None
+        slots = next_slots(settings.schedule.cron, self.ctx.config.community.timezone, now, LOOKAHEAD_SLOTS)
+        starts = [slot for slot in slots if settings.cycle_week(self._local_date(slot))][:count]
+        stride = "every week" if settings.every_weeks == 1 else f"every {settings.every_weeks} weeks"
+        note = f'{settings.mode}, {stride}; "did you meet?" {format_duration(settings.followup_after)} after each start'
+        return [Upcoming("pairing cycles", tuple(starts), note)]
 
     def run_slot(self, tx: Session, schedule: str, slot: datetime) -> list[Planned]:
         settings = self.settings
