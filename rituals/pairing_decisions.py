@@ -625,14 +625,15 @@ def match_mentors(
     if not mentors:
         return MentorshipResult(assignments={}, unmatched={m.key: "no mentor has capacity this cycle" for m in mentees})
     fit = mentor_fit_matrix(mentees, mentors)
-    forbidden = recent_pairs(history, avoid_repeat_cycles)
     banned = np.zeros(fit.shape, dtype=bool)
-    if forbidden:
-        mentor_index = {m.key: j for j, m in enumerate(mentors)}
-        for i, mentee in enumerate(mentees):
-            for j_key, j in mentor_index.items():
-                if frozenset((mentee.key, j_key)) in forbidden:
-                    banned[i, j] = True
+    mentee_index = {m.key: i for i, m in enumerate(mentees)}
+    mentor_index = {m.key: j for j, m in enumerate(mentors)}
+    recent = list(history)[-avoid_repeat_cycles:] if avoid_repeat_cycles > 0 else []
+    for group in (g for cycle in recent for g in cycle):  # look up each past group, not every possible pair
+        rows = [mentee_index[k] for k in group if k in mentee_index]
+        cols = [mentor_index[k] for k in group if k in mentor_index]
+        if rows and cols:
+            banned[np.ix_(rows, cols)] = True
     slot_mentor = np.repeat(np.arange(len(mentors)), [m.capacity for m in mentors])
     prohibitive = (float(fit.max()) + 1.0) * (len(mentees) + 1)
     cost = np.where(banned, prohibitive, -fit)[:, slot_mentor]
