@@ -144,3 +144,44 @@ def test_console_kudos_harvest_search_report_and_export(tmp_path: Path) -> None:
     [page] = [f for f in files if f != "index.md"]
     assert f"]({page})" in (library / "index.md").read_text()
     assert "terraform apply from a laptop" in (library / page).read_text()
+
+
+LADDER_SCRIPT = """\
+/join dana
+/join zoe
+/join ana
+/cop prompt now
+/as zoe
+/reply Our runners live on spot instances
+/reply We drain them on the termination notice
+/reply And cache layers in the registry
+/time +15d
+/as zoe
+/cop ladder
+/as ana
+/cop ladder invite @zoe
+/as zoe
+/click m1 ladder.accept 1
+/as ana
+/cop ladder
+/quit
+"""
+
+
+def test_console_ladder_suggests_privately_and_moves_a_member_only_after_both_yeses(tmp_path: Path) -> None:
+    config = tmp_path / "community.yaml"
+    shutil.copy(ROOT / "community.yaml", config)
+    result = subprocess.run([*COPBOT, "run", "--config", str(config)], input=LADDER_SCRIPT, capture_output=True,
+                            text=True, env=_env(tmp_path), cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    suggestions = [line for line in out.splitlines() if "may be ready to become" in line]
+    assert len(suggestions) == 1  # zoe only: dana and ana are already admin/facilitator
+    assert "#platform-guild-facilitators: 🪜 zoe may be ready to become a *regular*" in suggestions[0]
+    assert "3 prompt replies (needs 3)" in suggestions[0]
+    assert "Only facilitators can run `/cop ladder`" in out  # zoe cannot see the ladder
+    assert "DM @zoe: Hello! @ana and the facilitators" in out
+    assert "DM @zoe: Wonderful, welcome aboard as a regular!" in out
+    assert "zoe accepted: they're now a regular." in out
+    after_yes = out.split("/click m1 ladder.accept 1")[-1]
+    assert "No open suggestions" in after_yes  # the accepted suggestion is closed
