@@ -62,6 +62,8 @@ rituals:
     announce_before: 2d
     remind_before: 1d
     pool: [console:ana, console:ben, console:fay]
+  polls:
+    open_for: 3d
 """
 
 # Monday 4 January 2027, 08:00 in Berlin. Each /time step runs the rituals due on the way.
@@ -97,6 +99,16 @@ SCRIPT = """\
 /react
 /as ana
 /react
+/as fay
+/cop poll "How useful was Thursday's session?" 1 2 3 4 5 --ask "What should we change?"
+/as ana
+/click {poll} poll.vote.4
+/reply {poll} More live demos, please
+/as ben
+/click {poll} poll.vote.3
+/as cy
+/click {poll} poll.vote.4
+/reply {poll} Start at 17:00 so the Americas can join
 /time +4d
 /as ben
 /cop pairing met
@@ -163,6 +175,9 @@ async def play_three_weeks(db: Database) -> tuple[Runtime, ConsoleSession, list[
     session = ConsoleSession(runtime, adapter, clock, said.append, lambda: "")
     await runtime.start(background=False)
     for line in SCRIPT.splitlines():
+        if "{poll}" in line:  # the poll's message reference depends on everything posted before it
+            polls = [m for m in adapter.transcript if m.author == "copbot" and "*Poll:*" in m.text]
+            line = line.format(poll=polls[-1].ref)
         assert await session.feed(line)
         problems = [s for s in said if any(sign in s for sign in REFUSALS)]
         assert not problems, f"the script line {line!r} was not understood: {problems}"

@@ -28,6 +28,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from bot.dashboard.auth import TOKEN_ENV
 from bot.web import build_web_app
 from storage import pairing as pairing_store
+from storage import polls as polls_store
 from storage import queries
 from storage.db import Database, open_database
 from tests.dashboard_seed import SeededGuild, reader_runtime, seeded_guild
@@ -162,6 +163,15 @@ async def test_the_page_shows_what_the_database_holds(
     stored = [sum(1 for e in events if e.kind == "reply" and e.subject == f"prompt:{p.id}") for p in reversed(prompts)]
     assert replies == stored and sum(stored) > 0
     assert (await figure(browser, "next-question")) == "What would you delete from our platform?"
+
+    # the closed poll: each option's votes as stored, and the open answers quoted
+    with guild_db.session() as tx:
+        (poll,) = polls_store.closed_polls(tx, community, guild.now - timedelta(days=60))
+        assert poll.id is not None
+        votes = Counter(r.choice for r in polls_store.responses(tx, poll.id) if r.choice is not None)
+    shown = [int(v) for v in await texts(browser, f'[data-poll="{poll.id}"] [data-votes]')]
+    assert shown == [votes[i] for i in range(len(poll.labels()))] and sum(shown) == 3
+    assert "“More live demos, please”" in await texts(browser, f'[data-poll="{poll.id}"] li')
 
     # the charts loaded through the cookie set by ?token= (an image that failed has no natural width)
     widths = await run(browser, "return [...document.images].map(i => i.complete ? i.naturalWidth : 0)")
