@@ -141,3 +141,18 @@ async def test_without_the_lookup_the_same_crash_would_double_the_message(fake: 
         fake.forget_nonces()
         await adapter.perform(welcome, "welcome:slot-1:0")
     assert len(messages_in(fake, BEN + 7, welcome.text)) == 2
+
+
+async def test_the_lookup_pages_back_past_a_busy_hour_in_the_channel(fake: FakeDiscord, db: Database) -> None:
+    """150 member posts after ours: the marker is found on the second page of history (``before`` paging)."""
+    announce = Post(text="Demo day is on Friday.", channel="general")
+    async with bot_process(fake, db) as (_, adapter):
+        ref = await adapter.perform(announce, "rota:w1:0")
+        for n in range(150):
+            message = fake.message_payload(GENERAL, BEN, f"chatter {n}")
+            fake.messages[int(message["id"])] = message
+        assert await adapter.find_delivery(announce, "rota:w1:0") == ref
+        assert await adapter.find_delivery(announce, "rota:w2:0") is None  # another delivery: not ours
+    pages = fake.calls_to("GET", rf"/channels/{GENERAL}/messages")
+    assert len(pages) == 2 + 2  # found on page 2; the miss read the channel's whole history (151 messages)
+    assert "before" in pages[1].query

@@ -54,9 +54,11 @@ log = logging.getLogger("copbot.discord")
 
 MAX_CONTENT = 2000
 CANNOT_DM = 50007  # Discord's error code for "Cannot send messages to this user"
-LOOKUP_DEPTH = 100
-"""Messages read back (newest first, one request) when looking for a delivery after a crash: a restart comes
-within minutes, so the in-doubt message is among the channel's last hundred unless the channel is very busy."""
+LOOKUP_DEPTH = 300
+"""Messages read back (newest first, 100 a request) when looking for a delivery after a crash. The search
+stops at the first match, and a DM channel's history is short, so most look-ups cost one request; only a
+message that never went out, in a busy channel, costs three. A restart comes within minutes, so an
+in-doubt message is among a channel's last 300 unless members posted more than that meanwhile."""
 COMMANDS_HASH_KEY = "discord.commands_hash"
 
 EMOJI = {
