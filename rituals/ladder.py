@@ -105,10 +105,9 @@ class LadderRitual(Ritual):
             current = confirmed.get(member.key, "newcomer")
             if member.key in buddies or figures.newcomers_buddied:
                 current = higher(current, "buddy")
-            if figures.sessions_co_hosted:
+            if figures.sessions_co_hosted or member.key in pool:  # the rota's pool: newcomers to it co-host first
                 current = higher(current, "co_host")
-            if member.key in pool or figures.sessions_hosted or member.key in roles.facilitators \
-                    or member.key in roles.admins:
+            if figures.sessions_hosted or member.key in roles.facilitators or member.key in roles.admins:
                 current = higher(current, "facilitator")
             out.append(Candidate(member.key, current, figures))
         return out

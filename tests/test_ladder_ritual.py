@@ -14,7 +14,8 @@ from bot.clock import ManualClock
 from bot.events import MemberJoined
 from bot.runtime import Runtime
 from config.models import CommunityConfig
-from rituals.ladder import ACCEPT, DECLINE, DISMISS, INVITE
+from rituals.ladder import ACCEPT, DECLINE, DISMISS, INVITE, LadderRitual
+from rituals.ladder_decisions import Candidate
 from storage import ladder as store
 from storage import onboarding as onboarding_store
 from storage import rota as rota_store
@@ -136,3 +137,36 @@ async def test_not_now_and_lapsed_invitations(town: Community) -> None:
 async def test_ladder_commands_are_for_facilitators(town: Community) -> None:
     assert "Only facilitators" in await town.say("ana", "ladder")
     assert "Only facilitators" in await town.say("ana", "ladder invite @ben")
+
+
+async def test_accepting_co_host_joins_the_facilitator_pool_and_the_ladder_sees_a_co_host(town: Community) -> None:
+    with town.runtime.db.session() as tx:
+        store.set_step(tx, "test-guild", "console:cy", "buddy", "console:fay", town.clock.now())
+        tx.commit()
+    for i in range(5):
+        await town.reply("cy", town.bot_messages("#guild")[0].ref, f"more from cy {i}")
+    with town.runtime.db.session() as tx:
+        now = town.clock.now()
+        row = onboarding_store.sequence(tx, "test-guild", "console:dee") or onboarding_store.start_sequence(
+            tx, "test-guild", "console:dee", anchor_at=now, now=now, started_by="join")
+        assert row is not None
+        onboarding_store.set_buddy(tx, row, "console:cy", town.clock.now())
+        tx.commit()
+    await town.wait(timedelta(days=10))  # cy: 31 days, 6 replies, buddy to one newcomer
+    await town.say("fay", "ladder check")
+    cy = next(s for s in _suggestions(town) if s.member == "console:cy" and s.status == "suggested")
+    assert cy.rung == "co_host"
+    await town.click("fay", INVITE, str(cy.id))
+    await town.click("cy", ACCEPT, str(cy.id))
+    with town.runtime.db.session() as tx:
+        volunteer = rota_store.volunteer(tx, "test-guild", "console:cy")
+        assert volunteer is not None and not volunteer.retired
+    candidates = {c.member: c.current for c in _candidates(town)}
+    assert candidates["console:cy"] == "co_host"  # in the pool, not yet a host: co-host, not facilitator
+    assert candidates["console:fay"] == "facilitator"  # under roles.facilitators
+
+
+def _candidates(town: Community) -> list[Candidate]:
+    ladder = next(r for r in town.runtime.rituals if isinstance(r, LadderRitual))
+    with town.runtime.db.session() as tx:
+        return ladder.candidates(tx, town.clock.now())
