@@ -2,15 +2,32 @@
 
 Run ``python bench/pairing.py`` (add ``--json`` for a machine-readable summary). It prints each figure with
 its goal beside it (PASS/MISS) and never asserts: the numbers are for people deciding whether the heuristic is
-good enough, on whatever machine they have. The exact peer optimum comes from ``networkx.max_weight_matching``
-on the full graph of allowed pairs (every pair not ruled out, weighted by ``pair_weight``), which is slow:
-minutes at 2k members.
+good enough, on whatever machine they have.
+
+Times are given twice: wall clock, and CPU seconds of this process (``time.process_time``). The goals speak of
+"one core"; on a shared machine the wall clock also counts the time other processes held the core, so the goals
+are judged on CPU seconds and the wall clock is printed beside them.
+
+The exact peer optimum. ``networkx.max_weight_matching`` on the full graph of allowed pairs takes minutes at
+1k members (155 s measured) and far longer at 2k, so the optimum is pinned between two bounds that meet:
+
+- an upper bound: the assignment problem on the full allowed-weight matrix (``linear_sum_assignment``, one
+  second at 2k) is the matching problem without its odd-cycle constraints, so half its value is at least the
+  optimum; ``ours / upper`` is a ratio our pairing is guaranteed to meet or beat;
+- a lower bound: ``networkx.max_weight_matching`` (exact, integer weights) on a subgraph that keeps every
+  member's ``TOP_K`` best allowed partners, every edge the assignment used and our own pairs. Its matching is a
+  real matching of the full graph, so it is at most the optimum.
+
+When the two agree the optimum is exact; otherwise the gap is printed (it is the odd cycles, a few tenths of a
+unit out of a thousand). networkx runs under ``--exact-budget`` seconds per size and is reported as not
+finished past that.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import random
 import statistics
 import sys
@@ -41,6 +58,11 @@ TZ_WEIGHTS = [8, 3, 6, 10, 2, 3, 8, 12, 6, 2, 6, 4, 3, 2]
 VOCAB = [f"topic-{i:02d}" for i in range(40)]
 TOPIC_WEIGHTS = [1.0 / (i + 1) ** 0.8 for i in range(len(VOCAB))]  # a few popular topics, a long tail
 HISTORY_CYCLES = 6
+TOP_K = 6
+"""Best partners per member kept in networkx's subgraph (with the assignment's edges and ours)."""
+SCALE = 96
+"""Every pair weight is a multiple of 1/96 (half-hour offsets over 8 hours, thirds of interests): networkx gets
+integers, so its optimum is exact arithmetic."""
 
 
 def make_pool(n: int, seed: int) -> list[Candidate]:
@@ -63,33 +85,76 @@ def make_history(pool: list[Candidate], cycles: int) -> list[list[tuple[str, ...
     return history
 
 
-def timed_pairing(pool: list[Candidate], history: list[list[tuple[str, ...]]], repeats: int) -> tuple[float, Any]:
-    times = []
+def timed_pairing(
+    pool: list[Candidate], history: list[list[tuple[str, ...]]], repeats: int
+) -> tuple[float, float, Any]:
+    """Median wall-clock and CPU seconds of ``make_peer_groups`` over ``repeats`` runs, and its result."""
+    walls, cpus = [], []
     result = None
     for _ in range(repeats):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         result = make_peer_groups(
             pool, history, avoid_repeat_cycles=HISTORY_CYCLES, exclude_same_team=True, seed=HISTORY_CYCLES
         )
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        cpus.append(time.process_time() - cpu)
+        walls.append(time.perf_counter() - wall)
+    return statistics.median(walls), statistics.median(cpus), result
 
 
-def exact_peer_optimum(pool: list[Candidate], history: list[list[tuple[str, ...]]]) -> float:
-    """Max total weight over all matchings of the allowed graph (zero-weight edges cannot change the optimum)."""
+def allowed_weights(pool: list[Candidate], history: list[list[tuple[str, ...]]]) -> tuple[list[str], Any]:
+    """Keys, and the dense matrix of :func:`pair_weight` over every allowed pair (-1 where a rule forbids it).
+
+    Built pair by pair from the public rules and weight, independently of the pairing's vectorised code.
+    """
     forbidden = recent_pairs(history, HISTORY_CYCLES)
-    graph = nx.Graph()
+    matrix = np.full((len(pool), len(pool)), -1.0)
     for i, a in enumerate(pool):
-        for b in pool[i + 1 :]:
-            if a.team is not None and a.team == b.team:
+        for j in range(i + 1, len(pool)):
+            b = pool[j]
+            if (a.team is not None and a.team == b.team) or frozenset((a.key, b.key)) in forbidden:
                 continue
-            if frozenset((a.key, b.key)) in forbidden:
-                continue
-            weight = pair_weight(a, b)
-            if weight > 0:
-                graph.add_edge(a.key, b.key, weight=weight)
-    matching = nx.max_weight_matching(graph)
-    return sum(graph[a][b]["weight"] for a, b in matching)
+            matrix[i, j] = matrix[j, i] = pair_weight(a, b)
+    return [c.key for c in pool], matrix
+
+
+def upper_bound(matrix: Any) -> tuple[float, Any, Any]:
+    """Half the best assignment of the allowed weights: at least the maximum-weight matching (see the docstring)."""
+    gains = np.maximum(matrix, 0.0)
+    rows, cols = linear_sum_assignment(-gains)
+    return float(gains[rows, cols].sum()) / 2, rows, cols
+
+
+def _networkx_matching(edges: list[tuple[int, int, int]], out: Any) -> None:
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(edges)
+    out.put(sum(graph[a][b]["weight"] for a, b in nx.max_weight_matching(graph)))
+
+
+def lower_bound(
+    keys: list[str], matrix: Any, rows: Any, cols: Any, groups: list[tuple[str, ...]], budget: float
+) -> tuple[float | None, int, float]:
+    """networkx's exact matching on the reduced subgraph (None past ``budget`` seconds), its edge count, seconds."""
+    index = {k: i for i, k in enumerate(keys)}
+    edges: set[tuple[int, int]] = set()
+    best = np.argsort(-matrix, axis=1, kind="stable")[:, :TOP_K]
+    for a in range(len(keys)):
+        edges.update((min(a, int(b)), max(a, int(b))) for b in best[a] if matrix[a, b] > 0)
+    edges.update((min(a, b), max(a, b)) for a, b in zip(rows.tolist(), cols.tolist(), strict=True) if matrix[a, b] > 0)
+    for group in groups:
+        ids = sorted(index[k] for k in group)
+        edges.update((a, b) for x, a in enumerate(ids) for b in ids[x + 1 :] if matrix[a, b] > 0)
+    weighted = [(a, b, round(float(matrix[a, b]) * SCALE)) for a, b in sorted(edges)]
+    out: Any = multiprocessing.Queue()
+    worker = multiprocessing.Process(target=_networkx_matching, args=(weighted, out))
+    start = time.perf_counter()
+    worker.start()
+    worker.join(budget)
+    elapsed = time.perf_counter() - start
+    if worker.is_alive():
+        worker.terminate()
+        worker.join()
+        return None, len(weighted), elapsed
+    return out.get() / SCALE, len(weighted), elapsed
 
 
 def repeats_in(groups: list[tuple[str, ...]], history: list[list[tuple[str, ...]]]) -> int:
@@ -120,6 +185,11 @@ def mentorship_figures(seed: int) -> dict[str, Any]:
         result = match_mentors(mentees, mentors, history, avoid_repeat_cycles=3)
         times.append(time.perf_counter() - start)
     ours = sum(mentor_fit(e, m) for e in mentees for m in mentors if result.assignments.get(e.key) == m.key)
+    cpus = []
+    for _ in range(3):
+        start = time.process_time()
+        match_mentors(mentees, mentors, history, avoid_repeat_cycles=3)
+        cpus.append(time.process_time() - start)
     # the optimum, built independently in plain Python from mentor_fit: allowed pairs only, one column per slot
     forbidden = recent_pairs(history, 3)
     big = 1e6
@@ -133,7 +203,8 @@ def mentorship_figures(seed: int) -> dict[str, Any]:
     for mentor in result.assignments.values():
         load[mentor] = load.get(mentor, 0) + 1
     return {
-        "time_s": statistics.median(times),
+        "time_s": statistics.median(cpus),
+        "wall_s": statistics.median(times),
         "weight_ratio": ours / optimum if optimum else 1.0,
         "assigned": len(result.assignments),
         "unmatched": len(result.unmatched),
@@ -145,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print a JSON summary instead of the table")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--exact-sizes", default="1000,2000", help="pool sizes compared with networkx's optimum")
+    parser.add_argument("--exact-sizes", default="1000,2000", help="pool sizes compared with the exact optimum")
+    parser.add_argument("--exact-budget", type=float, default=600.0, help="seconds networkx may take per size")
     args = parser.parse_args(argv)
 
     def log(message: str) -> None:
@@ -156,48 +228,66 @@ def main(argv: list[str] | None = None) -> int:
         log(f"timing {n} members ...")
         pool = make_pool(n, args.seed)
         history = make_history(pool, HISTORY_CYCLES)
-        seconds, result = timed_pairing(pool, history, repeats=5)
+        wall, cpu, result = timed_pairing(pool, history, repeats=5)
         figures["timing"][n] = {
-            "time_s": seconds,
+            "time_s": cpu,
+            "wall_s": wall,
             "repeats": repeats_in(result.groups, history),
             "unpaired": len(result.left_out),
             "trios": sum(1 for g in result.groups if len(g) == 3),
         }
     for n in [int(x) for x in args.exact_sizes.split(",") if x]:
-        log(f"exact optimum at {n} members (networkx, slow) ...")
+        log(f"optimum at {n} members: assignment bound, then networkx (up to {args.exact_budget:.0f} s) ...")
         pool = make_pool(n, args.seed + n)
         history = make_history(pool, HISTORY_CYCLES)
-        _, result = timed_pairing(pool, history, repeats=1)
+        _, _, result = timed_pairing(pool, history, repeats=1)
         ours = groups_weight(pool, result.groups)
-        optimum = exact_peer_optimum(pool, history)
+        keys, matrix = allowed_weights(pool, history)
+        upper, rows, cols = upper_bound(matrix)
+        lower, edges, nx_seconds = lower_bound(keys, matrix, rows, cols, result.groups, args.exact_budget)
+        exact = lower is not None and upper - lower < 1e-9
         figures["quality"][n] = {
             "ours": ours,
-            "optimum": optimum,
-            "ratio": ours / optimum if optimum else 1.0,
+            "upper_bound": upper,
+            "networkx": lower,
+            "networkx_edges": edges,
+            "networkx_s": nx_seconds,
+            "exact": exact,
+            "ratio": ours / upper if upper else 1.0,
+            "ratio_vs_networkx": ours / lower if lower else None,
             "repeats": repeats_in(result.groups, history),
             "unpaired": len(result.left_out),
+            "trios": sum(1 for g in result.groups if len(g) == 3),
         }
-        log(f"  {n}: ours {ours:.1f} / optimum {optimum:.1f} = {ours / optimum if optimum else 1.0:.4f}")
+        shown = "not finished" if lower is None else f"{lower:.2f}"
+        log(f"  {n}: ours {ours:.2f}, networkx {shown} ({edges} edges, {nx_seconds:.0f} s), upper bound {upper:.2f}")
     log("mentorship 1000 x 500 ...")
     figures["mentorship"] = mentorship_figures(args.seed)
 
     t1k, t10k = figures["timing"][1000]["time_s"], figures["timing"][10000]["time_s"]
+    w1k, w10k = figures["timing"][1000]["wall_s"], figures["timing"][10000]["wall_s"]
     rows: list[tuple[str, str, str, bool]] = [
-        ("peer pairing, 1k members", f"{t1k:.3f} s", "-", True),
-        ("peer pairing, 10k members", f"{t10k:.3f} s", "<= 1 s", t10k <= 1.0),
-        ("time(10k) / time(1k)", f"{t10k / t1k:.1f}", "<= 15", t10k / t1k <= 15),
+        ("peer pairing, 1k members (CPU)", f"{t1k:.3f} s (wall {w1k:.3f} s)", "-", True),
+        ("peer pairing, 10k members (CPU)", f"{t10k:.3f} s (wall {w10k:.3f} s)", "<= 1 s", t10k <= 1.0),
+        ("time(10k) / time(1k) (CPU)", f"{t10k / t1k:.1f} (wall {w10k / w1k:.1f})", "<= 15", t10k / t1k <= 15),
     ]
     for n, fig in figures["timing"].items():
         rows.append((f"repeats / unpaired at {n}", f"{fig['repeats']} / {fig['unpaired']}", "0 / <= 1",
                      fig["repeats"] == 0 and fig["unpaired"] <= 1))
     for n, fig in figures["quality"].items():
-        rows.append((f"weight / exact optimum at {n}", f"{fig['ratio']:.4f} ({fig['ours']:.1f}/{fig['optimum']:.1f})",
-                     ">= 0.95", fig["ratio"] >= 0.95))
+        if fig["exact"]:
+            value = f"{fig['ratio']:.4f} ({fig['ours']:.1f}/{fig['upper_bound']:.1f}, exact)"
+        elif fig["networkx"] is None:
+            value = f">= {fig['ratio']:.4f} (networkx past budget)"
+        else:
+            value = f"{fig['ratio']:.4f}..{fig['ratio_vs_networkx']:.4f}"
+        rows.append((f"weight / exact optimum at {n}", value, ">= 0.95", fig["ratio"] >= 0.95))
         rows.append((f"repeats / unpaired at {n}", f"{fig['repeats']} / {fig['unpaired']}", "0 / <= 1",
                      fig["repeats"] == 0 and fig["unpaired"] <= 1))
     mentorship = figures["mentorship"]
     rows += [
-        ("mentorship 1000 x 500 (cap 2), time", f"{mentorship['time_s']:.3f} s", "<= 0.25 s",
+        ("mentorship 1000 x 500 (cap 2), CPU", f"{mentorship['time_s']:.3f} s (wall {mentorship['wall_s']:.3f} s)",
+         "<= 0.25 s",
          mentorship["time_s"] <= 0.25),
         ("mentorship weight / optimum", f"{mentorship['weight_ratio']:.4f}", ">= 0.99",
          mentorship["weight_ratio"] >= 0.99),
@@ -209,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         width = max(len(r[0]) for r in rows)
         for name, value, goal, ok in rows:
-            print(f"{name:<{width}}  {value:<28} goal {goal:<10} {'PASS' if ok else 'MISS'}")
+            print(f"{name:<{width}}  {value:<36} goal {goal:<10} {'PASS' if ok else 'MISS'}")
     return 0
 
 
