@@ -172,7 +172,13 @@ class Outbox:
         for row in rows:
             if row.status == "sending":
                 # It may have gone out before a crash: look before sending again.
-                found = await self.adapter.find_delivery(_action(row), row.id)
+                try:
+                    found = await self.adapter.find_delivery(_action(row), row.id)
+                except TypeError:
+                    raise
+                except Exception as exc:  # can't tell: neither resend (it may be out) nor block the rows behind
+                    log.warning("delivery %s: could not check whether it went out (%s); will look again", row.id, exc)
+                    continue
                 if found is not None:
                     done.append((row, found))
                     continue

@@ -118,3 +118,28 @@ async def test_an_action_the_adapter_cannot_perform_is_a_loud_error(db: Database
         from bot.actions import Reply
 
         await platform.perform(Reply(text="x", channel="c", thread_ref="t"), "d1")
+
+
+async def test_a_failed_look_up_neither_resends_nor_blocks_the_rest(db: Database, clock: ManualClock) -> None:
+    """The platform could not be asked whether in-doubt deliveries went out: they stay in doubt (a resend
+    could double them), and deliveries planned after them still go out."""
+    platform = PlatformRecord()
+    in_doubt = _plan(db, clock, 3)  # one batch: all three claimed, the first sent, then the crash
+    platform.crash_after_send_of = in_doubt[0]
+    with pytest.raises(Crash):
+        await _outbox(db, platform, clock).drain()
+    platform.crash_after_send_of = None
+    clock.advance(timedelta(minutes=1))
+    later = [Planned(DirectMessage(text=f"reminder {n}", member=f"fake:{n}")) for n in range(2)]
+    with db.session() as tx:
+        write_plan(tx, "test-guild", "rota", "slot-2", later, clock.now())
+        tx.commit()
+
+    async def unreachable(action: Action, delivery_id: str) -> str | None:
+        raise ConnectionError("platform unreachable")
+
+    platform.find_delivery = unreachable  # type: ignore[method-assign]
+    await _outbox(db, platform, clock).drain()
+    assert [d for d, _ in platform.received] == [in_doubt[0], "rota:slot-2:0", "rota:slot-2:1"]
+    with db.session() as tx:
+        assert {queries.delivery(tx, i).status for i in in_doubt} == {"sending"}  # type: ignore[union-attr]
