@@ -118,6 +118,8 @@ SCRIPT = """\
 /as fay
 /reply The queued question worked well
 /leave dee
+/as ben
+/cop facilitator away 2027-02-05
 /time +3d
 /as ana
 /cop pairing met

@@ -147,6 +147,8 @@ async def test_the_page_shows_what_the_database_holds(
     asked_in_chat = re.findall(r"• [^:]+:\d\d: (\w+)", guild.facilitator_next)
     assert len(asked_in_chat) == 4, guild.facilitator_next
     assert len(hosts) == 8 and hosts[:4] == asked_in_chat
+    (pool,) = await texts(browser, "#pool")
+    assert re.sub(r"\s+", " ", pool) == "In the pool: ana, fay · away: ben (back Fri 5 Feb) · stepped down: dee"
 
     # the pairing cycle: matched, met, did not meet, left out
     answers = Counter(g.answer or "waiting" for g in groups)

@@ -11,6 +11,7 @@ from bot.dashboard.view import (
     kind_label,
     pairing_view,
     percent,
+    pool_view,
     questions_view,
     rota_rows,
 )
@@ -18,6 +19,7 @@ from bot.text import mention
 from rituals.rota_decisions import Turn
 from storage.models import ParticipationEvent, Prompt, QueuedQuestion
 from storage.pairing import PairingCycle, PairingGroup, PairingLeftOut
+from storage.rota import RotaVolunteer
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MON = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
@@ -139,3 +141,19 @@ def test_a_chart_is_reused_for_its_time_to_live_only() -> None:
     assert cache.get("health.png", MON + timedelta(minutes=5)) is None  # stale: drawn again
     cache.put("health.png", MON + timedelta(minutes=5), b"png-2")
     assert cache.get("health.png", MON + timedelta(minutes=6)) == b"png-2"
+
+
+def test_the_pool_splits_hosts_from_the_away_and_those_who_stepped_down() -> None:
+    def volunteer(key: str, away: date | None = None, retired: bool = False) -> RotaVolunteer:
+        return RotaVolunteer(community="c", member=key, volunteered_on=date(2027, 1, 1), away_until=away,
+                             retired=retired, updated_at=MON)
+
+    today = date(2027, 1, 20)
+    pool = pool_view(
+        [volunteer("console:cy"), volunteer("console:ana", away=date(2027, 2, 5)), volunteer("console:ben",
+         away=today), volunteer("console:dee", retired=True), volunteer("console:eli")],
+        gone=["console:eli"], names=NAMES, today=today,
+    )
+    assert pool.hosting == ("Ben", "Cy")  # back today: hosts again
+    assert pool.away == (("Ana", "Fri 5 Feb"),)
+    assert pool.stepped_down == ("Dee", "eli")  # eli left the community

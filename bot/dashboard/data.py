@@ -12,11 +12,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.clock import utc
 from bot.dashboard.view import (
     PairingView,
+    PoolView,
     QuestionsView,
     RotaRow,
     pairing_view,
+    pool_view,
     questions_view,
     rota_rows,
     when_text,
@@ -28,6 +31,7 @@ from rituals.health import health_snapshot
 from rituals.health_decisions import HealthSnapshot
 from storage import pairing as pairing_store
 from storage import queries
+from storage import rota as rota_store
 
 ROTA_SESSIONS = 8  # "the next weeks": two months of weekly sessions
 WEEKS_SHOWN = 8  # rows of the participation table under the chart
@@ -54,6 +58,7 @@ class DashboardData:
     weeks: list[dict[str, Any]]
     health: HealthSnapshot  # public figures only: a shared page names nobody who went quiet
     rota: list[RotaRow]
+    pool: PoolView
     rota_section: Section
     pairing: PairingView | None
     pairing_section: Section
@@ -74,10 +79,13 @@ def gather(runtime: Runtime, now: datetime) -> DashboardData:
         present = [m for m in everyone if m.left_at is None]
 
         rota: list[RotaRow] = []
+        pool = PoolView((), (), ())
         if rituals.facilitator is not None and rituals.facilitator.enabled:
             rota_section = Section(True)
             turns = FacilitatorRitual(runtime.ctx).upcoming_turns(tx, now, ROTA_SESSIONS)
             rota = rota_rows(turns, names, zone)
+            gone = [m.key for m in everyone if m.left_at is not None]
+            pool = pool_view(rota_store.volunteers(tx, community), gone, names, utc(now).astimezone(zone).date())
         else:
             rota_section = Section(False, "The facilitator rota is off: add a rituals.facilitator section.")
 
@@ -122,6 +130,7 @@ def gather(runtime: Runtime, now: datetime) -> DashboardData:
         weeks=list(reversed(report.weeks[-WEEKS_SHOWN:])),
         health=health,
         rota=rota,
+        pool=pool,
         rota_section=rota_section,
         pairing=pairing,
         pairing_section=pairing_section,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import utc
@@ -19,6 +19,7 @@ from rituals.prompts import Asked, next_question
 from rituals.rota_decisions import Turn
 from storage.models import ParticipationEvent, Prompt, QueuedQuestion
 from storage.pairing import PairingCycle, PairingGroup, PairingLeftOut
+from storage.rota import RotaVolunteer
 
 WAITING = "waiting"  # a group that has not answered "did you meet?" yet
 
@@ -64,6 +65,33 @@ def rota_rows(turns: Sequence[tuple[datetime, Turn]], names: Mapping[str, str], 
         )
         for session, turn in turns
     ]
+
+
+@dataclass(frozen=True)
+class PoolView:
+    """The facilitator pool at a glance: who can host, who is away until when, who stepped down."""
+
+    hosting: tuple[str, ...]
+    away: tuple[tuple[str, str], ...]  # (name, back on)
+    stepped_down: tuple[str, ...]
+
+
+def pool_view(volunteers: Iterable[RotaVolunteer], gone: Iterable[str], names: Mapping[str, str],
+              today: date) -> PoolView:
+    """Sort the pool by what a manager asks first; a member who left the community counts as stepped down."""
+    left = set(gone)
+    hosting: list[str] = []
+    away: list[tuple[str, str]] = []
+    stepped_down: list[str] = []
+    for v in sorted(volunteers, key=lambda v: display_name(v.member, names).lower()):
+        name = display_name(v.member, names)
+        if v.retired or v.member in left:
+            stepped_down.append(name)
+        elif v.away_until is not None and v.away_until > today:
+            away.append((name, f"{v.away_until:%a} {v.away_until.day} {v.away_until:%b}"))
+        else:
+            hosting.append(name)
+    return PoolView(tuple(hosting), tuple(away), tuple(stepped_down))
 
 
 # --- pairing cycle ---------------------------------------------------------------------------------------
