@@ -24,7 +24,7 @@ from bot.events import ButtonClicked, CommandInvoked, Event, MessagePosted, Reac
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec
 from bot.text import mention, strip_markers
 from config.recognition import ResourcesConfig
-from rituals.resources_decisions import ThreadLine, draft, normalise_tags
+from rituals.resources_decisions import ThreadLine, clean, draft, normalise_tags
 from storage import queries
 from storage import resources as store
 from storage.models import Prompt
@@ -77,15 +77,28 @@ class ResourcesRitual(Ritual):
                 message_ref=event.message_ref, member=event.member, text=event.text, link=event.link,
                 at=utc(event.at)))
         elif isinstance(event, ReplyPosted):
-            store.keep_message(tx, store.ThreadMessage(
+            kept = store.keep_message(tx, store.ThreadMessage(
                 community=community, channel=event.channel, thread_ref=event.thread_ref,
                 message_ref=event.message_ref, member=event.member, text=event.text,
                 link=event.thread_link or event.link, at=utc(event.at)))
+            if kept:
+                self._grow(tx, event)
         elif isinstance(event, ReactionAdded) and self._on().harvest_emoji(event.emoji):
             return self._harvest_by_reaction(tx, event)
         elif isinstance(event, ButtonClicked) and event.action_id == HARVEST_BUTTON:
             return self._harvest_by_button(tx, event)
         return []
+
+    def _grow(self, tx: Session, event: ReplyPosted) -> None:
+        """A reply to a thread already in the library: the resource keeps up (searchable, contributor listed)."""
+        row = store.resource_for_thread(tx, self.ctx.community, event.thread_ref)
+        text = clean(event.text)
+        if row is None or not text:
+            return
+        people = [p for p in row.contributors.split(",") if p]
+        if event.member not in people:
+            people.append(event.member)
+        store.update_resource(tx, row, body=f"{row.body}\n{text}", contributors=",".join(people))
 
     def _thread_of(self, tx: Session, message_ref: str) -> str | None:
         """The thread a message belongs to: a kept message's thread, or a prompt (or other bot post) itself."""

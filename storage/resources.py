@@ -158,13 +158,18 @@ def add_resource(tx: Session, row: Resource) -> Resource | None:
     return row
 
 
-def update_resource(tx: Session, row: Resource, *, title: str | None = None, tags: str | None = None) -> Resource:
-    """Change a resource's title or tags, re-indexing it."""
+def update_resource(tx: Session, row: Resource, *, title: str | None = None, tags: str | None = None,
+                    body: str | None = None, contributors: str | None = None) -> Resource:
+    """Change what a resource says (a later reply, new tags), re-indexing it."""
     _index(tx, row, remove=True)
     if title is not None:
         row.title = title
     if tags is not None:
         row.tags = tags
+    if body is not None:
+        row.body = body
+    if contributors is not None:
+        row.contributors = contributors
     tx.add(row)
     tx.flush()
     _index(tx, row)

@@ -113,3 +113,9 @@ async def test_kudos_count_in_the_report_json_and_in_stats(town: Community, cloc
     assert "console:ana" not in by_member or by_member["console:ana"]["kudos"] == 0
     assert "2 kudos received" in await town.say("ben", "stats")
     assert "kudos received" not in await town.say("ana", "stats")
+
+
+async def test_kudos_accept_a_platform_mention_of_the_member(town: Community) -> None:
+    await town.say("ana", "kudos <@ben> for the review")  # how Slack and Discord send a picked @mention
+    [post] = town.texts("#guild")
+    assert "Kudos to @ben" in post

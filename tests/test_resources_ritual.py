@@ -137,3 +137,14 @@ async def test_export_writes_one_markdown_file_per_resource_and_an_index_with_wo
     text = runner.read_text()
     assert f"<{LINK}>" in text and "](index.md)" in text
     assert "## ci" in index and "## observability" in index and "## slo" in index
+
+
+async def test_a_reply_after_the_harvest_joins_the_resource(town: Community) -> None:
+    root = await _runner_thread(town)
+    await town.say("ben", f"harvest {root}")
+    assert "Nothing in the library" in await town.say("dana", "resources karpenter")
+    await town.reply("dana", root, "Late to this, but Karpenter consolidation solved it for us.")
+    assert "Our CI runners keep dying mid-build" in await town.say("ana", "resources karpenter")
+    with town.runtime.db.session() as tx:
+        [row] = store.resources(tx, "test-guild")
+    assert row.contributors == "console:ana,console:ben,console:cy,console:dana"
