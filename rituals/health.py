@@ -34,6 +34,7 @@ from rituals.health_decisions import (
 )
 from rituals.health_text import quiet_members_text, report_text
 from rituals.polls import poll_results
+from storage import health as health_store
 from storage import kudos as kudos_store
 from storage import pairing as pairing_store
 from storage import queries
@@ -81,8 +82,8 @@ def load_history(tx: Session, community: str, now: datetime, period: timedelta) 
         for m in queries.members(tx, community, active_only=False)
     )
     activity = tuple(
-        ActivityFact(member=e.member, kind=e.kind, at=utc(e.at), subject=e.subject)
-        for e in queries.participation(tx, community, since)
+        ActivityFact(member=member, kind=kind, at=utc(at), subject=subject)
+        for member, kind, at, subject in health_store.participation_rows(tx, community, since)
     )
     prompts = tuple(
         PromptFact(p.id, utc(p.asked_at)) for p in queries.asked_prompts(tx, community) if p.id is not None
