@@ -158,6 +158,13 @@ async def test_the_page_shows_what_the_database_holds(
     assert int((await figure(browser, "waiting")).split()[0]) == answers["waiting"]
     assert await texts(browser, "#left-out tbody td:first-child") == [names[o.member] for o in left_out] == ["eli"]
 
+    with guild_db.session() as tx:
+        every = list(pairing_store.cycles(tx, community))
+        met_per_cycle = [sum(1 for g in pairing_store.groups(tx, community, [c.id or 0]) if g.answer == "met")
+                         for c in reversed(every)]
+    assert [int(m) for m in await texts(browser, '#cycles td[data-kind="met"]')] == met_per_cycle
+    assert len(met_per_cycle) == 3 and sum(met_per_cycle) >= 2
+
     # what was asked when, newest first, with the replies each prompt drew
     asked = await texts(browser, "#asked tbody tr td:nth-child(2)")
     assert [a.removesuffix("queued").strip() for a in asked] == [p.question for p in reversed(prompts)]

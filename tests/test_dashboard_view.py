@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.dashboard.routes import ChartCache
 from bot.dashboard.view import (
+    cycle_rows,
     display_name,
     kind_label,
     pairing_view,
@@ -157,3 +158,14 @@ def test_the_pool_splits_hosts_from_the_away_and_those_who_stepped_down() -> Non
     assert pool.hosting == ("Ben", "Cy")  # back today: hosts again
     assert pool.away == (("Ana", "Fri 5 Feb"),)
     assert pool.stepped_down == ("Dee", "eli")  # eli left the community
+
+
+def test_cycle_history_is_newest_first_with_its_answers() -> None:
+    older = cycle(id=6, slot=MON - timedelta(weeks=1))
+    groups = [group("console:ana,console:ben", "met"), group("console:cy,console:dee", None),
+              PairingGroup(community="c", cycle_id=6, kind="peer", members="console:ana,console:cy", answer="skipped")]
+    rows = cycle_rows([older, cycle()], groups, {7: 2}, BERLIN)
+    assert [(r.started, r.groups, r.met, r.skipped, r.waiting, r.left_out) for r in rows] == [
+        ("Mon 4 Jan 2027", 2, 1, 0, 1, 2),
+        ("Mon 28 Dec 2026", 1, 0, 1, 0, 0),
+    ]

@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import utc
 from bot.dashboard.view import (
+    CycleRow,
     PairingView,
     PoolView,
     QuestionsView,
     RotaRow,
+    cycle_rows,
     pairing_view,
     pool_view,
     questions_view,
@@ -34,6 +36,7 @@ from storage import queries
 from storage import rota as rota_store
 
 ROTA_SESSIONS = 8  # "the next weeks": two months of weekly sessions
+CYCLES_SHOWN = 6  # the pairing history: enough to see a trend
 WEEKS_SHOWN = 8  # rows of the participation table under the chart
 
 
@@ -62,6 +65,7 @@ class DashboardData:
     rota_section: Section
     pairing: PairingView | None
     pairing_section: Section
+    pairing_history: list[CycleRow]
     questions: QuestionsView
     prompts_section: Section
     charts: list[tuple[str, str]] = field(default_factory=list)  # (file name, caption)
@@ -90,8 +94,17 @@ def gather(runtime: Runtime, now: datetime) -> DashboardData:
             rota_section = Section(False, "The facilitator rota is off: add a rituals.facilitator section.")
 
         pairing = None
+        history: list[CycleRow] = []
         if rituals.pairing is not None and rituals.pairing.enabled:
             pairing_section = Section(True, "No pairing cycle yet: the first starts on schedule, or run /cop pair now.")
+            recent = list(pairing_store.cycles(tx, community))[-CYCLES_SHOWN:]
+            ids = [c.id for c in recent if c.id is not None]
+            history = cycle_rows(
+                recent,
+                pairing_store.groups(tx, community, ids),
+                {i: len(pairing_store.left_out(tx, community, i)) for i in ids},
+                zone,
+            )
             cycle = pairing_store.latest_cycle(tx, community)
             if cycle is not None and cycle.id is not None:
                 pairing = pairing_view(
@@ -134,6 +147,7 @@ def gather(runtime: Runtime, now: datetime) -> DashboardData:
         rota_section=rota_section,
         pairing=pairing,
         pairing_section=pairing_section,
+        pairing_history=history,
         questions=questions,
         prompts_section=prompts_section,
         charts=[

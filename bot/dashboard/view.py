@@ -170,6 +170,33 @@ def pairing_view(
     )
 
 
+@dataclass(frozen=True)
+class CycleRow:
+    """One cycle of the pairing history: how many groups, and how their "did you meet?" went."""
+
+    started: str
+    groups: int
+    met: int
+    skipped: int
+    waiting: int
+    left_out: int
+
+
+def cycle_rows(
+    cycles: Sequence[PairingCycle], groups: Iterable[PairingGroup], left_out: Mapping[int, int], zone: ZoneInfo
+) -> list[CycleRow]:
+    """Newest first; ``left_out`` counts the members left out per cycle id."""
+    by_cycle: dict[int, Counter[str]] = {}
+    for g in groups:
+        by_cycle.setdefault(g.cycle_id, Counter())[g.answer or WAITING] += 1
+    rows = []
+    for c in sorted(cycles, key=lambda c: utc(c.slot), reverse=True):
+        answers = by_cycle.get(c.id or 0, Counter())
+        rows.append(CycleRow(day_text(c.slot, zone), sum(answers.values()), answers["met"], answers["skipped"],
+                             answers[WAITING], left_out.get(c.id or 0, 0)))
+    return rows
+
+
 # --- question bank and what was asked when ---------------------------------------------------------------
 
 
