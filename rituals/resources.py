@@ -24,7 +24,7 @@ from bot.events import ButtonClicked, CommandInvoked, Event, MessagePosted, Reac
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec
 from bot.text import mention, strip_markers
 from config.recognition import ResourcesConfig
-from rituals.resources_decisions import ThreadLine, clean, draft, normalise_tags
+from rituals.resources_decisions import MAX_TITLE, ThreadLine, clean, draft, normalise_tags
 from storage import queries
 from storage import resources as store
 from storage.models import Prompt
@@ -237,6 +237,10 @@ class ResourcesRitual(Ritual):
                         usage="<words>", min_args=1, max_args=None),
             CommandSpec(("resources", "remove"), Role.FACILITATOR, "take a resource out of the library",
                         self._remove, usage="<number>", min_args=1, max_args=1),
+            CommandSpec(("resources", "retag"), Role.FACILITATOR, "replace a resource's tags", self._retag,
+                        usage="<number> #tag [#tag ...]", min_args=2, max_args=None),
+            CommandSpec(("resources", "rename"), Role.FACILITATOR, "give a resource a better title", self._rename,
+                        usage="<number> new title", min_args=2, max_args=None),
         ]
 
     def _harvest_command(self, call: CommandCall) -> CommandResult:
@@ -287,14 +291,36 @@ class ResourcesRitual(Ritual):
             lines.append(f"{row.id}. *{row.title}* {tags} — {where}\n    {first}")
         return CommandResult("\n".join(lines))
 
-    def _remove(self, call: CommandCall) -> CommandResult:
+    def _numbered(self, call: CommandCall, example: str) -> store.Resource:
         self._on()
         if not call.args[0].isdigit():
-            raise CommandError("Give the resource's number as `/cop resources <words>` shows it, "
-                               "e.g. `/cop resources remove 12`.")
+            raise CommandError(f"Give the resource's number as `/cop resources <words>` shows it, e.g. `{example}`.")
         row = store.resource(call.tx, self.ctx.community, int(call.args[0]))
         if row is None:
             raise CommandError(f"There is no resource number {call.args[0]}.")
+        return row
+
+    def _retag(self, call: CommandCall) -> CommandResult:
+        row = self._numbered(call, "/cop resources retag 12 #terraform #state")
+        try:
+            tags = normalise_tags(call.args[1:])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        if not tags:
+            raise CommandError("Give at least one tag, e.g. `/cop resources retag 12 #terraform`.")
+        store.update_resource(call.tx, row, tags=",".join(tags))
+        return CommandResult(f"“{row.title}” is now tagged {', '.join('#' + t for t in tags)}.")
+
+    def _rename(self, call: CommandCall) -> CommandResult:
+        row = self._numbered(call, "/cop resources rename 12 Keeping Terraform state safe")
+        title = " ".join(strip_markers(" ".join(call.args[1:])).split())[:MAX_TITLE]
+        if not title:
+            raise CommandError("Write the new title after the number.")
+        store.update_resource(call.tx, row, title=title)
+        return CommandResult(f"Resource {row.id} is now called “{title}”.")
+
+    def _remove(self, call: CommandCall) -> CommandResult:
+        row = self._numbered(call, "/cop resources remove 12")
         title = row.title
         store.remove_resource(call.tx, row)
         return CommandResult(f"Removed “{title}” from the library.")

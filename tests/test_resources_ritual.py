@@ -148,3 +148,16 @@ async def test_a_reply_after_the_harvest_joins_the_resource(town: Community) -> 
     with town.runtime.db.session() as tx:
         [row] = store.resources(tx, "test-guild")
     assert row.contributors == "console:ana,console:ben,console:cy,console:dana"
+
+
+async def test_facilitators_curate_the_library(town: Community) -> None:
+    root = await _runner_thread(town)
+    await town.react("cy", root, "pushpin")
+    assert "Only facilitators" in await town.say("cy", "resources retag 1 #ci")
+    assert "is now tagged #ci, #runners" in await town.say("fay", "resources retag 1 #CI #runners")
+    renamed = await town.say("fay", "resources rename 1 Keeping CI runners alive")
+    assert "is now called “Keeping CI runners alive”" in renamed
+    assert "Keeping CI runners alive" in await town.say("ana", "resources alive")
+    assert "There is no resource number 7" in await town.say("fay", "resources remove 7")
+    assert "Removed “Keeping CI runners alive”" in await town.say("fay", "resources remove 1")
+    assert "Nothing in the library" in await town.say("ana", "resources runners")
