@@ -51,6 +51,9 @@ FOLLOWUP_CRON = "0 * * * *"
 LOOKAHEAD_SLOTS = 64
 """Schedule slots scanned for the next cycle starts: more than a year of weekly slots at every_weeks 4."""
 
+HISTORY_SHOWN = 6
+"""Cycles summarised in the meet-rate line of ``/cop pairing status``."""
+
 MET = "pairing.met"
 SKIPPED = "pairing.skipped"
 MAX_GOALS = 10
@@ -378,8 +381,10 @@ class PairingRitual(Ritual):
             CommandSpec(
                 ("pairing", "status"),
                 Role.FACILITATOR,
-                "who was matched, who was left out and why, who met",
+                "who was matched, who was left out and why, who met (latest cycle, or cycle number N or of a date)",
                 self._status,
+                usage="[N|YYYY-MM-DD]",
+                max_args=1,
             ),
             CommandSpec(
                 ("mentee", "goals"),
@@ -464,19 +469,33 @@ class PairingRitual(Ritual):
 
     def _status(self, call: CommandCall) -> CommandResult:
         community = self.ctx.community
-        cycle = store.latest_cycle(call.tx, community)
-        if cycle is None or cycle.id is None:
+        cycles = [c for c in store.cycles(call.tx, community) if c.id is not None]
+        if not cycles:
             return CommandResult("No pairing cycle yet. Start one with `/cop pair now`.")
+        number = self._chosen_cycle(cycles, call.args[0].strip() if call.args else "")
+        cycle = cycles[number - 1]
+        assert cycle.id is not None
         names = {m.key: m.name for m in queries.members(call.tx, community, active_only=False)}
 
         def who(key: str) -> str:
             return names.get(key, key)
 
-        groups = store.groups(call.tx, community, [cycle.id])
-        met = sum(1 for g in groups if g.answer == "met")
+        recent = cycles[max(0, len(cycles) - HISTORY_SHOWN) :]
+        shown_ids = {c.id for c in recent} | {cycle.id}
+        by_cycle: dict[int, list[store.PairingGroup]] = {i: [] for i in shown_ids if i is not None}
+        for g in store.groups(call.tx, community, sorted(by_cycle)):
+            by_cycle[g.cycle_id].append(g)
+        groups = by_cycle[cycle.id]
+        tally = meet_tally([g.answer for g in groups])
+        how = f"started by {who(cycle.started_by)} with `/cop pair now`" if cycle.source == "manual" else "scheduled"
+        asked = (
+            f'"did you meet?" asked {self._local_date(cycle.followup_sent_at).isoformat()}'
+            if cycle.followup_sent_at is not None
+            else f'"did you meet?" due {self._local_date(cycle.followup_due_at).isoformat()}'
+        )
         lines = [
-            f"*Pairing cycle of {self._local_date(cycle.slot).isoformat()}* ({cycle.mode}): "
-            f"{len(groups)} group{'s' if len(groups) != 1 else ''}, {met} met."
+            f"*Pairing cycle #{number} of {len(cycles)}, {self._local_date(cycle.slot).isoformat()}* "
+            f"({cycle.mode}, {how}): {tally}; {asked}."
         ]
         answers = {"met": "met", "skipped": "did not meet", None: "no answer yet"}
         for g in groups:
@@ -488,4 +507,60 @@ class PairingRitual(Ritual):
             lines.extend(f"• {who(row.member)} ({row.kind}): {row.reason}" for row in gone)
         else:
             lines.append("Nobody was left out.")
+        if len(cycles) > 1:
+            rates = [
+                f"#{cycles.index(c) + 1} {self._local_date(c.slot):%d %b} "
+                f"{meet_rate([g.answer for g in by_cycle[c.id or 0]])}"
+                for c in reversed(recent)
+            ]
+            lines.append("Met, latest first: " + " · ".join(rates))
+            lines.append("An earlier cycle: `/cop pairing status N` (its number) or `/cop pairing status YYYY-MM-DD`.")
         return CommandResult("\n".join(lines))
+
+    def _chosen_cycle(self, cycles: Sequence[store.PairingCycle], arg: str) -> int:
+        """The 1-based number of the cycle an admin asked for: latest, by number, or by its start date."""
+        if not arg:
+            return len(cycles)
+        if arg.isdigit():
+            number = int(arg)
+            if 1 <= number <= len(cycles):
+                return number
+            raise CommandError(
+                f"There is no cycle #{number}: cycles are numbered 1 to {len(cycles)}. "
+                "Try `/cop pairing status` for the latest."
+            )
+        try:
+            day = date.fromisoformat(arg)
+        except ValueError:
+            raise CommandError(
+                f"I could not read {strip_markers(arg)!r}. Give a cycle number (`/cop pairing status 3`), "
+                "a start date (`/cop pairing status 2027-01-18`), or nothing for the latest cycle."
+            ) from None
+        for number, cycle in enumerate(cycles, start=1):
+            if self._local_date(cycle.slot) == day:
+                return number
+        starts = ", ".join(
+            f"#{n} {self._local_date(c.slot).isoformat()}" for n, c in list(enumerate(cycles, start=1))[-5:]
+        )
+        raise CommandError(f"No pairing cycle started on {day.isoformat()}. The latest: {starts}.")
+
+
+def meet_tally(answers: Sequence[str | None]) -> str:
+    """``3 groups, 1 met, 1 did not meet, 1 no answer yet`` (parts that are zero left out)."""
+    n = len(answers)
+    parts = [f"{n} group{'s' if n != 1 else ''}", f"{sum(1 for a in answers if a == 'met')} met"]
+    skipped = sum(1 for a in answers if a == "skipped")
+    silent = sum(1 for a in answers if a is None)
+    if skipped:
+        parts.append(f"{skipped} did not meet")
+    if silent:
+        parts.append(f"{silent} no answer yet")
+    return ", ".join(parts)
+
+
+def meet_rate(answers: Sequence[str | None]) -> str:
+    """``2/4 met (50%)``: how many groups of a cycle said they met."""
+    if not answers:
+        return "no groups"
+    met = sum(1 for a in answers if a == "met")
+    return f"{met}/{len(answers)} met ({round(100 * met / len(answers))}%)"

@@ -333,3 +333,47 @@ async def test_mentor_capacity_is_never_exceeded(pairing_db: Database, adapter: 
         assert len(messages) == 6
     finally:
         await bot.stop()
+
+
+async def test_pairing_status_shows_any_cycle_and_the_meet_rate_of_recent_ones(
+    guild: Runtime, clock: ManualClock, pairing_db: Database
+) -> None:
+    await join(guild, clock, "ana", "ben", "chen", "dana", "emeka")
+    await command(guild, clock, "ana", "pairing pause 2027-01-10")
+    await next_cycle(guild, clock)  # #1, 2027-01-04: Ana sits out
+    await next_cycle(guild, clock)  # #2, 2027-01-11
+    assert "noted that you met" in await command(guild, clock, "ana", "pairing met")
+    await next_cycle(guild, clock)  # #3, 2027-01-18: nobody answers
+    with pairing_db.session() as tx:
+        sizes = [len(store.groups(tx, "test-guild", [c.id or 0])) for c in store.cycles(tx, "test-guild")]
+
+    latest = await command(guild, clock, "dana", "pairing status")
+    assert latest.startswith("*Pairing cycle #3 of 3, 2027-01-18* (peer, scheduled)")
+    assert f"{sizes[2]} groups, 0 met, {sizes[2]} no answer yet" in latest
+    rates = next(line for line in latest.splitlines() if line.startswith("Met, latest first: "))
+    assert rates.removeprefix("Met, latest first: ").split(" · ") == [
+        f"#3 18 Jan 0/{sizes[2]} met (0%)",
+        f"#2 11 Jan 1/{sizes[1]} met ({round(100 / sizes[1])}%)",
+        f"#1 04 Jan 0/{sizes[0]} met (0%)",
+    ]
+
+    first = await command(guild, clock, "dana", "pairing status 1")
+    assert first.startswith("*Pairing cycle #1 of 3, 2027-01-04*")
+    assert "• Ana (peer): paused until 2027-01-10" in first
+    assert "Ana +" not in first and "+ Ana" not in first
+    second = await command(guild, clock, "dana", "pairing status 2027-01-11")
+    assert second.startswith("*Pairing cycle #2 of 3, 2027-01-11*")
+    assert f"{sizes[1]} group{'s' if sizes[1] != 1 else ''}, 1 met" in second
+
+    assert "There is no cycle #7: cycles are numbered 1 to 3" in await command(guild, clock, "dana", "pairing status 7")
+    assert "I could not read 'last'" in await command(guild, clock, "dana", "pairing status last")
+    missing = await command(guild, clock, "dana", "pairing status 2027-01-12")
+    assert "No pairing cycle started on 2027-01-12" in missing and "#3 2027-01-18" in missing
+
+
+async def test_pairing_status_names_who_started_a_cycle_by_hand(guild: Runtime, clock: ManualClock) -> None:
+    await join(guild, clock, "ana", "ben")
+    await command(guild, clock, "fay", "pair now")
+    status = await command(guild, clock, "dana", "pairing status")
+    assert "(peer, started by" in status and "with `/cop pair now`)" in status
+    assert "Met, latest first" not in status  # one cycle: no history to compare
