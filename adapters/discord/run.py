@@ -68,7 +68,7 @@ async def serve_discord(
     adapter.on_fatal = lambda _message: stop.set()
     try:
         await serve(runtime, config_path, stop, web_port=web_port)
-    except DiscordStartError as exc:
+    except (DiscordStartError, PortError) as exc:
         with contextlib.suppress(Exception):
             await runtime.stop()
         print(str(exc), file=sys.stderr)

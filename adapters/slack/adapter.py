@@ -16,7 +16,6 @@ import contextlib
 import functools
 import logging
 import re
-import socket
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +42,7 @@ from bot.events import (
     ReactionRemoved,
     ReplyPosted,
 )
+from bot.web_server import WebServer
 
 log = logging.getLogger("copbot.slack")
 
@@ -129,7 +129,7 @@ class SlackAdapter(HandlerTable):
         self._channel_names: dict[str, str] = {}
         self._channels_lock = asyncio.Lock()
         self._dm_channels: dict[str, str] = {}
-        self._runner: web.AppRunner | None = None
+        self._runner: WebServer | None = None
         self.shared_routes: Callable[[web.Application], object] | None = None
         """The bot's own routes (/healthz, /metrics, ...: bot/web.py), served beside /slack/events in HTTP mode."""
         self._socket_mode: AsyncSocketModeHandler | None = None
@@ -155,15 +155,14 @@ class SlackAdapter(HandlerTable):
             await self.serve_http()
 
     async def serve_http(self) -> None:
-        """Listen on host:port (port 0 picks a free one; :attr:`port` then holds the real port)."""
-        runner = web.AppRunner(self.web_app(), access_log=None)
-        await runner.setup()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        self.port = sock.getsockname()[1]
-        await web.SockSite(runner, sock).start()
-        self._runner = runner
+        """Listen on host:port (port 0 picks a free one; :attr:`port` then holds the real port).
+
+        A port another process holds raises :class:`bot.web_server.PortError`, whose message says what to do.
+        """
+        server = WebServer(self.web_app(), self.host, self.port)
+        await server.start()
+        self.port = server.port
+        self._runner = server
         log.info("Slack: listening on http://%s:%d%s", self.host, self.port, EVENTS_PATH)
 
     @property
@@ -202,7 +201,7 @@ class SlackAdapter(HandlerTable):
             await self._socket_mode.close_async()
             self._socket_mode = None
         if self._runner is not None:
-            await self._runner.cleanup()
+            await self._runner.stop()
             self._runner = None
         for task in list(self._tasks):
             task.cancel()

@@ -121,6 +121,7 @@ async def serve_slack(config_path: Path | None, config: CommunityConfig, db: Dat
     from adapters.slack.adapter import SlackAdapter
     from bot.live import build_live_runtime, serve
     from bot.web import build_web_app
+    from bot.web_server import PortError
 
     holder: dict[str, CommunityConfig] = {"config": config}
     adapter = SlackAdapter(
@@ -146,6 +147,9 @@ async def serve_slack(config_path: Path | None, config: CommunityConfig, db: Dat
             "Permissions (reinstall the app if the scopes changed)",
             file=sys.stderr,
         )
+        return EXIT_CONFIG
+    except PortError as exc:
+        print(f"copbot: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     return 0
 
