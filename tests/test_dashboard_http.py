@@ -29,7 +29,7 @@ from bot.runtime import Runtime
 from bot.web import build_web_app
 from rituals.health_decisions import OptionCount, PollResult
 from storage.db import Database, open_database
-from tests.conftest import START
+from tests.conftest import START, make_config
 from tests.dashboard_seed import SeededGuild, dashboard_config, reader_runtime, seeded_guild
 
 TOKEN = "s3cret-dashboard-token-for-tests"
@@ -202,3 +202,29 @@ def test_recent_polls_show_as_bars_with_escaped_answers(guild: SeededGuild, guil
     assert "5 answered · average 2.8" in card and "closed Tue 19 Jan 2027" in card
     assert [int(w) for w in re.findall(r'class="fill" style="width: (\d+)%"', card)] == [0, 25, 75]
     assert "More &lt;b&gt;demos&lt;/b&gt;" in card and "<b>demos" not in card
+
+
+async def test_a_new_install_with_rituals_off_shows_what_to_switch_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No member, no history, only prompts configured: the page and both charts still answer, and say why empty."""
+    db = open_database(f"sqlite:///{tmp_path / 'new.db'}")
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    runtime = Runtime(make_config(), db, ConsoleAdapter(), ManualClock(START), RITUALS)
+    http = await serve(build_web_app(runtime))
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    try:
+        page = await http.get("/dashboard", headers=auth)
+        body = await page.text()
+        charts = [await http.get(f"/dashboard/charts/{name}", headers=auth) for name in ("health.png",
+                                                                                        "participation.png")]
+        pngs = [await c.read() for c in charts]
+    finally:
+        await http.close()
+        db.dispose()
+    assert page.status == 200
+    assert "The facilitator rota is off: add a rituals.facilitator section." in body
+    assert "Pairing is off: add a rituals.pairing section." in body
+    assert "No participation stored yet." in body and "No question asked yet." in body
+    assert 'data-figure="next-question">What did you automate this week?' in body
+    assert [c.status for c in charts] == [200, 200] and all(p.startswith(PNG_MAGIC) for p in pngs)
