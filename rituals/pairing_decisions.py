@@ -347,9 +347,9 @@ def _improve_in_blocks(scorer: _BlockScorer, mate: list[int], order: list[int], 
         pairs = _round_to_pairs(score, successor)
         scorer.position[idx] = np.arange(len(block))
         mates = np.array([mate[i] for i in block], dtype=np.int64)
-        partner = np.where(mates >= 0, scorer.position[mates], -1)
+        local_mate = np.where(mates >= 0, scorer.position[mates], -1)
         scorer.position[idx] = -1
-        before = float(score[np.arange(len(block)), partner][partner >= 0].sum()) / 2
+        before = float(score[np.arange(len(block)), local_mate][local_mate >= 0].sum()) / 2
         after = float(sum(score[a, b] for a, b in pairs))
         if after > before + 1e-9:
             for i in block:
