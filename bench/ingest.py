@@ -4,7 +4,11 @@ Why: the writer exists so the event loop never waits on the disk while events po
 it costs little throughput against the fastest one-transaction bulk insert (targets: ours ÷ Core ≥ 0.8,
 longest event-loop stall ≤ 5 ms while our writer ingests). Figures are printed, never asserted.
 
-    python bench/ingest.py [--events 100000] [--dup 0.1] [--batch-size N] [--repeat 3] [--json]
+The PostgreSQL column runs ours and Core again against a throwaway PostgreSQL that the benchmark starts
+itself (initdb + pg_ctl on a free port, tests/postgres_server.py; Debian's postgresql package), one fresh
+database per round, so both backends are measured in the same run on the same machine.
+
+    python bench/ingest.py [--events 100000] [--dup 0.1] [--batch-size N] [--repeat 3] [--sqlite-only] [--json]
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.db import Database, open_database
@@ -141,7 +146,8 @@ async def _baseline(events: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _core(db: Database, events: list[dict[str, Any]]) -> float:
     """One executemany of every row in one transaction: the fastest SQLAlchemy Core path."""
-    stmt = sqlite_insert(TABLE).on_conflict_do_nothing(index_elements=["platform", "event_id"])
+    insert = postgres_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(TABLE).on_conflict_do_nothing(index_elements=["platform", "event_id"])
     t0 = time.perf_counter()
     with db.engine.begin() as conn:
         conn.execute(stmt, events)
@@ -183,15 +189,60 @@ def _once(tmp: Path, tag: str, events: list[dict[str, Any]], batch_size: int | N
     return {"ours": ours, "core": core, "raw": raw, "baseline": asyncio.run(_baseline(events))}
 
 
-def run(n: int, dup: float, batch_size: int | None, repeat: int) -> dict[str, Any]:
+def _once_postgres(server: Any, tag: str, events: list[dict[str, Any]], batch_size: int | None) -> dict[str, Any]:
+    """Ours and Core on PostgreSQL, each on a fresh migrated database of the benchmark's own server."""
+    db = open_database(server.create_database(f"bench_ours{tag}"))
+    ours = asyncio.run(_ours(db, events, batch_size))
+    ours["count"] = _count(db)
+    db.dispose()
+    db = open_database(server.create_database(f"bench_core{tag}"))
+    core: dict[str, Any] = {"seconds": _core(db, events)}
+    core["count"] = _count(db)
+    db.dispose()
+    return {"ours": ours, "core": core}
+
+
+def _best(rounds: list[dict[str, Any]], key: str, n: int, unique: int) -> dict[str, Any]:
+    best = min(rounds, key=lambda r: r[key]["seconds"])[key]
+    out = dict(best)
+    out["events_per_s"] = n / best["seconds"]
+    out["all_seconds"] = [r[key]["seconds"] for r in rounds]
+    out["count"] = max(r[key]["count"] for r in rounds)
+    out["counts_ok"] = all(r[key]["count"] == unique for r in rounds)
+    return out
+
+
+def _postgres_figures(rounds: list[dict[str, Any]], n: int, unique: int) -> dict[str, Any]:
+    ours, core = _best(rounds, "ours", n, unique), _best(rounds, "core", n, unique)
+    ours["stall_max_ms"] = max(r["ours"]["stall_max_ms"] for r in rounds)
+    ours["stall_p99_ms"] = max(r["ours"]["stall_p99_ms"] for r in rounds)
+    return {"ours": ours, "core": core, "ours_over_core": ours["events_per_s"] / core["events_per_s"]}
+
+
+def run(n: int, dup: float, batch_size: int | None, repeat: int, postgres: bool = True) -> dict[str, Any]:
     """``repeat`` interleaved rounds; throughput is each path's best round (the machine may be shared),
-    the stall is the worst round (a stall is what a user would feel)."""
+    the stall is the worst round (a stall is what a user would feel). SQLite and PostgreSQL rounds
+    alternate, so a busy moment on a shared machine does not land on one backend only."""
     events, unique = make_events(n, dup)
     rounds: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for i in range(repeat):
-            rounds.append(_once(Path(tmp), str(i), events, batch_size))
+    pg_rounds: list[dict[str, Any]] = []
+    server = None
+    if postgres:
+        from tests.postgres_server import start_server
+
+        server = start_server()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for i in range(repeat):
+                rounds.append(_once(Path(tmp), str(i), events, batch_size))
+                if server is not None:
+                    pg_rounds.append(_once_postgres(server, str(i), events, batch_size))
+    finally:
+        if server is not None:
+            server.cleanup()
     out: dict[str, Any] = {"events": n, "unique": unique, "repeat": repeat}
+    if pg_rounds:
+        out["postgresql"] = _postgres_figures(pg_rounds, n, unique)
     out["batch_size"] = rounds[0]["ours"]["batch_size"]
     for key in ("ours", "core", "raw"):
         best = min(rounds, key=lambda r, k=key: r[k]["seconds"])[key]  # type: ignore[misc]
@@ -224,6 +275,7 @@ def _print_table(r: dict[str, Any]) -> None:
         return "PASS" if ok else "MISS"
 
     t = r["targets"]
+    pg = r.get("postgresql")
     print(f"{r['events']:,} events, {r['unique']:,} unique, our batch size {r['batch_size']}, "
           f"best of {r['repeat']} rounds (stall: worst round)")
     print(f"{'path':<28}{'events/s':>12}{'seconds':>10}{'stored':>10}")
@@ -240,6 +292,22 @@ def _print_table(r: dict[str, Any]) -> None:
           "producer and ticker alone, i.e. what this machine's scheduler adds")
     print(f"stored == unique    {t['counts']['target']:<15} {mark(t['counts']['pass'])}"
           f"   (ours: {r['ours']['duplicates']:,} duplicates in {r['ours']['batches']} batches)")
+    if pg is None:
+        return
+    print()
+    print("SQLite beside PostgreSQL (same run, same events; PostgreSQL: a local throwaway server)")
+    print(f"{'':<28}{'SQLite':>14}{'PostgreSQL':>14}")
+    rows = (
+        ("ours, events/s", f"{r['ours']['events_per_s']:,.0f}", f"{pg['ours']['events_per_s']:,.0f}"),
+        ("Core bulk, events/s", f"{r['core']['events_per_s']:,.0f}", f"{pg['core']['events_per_s']:,.0f}"),
+        ("ours ÷ Core", f"{r['ours_over_core']:.2f}", f"{pg['ours_over_core']:.2f}"),
+        ("longest loop stall, ms", f"{r['ours']['stall_max_ms']:.2f}", f"{pg['ours']['stall_max_ms']:.2f}"),
+        ("stored == unique", mark(r["ours"]["counts_ok"] and r["core"]["counts_ok"]),
+         mark(pg["ours"]["counts_ok"] and pg["core"]["counts_ok"])),
+    )
+    for name, left, right in rows:
+        print(f"{name:<28}{left:>14}{right:>14}")
+    print(f"PostgreSQL ÷ SQLite (ours, events/s): {pg['ours']['events_per_s'] / r['ours']['events_per_s']:.2f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -250,8 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch-size", type=int, default=None, help="our writer's batch size (default: its own)")
     p.add_argument("--repeat", type=int, default=3, help="rounds; best throughput and worst stall are shown")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--sqlite-only", action="store_true", help="skip the PostgreSQL column (no server started)")
     args = p.parse_args(argv)
-    result = run(args.events, args.dup, args.batch_size, args.repeat)
+    result = run(args.events, args.dup, args.batch_size, args.repeat, postgres=not args.sqlite_only)
     if args.json:
         print(json.dumps(result, indent=2))
     else:

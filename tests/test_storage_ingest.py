@@ -35,9 +35,11 @@ def event(i: int | str, platform: str = "slack", **over: Any) -> dict[str, Any]:
     return row
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(f"sqlite:///{tmp_path / 'copbot.db'}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """Every behaviour on both backends (PostgreSQL: a fresh database on the suite's own server)."""
+    url = f"sqlite:///{tmp_path / 'copbot.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    database = open_database(url)
     yield database
     database.dispose()
 
@@ -194,6 +196,8 @@ def test_times_are_stored_as_utc_and_read_back_like_the_orm_writes_them(db: Data
         # the text matches SQLAlchemy's own DateTime format, so range queries compare correctly
         hits = s.scalars(select(ParticipationEvent).where(ParticipationEvent.at >= T0)).all()  # type: ignore[arg-type]
         assert len(hits) == 2
+    if db.engine.dialect.name != "sqlite":
+        return  # PostgreSQL keeps timestamptz natively; the text format below is SQLite's
     raw = DateTime().dialect_impl(sqlite.dialect()).bind_processor(sqlite.dialect())
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT DISTINCT at FROM participation_events").scalars().all() == [
