@@ -37,7 +37,8 @@ from storage import rota as rota_store
 
 ROTA_SESSIONS = 8  # "the next weeks": two months of weekly sessions
 CYCLES_SHOWN = 6  # the pairing history: enough to see a trend
-WEEKS_SHOWN = 8  # rows of the participation table under the chart
+WEEKS_SHOWN = 8
+PROMPTS_SHOWN = 26  # half a year of weekly questions  # rows of the participation table under the chart
 
 
 @dataclass(frozen=True)
@@ -120,13 +121,13 @@ def gather(runtime: Runtime, now: datetime) -> DashboardData:
 
         prompts_on = rituals.prompts is not None and rituals.prompts.enabled
         bank = list(rituals.prompts.questions) if rituals.prompts is not None else []
+        prompts = list(queries.asked_prompts(tx, community))
+        shown = prompts[-PROMPTS_SHOWN:]
+        # replies and reactions to the prompts shown all come after the oldest of them was asked
+        drawn = queries.participation(tx, community, utc(shown[0].asked_at)) if shown else []
         questions = questions_view(
-            bank,
-            list(queries.asked_prompts(tx, community)),
-            list(queries.queued_questions(tx, community)),
-            queries.participation(tx, community),
-            names,
-            zone,
+            bank, prompts, list(queries.queued_questions(tx, community)), drawn, names, zone,
+            history_limit=PROMPTS_SHOWN,
         )
         prompts_section = Section(prompts_on, "" if prompts_on else "Weekly prompts are off (rituals.prompts).")
         tx.rollback()  # read-only: drop anything a ritual's read path flushed (e.g. seeding the rota pool)
