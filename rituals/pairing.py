@@ -42,6 +42,7 @@ from rituals.pairing_decisions import (
 from storage import pairing as store
 from storage import queries
 from storage.models import Member
+from storage.onboarding import acknowledged_members
 
 log = logging.getLogger("copbot.pairing")
 
@@ -152,21 +153,17 @@ class PairingRitual(Ritual):
             return []  # not on the every_weeks stride: nothing happens, nothing is stored
         return self._run_cycle(tx, slot, source="schedule", started_by="")
 
+    def idle_until(self, tx: Session, schedule: str, after: datetime) -> datetime | None:
+        """The hourly "did you meet?" check sleeps until the next cycle's follow-up falls due (a new cycle,
+        scheduled or by command, makes the runtime forget this)."""
+        if schedule != "pairing.followup":
+            return None
+        return store.next_followup_due(tx, self.ctx.community, after) or after + timedelta(days=365)
+
     def _local_date(self, at: datetime) -> date:
         return at.astimezone(ZoneInfo(self.ctx.config.community.timezone)).date()
 
     # --- a cycle ------------------------------------------------------------------------------------------
-
-    def _ack_check(self, tx: Session) -> Callable[[str], bool]:
-        """Whether a member acknowledged the ground rules (the onboarding ritual stores that)."""
-        from storage import onboarding
-
-        has_acknowledged = getattr(onboarding, "has_acknowledged", None)
-        if has_acknowledged is None:
-            log.warning("require_ground_rules_ack is set but onboarding acknowledgements are not available; ignored")
-            return lambda member: True
-        community = self.ctx.community
-        return lambda member: bool(has_acknowledged(tx, community, member))
 
     def _run_cycle(self, tx: Session, slot: datetime, *, source: str, started_by: str) -> list[Planned]:
         settings = self.settings
@@ -176,12 +173,14 @@ class PairingRitual(Ritual):
             return []
         today = self._local_date(slot)
         members = {m.key: m for m in queries.members(tx, community)}
-        prefs = {p.member: PairingPrefs(p.member, p.opted_in, p.paused_until) for p in store.prefs(tx, community)}
-        goals = {p.member: [g for g in p.goals.split(",") if g] for p in store.prefs(tx, community) if p.goals}
-        acknowledged = self._ack_check(tx) if settings.require_ground_rules_ack else (lambda member: True)
+        stored_prefs = store.prefs(tx, community)
+        prefs = {p.member: PairingPrefs(p.member, p.opted_in, p.paused_until) for p in stored_prefs}
+        goals = {p.member: [g for g in p.goals.split(",") if g] for p in stored_prefs if p.goals}
+        # the onboarding ritual stores acknowledgements; one query for everyone, not one per member
+        acknowledged = acknowledged_members(tx, community) if settings.require_ground_rules_ack else set()
         why_not: dict[str, str | None] = {
             key: pairing_ineligibility(
-                PoolMember(key, acknowledged_ground_rules=acknowledged(key)),
+                PoolMember(key, acknowledged_ground_rules=key in acknowledged),
                 prefs.get(key),
                 today,
                 default_opted_in=settings.new_members_start == "in",

@@ -20,6 +20,7 @@ from bot.registry import RITUALS
 from bot.runtime import Runtime
 from bot.text import mention
 from config.models import CommunityConfig
+from storage import onboarding as onboarding_store
 from storage import pairing as store
 from storage import queries
 from storage.db import Database, open_database
@@ -377,3 +378,20 @@ async def test_pairing_status_names_who_started_a_cycle_by_hand(guild: Runtime, 
     status = await command(guild, clock, "dana", "pairing status")
     assert "(peer, started by" in status and "with `/cop pair now`)" in status
     assert "Met, latest first" not in status  # one cycle: no history to compare
+
+
+async def test_with_ground_rules_required_only_members_who_acknowledged_are_paired(
+    pairing_db: Database, adapter: ConsoleAdapter, clock: ManualClock
+) -> None:
+    bot = await make_runtime(pairing_config(extra="    require_ground_rules_ack: true\n"), pairing_db, adapter, clock)
+    try:
+        await join(bot, clock, "ana", "ben", "chen")
+        with pairing_db.session() as tx:
+            for handle in ("ana", "chen"):
+                onboarding_store.acknowledge(tx, "test-guild", f"console:{handle}", clock.now(), "button")
+            tx.commit()
+        await next_cycle(bot, clock)
+        assert latest_groups(pairing_db) == [("console:ana", "console:chen")]
+        assert left_out(pairing_db) == {"console:ben": "has not yet acknowledged the ground rules"}
+    finally:
+        await bot.stop()
