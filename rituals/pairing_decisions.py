@@ -237,20 +237,24 @@ class _BlockScorer:
         self.partners = other[order]
         self.start = np.searchsorted(owner[order], np.arange(n + 1))
         self.position = np.full(n, -1, dtype=np.int64)
+        # Time-zone overlap and interest score as lookup tables: a community has a few dozen distinct offsets,
+        # so a block's overlap is one gather from a small table instead of eight passes of float arithmetic.
+        zones, self.zone_code = np.unique(np.nan_to_num(pool.tz, nan=np.inf), return_inverse=True)
+        zone_list = [None if np.isinf(z) else float(z) for z in zones.tolist()]
+        self.overlap_table = np.array([[tz_overlap(a, b) for b in zone_list] for a in zone_list], dtype=np.float64)
+        most = pool.masks.shape[1] * 64
+        self.interest_table = np.minimum(np.arange(most + 1), MAX_SHARED_COUNTED) / MAX_SHARED_COUNTED
 
     def weights(self, idx: IntArray) -> FloatArray:
-        """:func:`pair_weight` between every two members of the block (same arithmetic, so the same numbers)."""
-        pool = self.pool
-        tz = pool.tz[idx]
-        diff = np.abs(tz[:, None] - tz[None, :]) % 24.0
-        diff = np.minimum(diff, 24.0 - diff)
-        overlap = np.maximum(0.0, WORKDAY_HOURS - diff) / WORKDAY_HOURS
-        unknown = np.isnan(tz)
-        overlap[unknown, :] = UNKNOWN_TZ_OVERLAP
-        overlap[:, unknown] = UNKNOWN_TZ_OVERLAP
-        masks = pool.masks[idx]
-        shared = np.bitwise_count(masks[:, None, :] & masks[None, :, :]).sum(axis=2)
-        return np.asarray(overlap + np.minimum(shared, MAX_SHARED_COUNTED) / MAX_SHARED_COUNTED, dtype=np.float64)
+        """:func:`pair_weight` between every two members of the block (the same numbers, from the tables)."""
+        code = self.zone_code[idx]
+        overlap = self.overlap_table[code[:, None], code[None, :]]
+        masks = self.pool.masks[idx]
+        if masks.shape[1] == 1:
+            shared = np.bitwise_count(masks[:, 0][:, None] & masks[:, 0][None, :])
+        else:
+            shared = np.bitwise_count(masks[:, None, :] & masks[None, :, :]).sum(axis=2)
+        return np.asarray(overlap + self.interest_table[shared], dtype=np.float64)
 
     def allowed(self, idx: IntArray) -> npt.NDArray[np.bool_]:
         """:meth:`_Pool.allowed` between every two members of the block."""
@@ -297,19 +301,17 @@ def _round_to_pairs(score: FloatArray, successor: IntArray) -> list[tuple[int, i
         k = len(cycle)
         if k < 2:
             continue
-        ring = np.array(cycle)
-        edges = score[ring, np.roll(ring, -1)]  # edges[i] joins cycle[i] and cycle[i + 1]
+        edges: list[float] = score[cycle, cycle[1:] + cycle[:1]].tolist()  # edges[i] joins cycle[i], cycle[i+1]
         if k % 2 == 0:
-            begin = 0 if edges[0::2].sum() >= edges[1::2].sum() else 1
+            begin = 0 if sum(edges[0::2]) >= sum(edges[1::2]) else 1
         else:
-            # dropping cycle[d] keeps edges d+1, d+3, ..., d+k-2 (mod k): sums of every other edge, via prefix sums
-            twice = np.concatenate((edges, edges))
-            parity = np.arange(2 * k) % 2
-            prefix = [np.concatenate(([0.0], np.cumsum(np.where(parity == p, twice, 0.0)))) for p in (0, 1)]
-            drop = np.arange(k)
-            kept = np.where(drop % 2 == 0, prefix[1][drop + k - 1] - prefix[1][drop + 1],
-                            prefix[0][drop + k - 1] - prefix[0][drop + 1])
-            begin = 1 + int(np.argmax(kept))
+            # dropping cycle[d] keeps edges d+1, d+3, ..., d+k-2 (mod k); every-other-edge prefix sums make each
+            # choice O(1): step[j] = twice[j-2] + twice[j-4] + ..., so the kept sum is step[d+k] - step[d+1]
+            twice = edges + edges
+            step = [0.0, 0.0]
+            for i, e in enumerate(twice):
+                step.append(step[i] + e)
+            begin = 1 + max(range(k), key=lambda d: (step[d + k] - step[d + 1], -d))
         pairs.extend((cycle[(begin + 2 * j) % k], cycle[(begin + 2 * j + 1) % k]) for j in range(k // 2))
     return pairs
 

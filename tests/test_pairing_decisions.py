@@ -17,6 +17,8 @@ from rituals.pairing_decisions import (
     Mentor,
     PairingPrefs,
     PoolMember,
+    _BlockScorer,
+    _Pool,
     _round_to_pairs,
     eligible_for_pairing,
     groups_weight,
@@ -235,3 +237,17 @@ def test_peer_pairs_come_within_three_percent_of_the_exact_optimum() -> None:
     optimum = sum(graph[a][b]["weight"] for a, b in nx.max_weight_matching(graph)) / 96
     assert result.left_out == {}
     assert groups_weight(pool, result.groups) >= 0.97 * optimum
+
+
+def test_the_block_weights_are_pair_weight_for_every_pair_with_unknown_zones_and_a_large_vocabulary() -> None:
+    rng = random.Random(5)
+    vocabulary = [f"topic-{i}" for i in range(150)]  # more than one 64-bit word of interests
+    zones = [None, -9.5, -5.0, 0.0, 5.75, 13.0, 14.0]
+    pool = [Candidate(f"m{i:02d}", rng.choice(zones), frozenset(rng.sample(vocabulary, rng.randint(0, 12))))
+            for i in range(40)]
+    rules = _Pool(pool, [], exclude_same_team=False)
+    idx = np.array(rng.sample(range(40), 25), dtype=np.int64)
+    got = _BlockScorer(rules).weights(idx)
+    members = rules.members
+    expected = np.array([[pair_weight(members[a], members[b]) for b in idx] for a in idx])
+    assert np.allclose(got, expected, rtol=0, atol=1e-12)
