@@ -109,7 +109,8 @@ async def run_console(
             if interactive:
                 line = await loop.run_in_executor(None, _prompt, session)
             else:
-                line = sys.stdin.readline()
+                # In a worker thread, so a slow pipe never stalls the loop (the outbox, /healthz on PORT).
+                line = await loop.run_in_executor(None, sys.stdin.readline)
             if line is None or line == "":
                 break
             if not interactive:
