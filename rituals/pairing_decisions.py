@@ -174,7 +174,7 @@ class _Pool:
 
 
 WINDOW = 6
-"""Each member considers this many neighbours on each side in every ordering of the pool."""
+"""Groups of three or more: each member considers this many neighbours on each side in every ordering."""
 
 INTEREST_ORDERINGS = 3
 """Orderings by (one of the member's interests, time zone), besides the one by time zone alone."""
