@@ -163,9 +163,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace, config: Any, platform: str) -> int:
-    from bot.app import open_for, run_console
+    from sqlalchemy.exc import OperationalError
 
-    db = open_for(Path(args.config))
+    from bot.app import database_url, open_for, run_console
+    from bot.db_commands import report_unreachable
+
+    try:
+        db = open_for(Path(args.config))
+    except OperationalError as exc:  # PostgreSQL down, wrong host or password: one clear line, exit 2
+        return report_unreachable(database_url(Path(args.config)), exc)
     if platform == "console":
         console = Console(soft_wrap=True)  # the terminal wraps; a script's reader gets whole lines
         return asyncio.run(run_console(Path(args.config), config, db, interactive=sys.stdin.isatty(), console=console))

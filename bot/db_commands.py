@@ -33,7 +33,8 @@ def _url(args: argparse.Namespace) -> str:
     return str(args.url) if args.url else database_url(Path(args.config))
 
 
-def _unreachable(url: str, exc: OperationalError) -> int:
+def report_unreachable(url: str, exc: OperationalError) -> int:
+    """One line naming the database (password masked) and why, plus what to check; exit code 2."""
     reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
     print(f"copbot: cannot reach the database {shown(url)}: {reason}", file=sys.stderr)
     print("  check that the server runs, the host, port, user and password, and that the database exists",
@@ -49,7 +50,7 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
         db.upgrade(args.revision)
         after = db.current_revision()
     except OperationalError as exc:
-        return _unreachable(url, exc)
+        return report_unreachable(url, exc)
     finally:
         db.dispose()
     if before == after:
@@ -65,7 +66,7 @@ def cmd_current(args: argparse.Namespace) -> int:
     try:
         at = db.current_revision()
     except OperationalError as exc:
-        return _unreachable(url, exc)
+        return report_unreachable(url, exc)
     finally:
         db.dispose()
     head = head_revision()
@@ -93,7 +94,7 @@ def cmd_move(args: argparse.Namespace) -> int:
         print(f"copbot: {exc}", file=sys.stderr)
         return EXIT_USER
     except OperationalError as exc:
-        return _unreachable(str(target), exc)
+        return report_unreachable(str(target), exc)
     if report.already_done:
         print(f"{shown(str(target))} already holds this copy ({report.total} rows, same count in every table); "
               "nothing to do")  # fmt: skip
