@@ -129,6 +129,17 @@ class Ritual:
         """Slot ``slot`` of ``schedule`` was claimed: decide, record state, return what to send."""
         return []
 
+    def idle_until(self, tx: Session, schedule: str, after: datetime) -> datetime | None:
+        """When ``schedule`` next has anything to do, as far as the passage of time goes (None: every slot).
+
+        Why: a frequent internal check (every 15 minutes) mostly finds nothing due, and running it costs
+        a slot row and a scan each time. The runtime asks this right after a slot ran, and skips the
+        check's slots until then. It forgets every hint when an acting event (join, leave, button), a
+        command or a new config arrives, and never trusts one for more than ``IDLE_HINT_CAP``, so a hint
+        only has to be right about time passing, not about what members might do.
+        """
+        return None
+
     def on_event(self, tx: Session, event: Event) -> list[Planned]:
         """A neutral event arrived (already de-duplicated); return anything to send."""
         return []

@@ -32,7 +32,7 @@ from bot.events import (
 )
 from bot.outbox import Outbox, write_plan
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Ritual, Role, ScheduleSpec
-from bot.slots import plan_catch_up, slots_between
+from bot.slots import CatchUp, next_slots, plan_catch_up, slots_between
 from config.models import CommunityConfig
 from storage import kudos as kudos_store
 from storage import queries
@@ -43,6 +43,9 @@ from storage.models import Delivery
 log = logging.getLogger("copbot.runtime")
 
 ACTING_EVENTS = (MemberJoined, MemberLeft, ButtonClicked)
+
+IDLE_HINT_CAP = timedelta(hours=6)
+"""The longest a check trusts a ritual's "nothing to do before" hint (see Ritual.idle_until)."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ class Runtime:
         self.last_tick: datetime | None = None  # for /healthz: a bot whose ticks stopped is not healthy
         self.scheduler_running: Callable[[], bool] | None = None  # set by whoever runs a scheduler (bot/live.py)
         self._tasks: list[asyncio.Task[Any]] = []
+        self._next_due: dict[tuple[str, str, str], datetime] = {}  # (schedule, cron, zone) -> first slot not yet due
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -193,6 +197,7 @@ class Runtime:
         if config.community.id != self.community:
             raise ValueError("community.id cannot change while the bot runs; restart to move to another community")
         self.config = config
+        self.forget_idle_hints()
         for listener in self.config_listeners:
             listener(config)
         metrics.config_reload("applied")
@@ -218,30 +223,64 @@ class Runtime:
 
     def _run_schedule(self, ritual: Ritual, spec: ScheduleSpec) -> SlotOutcome:
         now = self.clock.now()
+        zone = self.config.community.timezone
+        key = (spec.name, spec.cron, zone)
+        next_due = self._next_due.get(key)
+        if next_due is not None and now < next_due:
+            return SlotOutcome(spec.name, None, 0, 0)  # nothing can be due yet: no query, no calendar walk
         with self.db.session() as tx:
-            since = queries.last_slot(tx, self.community, spec.name)
-            installed = queries.get_state(tx, self.community, "installed_at")
-        start = since or (datetime.fromisoformat(installed) if installed else now)
-        due = slots_between(spec.cron, self.config.community.timezone, start, now)
-        plan = plan_catch_up(due, now, spec.grace)
-        with self.db.session() as tx:
-            for slot in plan.skipped:
-                queries.claim_slot(tx, self.community, spec.name, slot, "skipped", now)
-            for slot in plan.coalesced:
-                queries.claim_slot(tx, self.community, spec.name, slot, "coalesced", now)
+            if next_due is None:
+                since = queries.last_slot(tx, self.community, spec.name)
+                installed = queries.get_state(tx, self.community, "installed_at")
+                start = since or (datetime.fromisoformat(installed) if installed else now)
+            else:
+                start = next_due - timedelta(microseconds=1)
+            due = slots_between(spec.cron, zone, start, now)
+            plan = plan_catch_up(due, now, spec.grace)
+            ran = None
+            if plan.run is not None and self._idle(tx, spec, plan.run):
+                plan = CatchUp(run=None, coalesced=(), skipped=())  # a check with nothing due: no rows at all
+            queries.record_slots(tx, self.community, spec.name, plan.skipped, "skipped", now)
+            queries.record_slots(tx, self.community, spec.name, plan.coalesced, "coalesced", now)
+            if plan.run is not None and queries.claim_slot(tx, self.community, spec.name, plan.run, "done", now):
+                planned = ritual.run_slot(tx, spec.name, plan.run)
+                write_plan(tx, self.community, ritual.name, f"{spec.name}@{plan.run.isoformat()}", planned, now)
+                self._remember_idle(tx, ritual, spec, plan.run)
+                ran = plan.run
+                log.info("%s: slot %s ran (%d deliveries)", spec.name, plan.run.isoformat(), len(planned))
             tx.commit()
-        ran = None
-        if plan.run is not None:
-            with self.db.session() as tx:
-                if queries.claim_slot(tx, self.community, spec.name, plan.run, "done", now):
-                    planned = ritual.run_slot(tx, spec.name, plan.run)
-                    write_plan(tx, self.community, ritual.name, f"{spec.name}@{plan.run.isoformat()}", planned, now)
-                    tx.commit()
-                    ran = plan.run
-                    log.info("%s: slot %s ran (%d deliveries)", spec.name, plan.run.isoformat(), len(planned))
+        # Slots only move forward: whatever this replica or another claimed, the next one is after ``now``.
+        # A slot another replica holds is found taken by its unique row, so the memo can never run it twice.
+        upcoming = next_slots(spec.cron, zone, now, 1)
+        if upcoming:
+            self._next_due[key] = upcoming[0]
         if plan.skipped:
             log.warning("%s: %d slot(s) older than the grace window were skipped", spec.name, len(plan.skipped))
         return SlotOutcome(spec.name, ran, len(plan.coalesced), len(plan.skipped))
+
+    def _idle(self, tx: Session, spec: ScheduleSpec, slot: datetime) -> bool:
+        """Whether the ritual said, after its last run, that ``spec`` has nothing to do before a later time."""
+        hint = queries.get_state(tx, self.community, queries.IDLE_HINT_PREFIX + spec.name)
+        return hint is not None and slot < datetime.fromisoformat(hint)
+
+    def _remember_idle(self, tx: Session, ritual: Ritual, spec: ScheduleSpec, slot: datetime) -> None:
+        """Store ``spec``'s new hint; a run may give the ritual's other schedules work (a new pairing cycle
+        brings its "did you meet?" forward), so their hints go."""
+        for other in ritual.schedules():
+            if other.name != spec.name:
+                queries.set_state(tx, self.community, queries.IDLE_HINT_PREFIX + other.name, slot.isoformat())
+        key = queries.IDLE_HINT_PREFIX + spec.name
+        until = ritual.idle_until(tx, spec.name, slot)
+        if until is None or until <= slot:
+            queries.set_state(tx, self.community, key, slot.isoformat())  # no hint: the next slot runs
+            return
+        queries.set_state(tx, self.community, key, min(utc(until), slot + IDLE_HINT_CAP).isoformat())
+
+    def forget_idle_hints(self) -> None:
+        """A new config may change what is due (new steps, other session times): every check looks again."""
+        with self.db.session() as tx:
+            queries.forget_idle_hints(tx, self.community)
+            tx.commit()
 
     # --- inbound -----------------------------------------------------------------------------------
 
@@ -257,6 +296,8 @@ class Runtime:
             ):
                 metrics.duplicate_dropped("dispatch")
                 return None  # a retry or a replay: already acted on
+            if isinstance(event, ACTING_EVENTS):
+                queries.forget_idle_hints(tx, self.community)  # a join, a leave or a click may bring work forward
             if isinstance(event, MemberJoined):
                 installed = queries.get_state(tx, self.community, "installed_at")
                 queries.upsert_member(
@@ -308,6 +349,7 @@ class Runtime:
                 if not queries.claim_event(tx, self.community, event.platform, event.event_id, "command", now):
                     metrics.duplicate_dropped("dispatch")
                     return "Already done."
+                queries.forget_idle_hints(tx, self.community)  # a command may change what a check has to do
                 result = routed.spec.handler(CommandCall(event, routed.args, tx, now, role))
                 ritual = self._command_owner.get(routed.spec.path, "core")
                 write_plan(tx, self.community, ritual, f"cmd:{event.platform}:{event.event_id}", result.planned, now)

@@ -173,6 +173,24 @@ class FacilitatorRitual(Ritual):
         planned += self._announce_and_remind(tx, slot)
         return planned
 
+    def idle_until(self, tx: Session, schedule: str, after: datetime) -> datetime | None:
+        """The next moment the rota has work: a session starting (recorded as held), a notice or a reminder
+        falling due, or a swap request lapsing. Skips, swaps and volunteers arrive as commands or clicks,
+        after which the runtime forgets this hint."""
+        settings = self.settings
+        if settings is None or not settings.enabled:
+            return None
+        lead = max(settings.announce_before, settings.remind_before)
+        moments = [utc(row.expires_at) for row in store.pending_swaps(tx, self.ctx.community)]
+        best = min((m for m in moments if m > after), default=None)
+        for session in self._sessions(after, 10):
+            if best is not None and session - lead > best:
+                return best  # this session's and every later one's moments fall after what we have
+            for moment in (session - settings.announce_before, session - settings.remind_before, session):
+                if moment > after and (best is None or moment < best):
+                    best = moment
+        return None  # sessions so close together that ten of them fit in the notice lead: check every slot
+
     def _record_held(self, tx: Session, now: datetime) -> list[Planned]:
         settings = self._on()
         community = self.ctx.community
@@ -201,6 +219,9 @@ class FacilitatorRitual(Ritual):
         settings = self._on()
         community = self.ctx.community
         lead = max(settings.announce_before, settings.remind_before)
+        first = self._sessions(now, 1)
+        if not first or first[0] - lead > now:
+            return []  # the next session is further off than any notice: most 15-minute checks end here
         upcoming = self._horizon(tx, now)
         planned: list[Planned] = []
         for session in [s for s in upcoming if s - lead <= now]:

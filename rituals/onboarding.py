@@ -9,7 +9,7 @@ unless the admin asks (``/cop welcome @member``, or ``welcome_existing_members: 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
@@ -124,19 +124,37 @@ class OnboardingRitual(Ritual):
             "ground_rules": settings.ground_rules,
         }
 
-    def _send_due(self, tx: Session, row: store.OnboardingMember, member: Member, now: datetime) -> list[Planned]:
-        """Every step now due for ``member`` in their own time zone, each once, in order."""
+    def _send_due(
+        self,
+        tx: Session,
+        row: store.OnboardingMember,
+        member: Member,
+        now: datetime,
+        *,
+        done: list[str] | None = None,
+        acknowledged: bool | None = None,
+    ) -> list[Planned]:
+        """Every step now due for ``member`` in their own time zone, each once, in order.
+
+        A scheduled check passes ``done`` and ``acknowledged`` read for every member at once; asking per
+        member was most of what a 15-minute check cost.
+        """
         community = self.ctx.community
         steps = self._steps()
-        done = store.done_steps(tx, community, member.key)
+        done = list(done) if done is not None else store.done_steps(tx, community, member.key)
         left_at = utc(member.left_at) if member.left_at else None
         due = due_steps(
             utc(row.anchor_at), self._zone(member), steps, done, left_at, now,
             default_tz=self.ctx.config.community.timezone,
         )
+        if not due:
+            if {s.key for s in steps} <= set(done):
+                store.finish(tx, row, now)
+            return []
         planned: list[Planned] = []
-        acknowledged = store.has_acknowledged(tx, community, member.key)
-        values = self._values(tx, row, member) if due else {}
+        if acknowledged is None:
+            acknowledged = store.has_acknowledged(tx, community, member.key)
+        values = self._values(tx, row, member)
         for step in due:
             if not store.claim_step(tx, community, member.key, step.key, now):
                 continue
@@ -171,6 +189,8 @@ class OnboardingRitual(Ritual):
         pool_may_have_room = True  # once one newcomer finds the pool full, the rest of this check would too
         ongoing = store.sequences(tx, community, ongoing_only=True)
         everyone = queries.members_by_key(tx, community, [row.member for row in ongoing])  # not the whole community
+        done_by_member = store.done_steps_of(tx, community, [row.member for row in ongoing])
+        acknowledged = store.acknowledged_members(tx, community)
         for row in ongoing:
             member = everyone.get(row.member)
             if member is None or member.left_at is not None:
@@ -180,8 +200,46 @@ class OnboardingRitual(Ritual):
                 assigned = self._assign_buddy(tx, row, member, slot)  # a volunteer may have freed up
                 pool_may_have_room = bool(assigned)
                 planned += assigned
-            planned += self._send_due(tx, row, member, slot)
+            planned += self._send_due(
+                tx, row, member, slot, done=done_by_member.get(row.member, []), acknowledged=row.member in acknowledged
+            )
         return planned
+
+    def idle_until(self, tx: Session, schedule: str, after: datetime) -> datetime | None:
+        """The next step due for anyone mid-sequence; None while a waiting newcomer could get a buddy now.
+
+        Buddy capacity changes only when a sequence ends (at a step time, or when the member leaves) or
+        when someone volunteers; the runtime forgets this hint on leaves and commands, so only step times
+        matter here.
+        """
+        settings = self.settings
+        if settings is None:
+            return None
+        community = self.ctx.community
+        ongoing = store.sequences(tx, community, ongoing_only=True)
+        if not ongoing:
+            return after + timedelta(days=365)  # nobody mid-sequence: a join (which forgets the hint) starts one
+        if settings.buddies.enabled and any(row.buddy is None for row in ongoing):
+            loads = store.buddy_loads(tx, community)
+            pool = store.buddy_pool(tx, community, settings.buddies.volunteers)
+            if any(loads.get(key, 0) < settings.buddies.max_load for key in pool):
+                return None
+        everyone = queries.members_by_key(tx, community, [row.member for row in ongoing])
+        done = store.done_steps_of(tx, community, [row.member for row in ongoing])
+        steps = self._steps()
+        default_tz = self.ctx.config.community.timezone
+        times = []
+        for row in ongoing:
+            member = everyone.get(row.member)
+            if member is None or member.left_at is not None:
+                return None  # the next check stops this sequence
+            nxt = next_step_at(
+                utc(row.anchor_at), self._zone(member), steps, done.get(row.member, []), None, default_tz=default_tz
+            )
+            if nxt is None:
+                return None  # every step sent but not yet marked finished: let the next check close it
+            times.append(nxt)
+        return min(times)
 
     # --- buddies -----------------------------------------------------------------------------------
 
@@ -194,8 +252,12 @@ class OnboardingRitual(Ritual):
         default_tz = self.ctx.config.community.timezone
         loads = store.buddy_loads(tx, community)
         volunteers = []
-        for key in store.buddy_pool(tx, community, settings.buddies.volunteers):
-            known = queries.member(tx, community, key)
+        pool = store.buddy_pool(tx, community, settings.buddies.volunteers)
+        if not any(loads.get(key, 0) < settings.buddies.max_load for key in pool if key != member.key):
+            return []  # everyone is at capacity: no need to look anyone up
+        known_members = queries.members_by_key(tx, community, pool)
+        for key in pool:
+            known = known_members.get(key)
             if known is not None and known.left_at is not None:
                 continue
             zone = _zone_name(known.tz if known else None, default_tz)

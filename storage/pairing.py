@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from bot.clock import utc
 from storage.models import _utc_column
 
 
@@ -166,6 +167,16 @@ def followups_due(tx: Session, community: str, now: datetime) -> Sequence[Pairin
         )
         .order_by(col(PairingCycle.slot))
     ).all()
+
+
+def next_followup_due(tx: Session, community: str, after: datetime) -> datetime | None:
+    """When the earliest unsent "did you meet?" falls due (None if every cycle has had its follow-up)."""
+    value = tx.exec(
+        select(func.min(PairingCycle.followup_due_at)).where(
+            PairingCycle.community == community, col(PairingCycle.followup_sent_at).is_(None)
+        )
+    ).one()
+    return utc(value) if value is not None else None
 
 
 def mark_followup_sent(tx: Session, cycle: PairingCycle, now: datetime) -> None:

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, delete, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -43,6 +43,19 @@ def set_state(tx: Session, community: str, key: str, value: str) -> None:
         tx.add(row)
 
 
+IDLE_HINT_PREFIX = "idle:"
+"""community_state keys holding a check schedule's "nothing to do before" time (see Ritual.idle_until)."""
+
+
+def forget_idle_hints(tx: Session, community: str) -> None:
+    """Something happened that may give a check work sooner than it thought: every check looks again."""
+    tx.execute(
+        delete(CommunityState).where(
+            col(CommunityState.community) == community, col(CommunityState.key).startswith(IDLE_HINT_PREFIX)
+        )
+    )
+
+
 # --- ritual slots ------------------------------------------------------------------------------------
 
 
@@ -54,6 +67,29 @@ def claim_slot(tx: Session, community: str, ritual: str, slot: datetime, status:
         return True
     except IntegrityError:
         return False
+
+
+def record_slots(
+    tx: Session, community: str, ritual: str, slots: Sequence[datetime], status: str, now: datetime
+) -> None:
+    """Record slots that will not run (coalesced or skipped) in one statement.
+
+    Why in bulk: an hourly tick over a 15-minute check records three coalesced slots a time, and one
+    savepoint per row was most of a simulation's run time. If a row is already there (another replica
+    recorded it first), fall back to one savepoint per row so the others still land.
+    """
+    if not slots:
+        return
+    rows = [
+        {"community": community, "ritual": ritual, "slot": utc(slot), "status": status, "claimed_at": now, "detail": ""}
+        for slot in slots
+    ]
+    try:
+        with tx.begin_nested():
+            tx.execute(insert(RitualRun), rows)
+    except IntegrityError:
+        for slot in slots:
+            claim_slot(tx, community, ritual, slot, status, now)
 
 
 def last_slot(tx: Session, community: str, ritual: str) -> datetime | None:
