@@ -156,3 +156,24 @@ async def test_the_lookup_pages_back_past_a_busy_hour_in_the_channel(fake: FakeD
     pages = fake.calls_to("GET", rf"/channels/{GENERAL}/messages")
     assert len(pages) == 2 + 2  # found on page 2; the miss read the channel's whole history (151 messages)
     assert "before" in pages[1].query
+
+
+async def test_a_prompt_posted_just_before_a_crash_gets_its_thread_after_restart(
+    fake: FakeDiscord, db: Database
+) -> None:
+    """The post went out, the process died before opening its discussion thread: the restart finds the
+    post (not sent again) and opens the one thread it was missing."""
+    prompt = Post(text="**What did you automate this week?**", channel="general", opens_thread=True)
+    async with bot_process(fake, db) as (runtime, adapter):
+        ids = plan(db, runtime, [prompt])
+        die_after_sending(adapter)
+        with pytest.raises(Crash):
+            await runtime.outbox.drain()
+    assert not fake.calls_to("POST", r"/channels/\d+/messages/\d+/threads")
+    fake.forget_nonces()
+    async with bot_process(fake, db):
+        pass  # starting resumes the outbox
+    [posted] = messages_in(fake, GENERAL, prompt.text)
+    [thread] = fake.calls_to("POST", rf"/channels/{GENERAL}/messages/{posted['id']}/threads")
+    assert thread.body["name"] == "What did you automate this week?"
+    assert statuses(db, ids) == ["sent"]

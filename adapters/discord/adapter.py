@@ -54,6 +54,7 @@ log = logging.getLogger("copbot.discord")
 
 MAX_CONTENT = 2000
 CANNOT_DM = 50007  # Discord's error code for "Cannot send messages to this user"
+THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 LOOKUP_DEPTH = 300
 """Messages read back (newest first, 100 a request) when looking for a delivery after a crash. The search
 stops at the first match, and a DM channel's history is short, so most look-ups cost one request; only a
@@ -440,12 +441,17 @@ class DiscordAdapter(HandlerTable):
         channel_id = self.channel_id(action.channel)
         message = await self._send(self._partial(channel_id), action, delivery_id)
         if action.opens_thread:
-            title = next((line.strip("*_ ") for line in action.text.splitlines() if line.strip("*_ ")), "Thread")
-            try:
-                await message.create_thread(name=title[:100])
-            except discord.HTTPException as exc:  # e.g. a resend found the thread already there
-                log.warning("could not open a thread on %s: %s", message.id, exc)
+            await self._open_thread(channel_id, message.id, action.text)
         return message_ref(channel_id, message.id)
+
+    async def _open_thread(self, channel_id: int, message_id: int, text: str) -> None:
+        """The discussion thread on a post, titled by its first line; one that is already there is fine."""
+        title = next((line.strip("*_ ") for line in text.splitlines() if line.strip("*_ ")), "Thread")
+        try:
+            await self._partial(channel_id).get_partial_message(message_id).create_thread(name=title[:100])
+        except discord.HTTPException as exc:
+            if exc.code != THREAD_EXISTS:
+                log.warning("could not open a thread on %s: %s", message_id, exc)
 
     @performs(DirectMessage)
     async def direct(self, action: DirectMessage, delivery_id: str) -> str | None:
@@ -534,7 +540,10 @@ class DiscordAdapter(HandlerTable):
         if isinstance(action, DirectMessage | Ephemeral):
             return await self._find_in(await self._dm_channel(action.member), delivery_id)
         if isinstance(action, Post):
-            return await self._find_in(self._partial(self.channel_id(action.channel)), delivery_id)
+            ref = await self._find_in(self._partial(self.channel_id(action.channel)), delivery_id)
+            if ref is not None and action.opens_thread:
+                await self._open_thread(*parse_ref(ref), action.text)  # the crash may have come before the thread
+            return ref
         if isinstance(action, Reply):
             return await self._find_in(self._partial(parse_ref(action.thread_ref)[1]), delivery_id)
         raise TypeError(f"{type(self).__name__} cannot look up {type(action).__name__}")

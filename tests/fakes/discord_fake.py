@@ -168,9 +168,9 @@ class FakeDiscord:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None and server.sockets
-        self.port = server.sockets[0].getsockname()[1]
+        sockets = getattr(site._server, "sockets", None)  # an asyncio Server (AbstractServer has no .sockets)
+        assert sockets
+        self.port = sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
         if self._ws is not None and not self._ws.closed:
@@ -308,14 +308,18 @@ class FakeDiscord:
             self.channels.setdefault(uid + 7, dm)
             return self._json(dm)
         if (match := re.fullmatch(r"/channels/(\d+)/messages", p)) and m == "POST":
-            channel = self.channels.get(int(match[1])) or {}
-            if channel.get("type") == 1 and int(channel["recipients"][0]["id"]) in self.closed_dms:
+            target = self.channels.get(int(match[1])) or {}
+            if target.get("type") == 1 and int(target["recipients"][0]["id"]) in self.closed_dms:
                 call.status = 403
                 return self._json({"message": "Cannot send messages to this user", "code": 50007}, 403)
             return self._json(self._create_message(match[1], body))
         if (match := re.fullmatch(r"/channels/(\d+)/messages", p)) and m == "GET":
             return self._history(call, int(match[1]))
         if match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", p):
+            if int(match[2]) in self.channels:
+                call.status = 400
+                return self._json({"message": "A thread has already been created for this message", "code": 160004},
+                                  400)
             return self._json(self._thread(int(match[1]), int(match[2]), body.get("name", "thread")), 201)
         if re.fullmatch(r"/channels/\d+/messages/\d+/reactions/[^/]+/@me", p) and m == "PUT":
             return web.Response(status=204)
