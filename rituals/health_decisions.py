@@ -574,6 +574,14 @@ def suggest_next_steps(snapshot: HealthSnapshot, limit: int = 3) -> tuple[NextSt
             "pairing_meet_rate",
             f"{_pct(s.pairing.rate)} met",
         )
+    pulse = next((p for p in reversed(s.polls) if p.average is not None and _scale_top(p) >= 5), None)
+    if pulse is not None and pulse.average is not None and pulse.average < 0.6 * _scale_top(pulse):
+        candidates["listen"] = NextStep(
+            "Share the pulse results at the next session and pick one change from the written answers together.",
+            "members rate the community's value low",
+            "pulse_average",
+            f"average {pulse.average:.1f} of {_scale_top(pulse):g} from {pulse.responses} responses",
+        )
     candidates.setdefault(
         "guest",
         NextStep(
@@ -584,13 +592,25 @@ def suggest_next_steps(snapshot: HealthSnapshot, limit: int = 3) -> tuple[NextSt
         ),
     )
     order = {
-        Stage.BEGINNING: ("welcome", "challenge", "recruit", "pairing", "refresh", "reach_out", "subgroup", "guest"),
-        Stage.EXPANSION: ("recruit", "subgroup", "welcome", "pairing", "refresh", "challenge", "reach_out", "guest"),
-        Stage.MATURATION: ("refresh", "guest", "subgroup", "recruit", "challenge", "reach_out", "pairing", "welcome"),
-        Stage.CHANGE: ("reach_out", "refresh", "challenge", "recruit", "welcome", "pairing", "subgroup", "guest"),
+        Stage.BEGINNING: ("welcome", "challenge", "listen", "recruit", "pairing", "refresh", "reach_out", "subgroup",
+                          "guest"),
+        Stage.EXPANSION: ("recruit", "subgroup", "welcome", "listen", "pairing", "refresh", "challenge", "reach_out",
+                          "guest"),
+        Stage.MATURATION: ("refresh", "listen", "guest", "subgroup", "recruit", "challenge", "reach_out", "pairing",
+                           "welcome"),
+        Stage.CHANGE: ("reach_out", "listen", "refresh", "challenge", "recruit", "welcome", "pairing", "subgroup",
+                       "guest"),
     }[s.stage.stage]
     chosen = [candidates[key] for key in order if key in candidates]
     return tuple(chosen[:limit])
+
+
+def _scale_top(poll: PollResult) -> float:
+    """The highest numeric option of a scale poll (5 on a 1–5 scale); 0 when options are not numbers."""
+    try:
+        return max(float(o.label) for o in poll.options)
+    except ValueError:
+        return 0.0
 
 
 def build_snapshot(history: HealthHistory, now: datetime, period: timedelta, rule: StageRule) -> HealthSnapshot:

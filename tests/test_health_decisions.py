@@ -13,7 +13,9 @@ from rituals.health_decisions import (
     ActivityFact,
     HealthHistory,
     MemberFact,
+    OptionCount,
     PairingFact,
+    PollResult,
     PromptFact,
     Stage,
     StageRule,
@@ -200,3 +202,21 @@ def test_the_public_view_keeps_the_count_and_drops_the_names() -> None:
     assert public.quiet_count == 8 and public.quiet_members == ()
     assert "M12" not in str(public.as_json())
     assert "M12" in str(snapshot.as_json())
+
+
+def test_a_low_pulse_score_asks_the_facilitators_to_listen() -> None:
+    def pulse(votes: tuple[int, ...]) -> PollResult:
+        options = tuple(OptionCount(str(i + 1), n) for i, n in enumerate(votes))
+        total = sum(votes)
+        average = sum((i + 1) * n for i, n in enumerate(votes)) / total
+        return PollResult(1, "How valuable?", options, total, at(11, 20), average=average)
+
+    base = community(40, 1, 16, 17)  # maturation
+    low = build_snapshot(HealthHistory(base.members, base.activity, polls=(pulse((2, 3, 1, 0, 0)),)), NOW, PERIOD,
+                         RULE)
+    assert low.stage.stage == Stage.MATURATION
+    listen = [s for s in low.next_steps if s.figure == "pulse_average"]
+    assert listen and listen[0].value == "average 1.8 of 5 from 6 responses"
+    high = build_snapshot(HealthHistory(base.members, base.activity, polls=(pulse((0, 0, 1, 3, 2)),)), NOW, PERIOD,
+                          RULE)
+    assert "pulse_average" not in [s.figure for s in high.next_steps]
