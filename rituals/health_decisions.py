@@ -30,6 +30,8 @@ ACTIVE_KINDS = ("posted", "replied", "reacted", "met", "facilitated")
 RETENTION_DAYS = (30, 60, 90)
 RETENTION_WINDOW = timedelta(days=30)
 """A newcomer is retained at day N when they did something in the 30 days before day N after joining."""
+RETENTION_COHORTS = timedelta(days=365)
+"""Retention looks at newcomers of the past year: older cohorts describe a community that has since changed."""
 
 
 class Stage(StrEnum):
@@ -327,12 +329,17 @@ def active_counts(activity: Iterable[ActivityFact], start: datetime, end: dateti
 
 
 def newcomer_retention(
-    members: Iterable[MemberFact], activity: Iterable[ActivityFact], now: datetime, days: Sequence[int] = RETENTION_DAYS
+    members: Iterable[MemberFact],
+    activity: Iterable[ActivityFact],
+    now: datetime,
+    days: Sequence[int] = RETENTION_DAYS,
+    cohorts: timedelta = RETENTION_COHORTS,
 ) -> tuple[Retention, ...]:
     """Retention at each day mark: newcomers who joined at least N days ago, active in the 30 days before day N.
 
     Only newcomers count (members already there when the bot was installed did not "join" then), and only
-    those old enough to have reached the mark, so a recent cohort does not pull the curve down.
+    those old enough to have reached the mark, so a recent cohort does not pull the curve down; and only
+    those who joined within ``cohorts`` (a year) of ``now``.
     """
     times: dict[str, list[datetime]] = defaultdict(list)
     for fact in activity:
@@ -340,7 +347,9 @@ def newcomer_retention(
             times[fact.member].append(fact.at)
     result = []
     for mark in days:
-        cohort = [m for m in members if m.newcomer and m.joined_at + timedelta(days=mark) <= now]
+        cohort = [
+            m for m in members if m.newcomer and now - cohorts <= m.joined_at <= now - timedelta(days=mark)
+        ]
         retained = 0
         for m in cohort:
             end = m.joined_at + timedelta(days=mark)

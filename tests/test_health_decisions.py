@@ -220,3 +220,9 @@ def test_a_low_pulse_score_asks_the_facilitators_to_listen() -> None:
     high = build_snapshot(HealthHistory(base.members, base.activity, polls=(pulse((0, 0, 1, 3, 2)),)), NOW, PERIOD,
                           RULE)
     assert "pulse_average" not in [s.figure for s in high.next_steps]
+
+
+def test_retention_looks_at_the_newcomers_of_the_past_year_only() -> None:
+    long_ago = MemberFact("old", "Old", NOW - timedelta(days=500))
+    retention = newcomer_retention((*MEMBERS, long_ago), ACTIVITY, NOW)
+    assert [r.cohort for r in retention] == [3, 3, 1]  # as without the member who joined 500 days ago
