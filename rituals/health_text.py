@@ -11,6 +11,7 @@ from datetime import timedelta
 from bot.text import strip_markers
 from rituals.health_decisions import ActiveCounts, HealthSnapshot, PollResult, Retention
 
+MAX_POLLS = 3
 KIND_WORDS = {"posted": "posted", "replied": "replied", "reacted": "reacted", "met": "met a pair",
               "facilitated": "facilitated"}
 
@@ -97,14 +98,16 @@ def report_text(snapshot: HealthSnapshot, community: str) -> str:
         lines.append("*Facilitation:* no session was recorded in the last three periods")
     lines.append(f"*Went quiet:* {_n(s.quiet_count, 'member who was', 'members who were')} active before "
                  "took no part this period" + (" (the admins have the names)" if s.quiet_count else ""))
-    if s.polls:
-        lines.append("*Polls closed this period:*")
-        for poll in s.polls:
-            lines.extend(_poll_lines(poll))
     if s.next_steps:
         lines.append("*Next steps:*")
         lines.extend(f"{i}. {step.action} _Because {step.why}: {step.value}._"
                      for i, step in enumerate(s.next_steps, start=1))
+    if s.polls:  # last: the part whose length varies (Discord cuts a message at 2,000 characters)
+        lines.append("*Polls closed this period:*")
+        for poll in s.polls[-MAX_POLLS:]:
+            lines.extend(_poll_lines(poll))
+        if len(s.polls) > MAX_POLLS:
+            lines.append(f"…and {len(s.polls) - MAX_POLLS} earlier poll(s); `copbot report --health` lists them all.")
     return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ EXAMPLE = '/cop poll "Which day suits the next meetup?" Tuesday Wednesday Thursd
 MAX_QUESTION = 300
 MAX_OPTION = 75  # Slack cuts button labels at 75 characters
 MAX_ANSWER = 1000
+MAX_SHOWN_ANSWERS = 12  # a results message stays readable (and under Discord's 2,000 characters)
 
 
 class PollSyntaxError(ValueError):
@@ -168,5 +169,14 @@ def results_text(result: PollResult) -> str:
         lines.append("Who chose what: " + "; ".join(strip_markers(v) for v in result.voters))
     if result.open_answers:
         lines.append(f"*{strip_markers(result.open_question) or 'Written answers'}*")
-        lines.extend(f"• {strip_markers(a)}" for a in result.open_answers)
+        shown = result.open_answers[:MAX_SHOWN_ANSWERS]
+        lines.extend(f"• {_shorten(strip_markers(a), 280)}" for a in shown)
+        if len(result.open_answers) > len(shown):
+            lines.append(f"…and {len(result.open_answers) - len(shown)} more; facilitators can read them all with "
+                         "`copbot report --health --json`.")
     return "\n".join(lines)
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -226,3 +226,15 @@ def test_retention_looks_at_the_newcomers_of_the_past_year_only() -> None:
     long_ago = MemberFact("old", "Old", NOW - timedelta(days=500))
     retention = newcomer_retention((*MEMBERS, long_ago), ACTIVITY, NOW)
     assert [r.cohort for r in retention] == [3, 3, 1]  # as without the member who joined 500 days ago
+
+
+def test_the_report_puts_next_steps_before_the_polls_whose_length_varies() -> None:
+    from rituals.health_text import report_text
+
+    polls = tuple(PollResult(i, f"Poll {i}?", (OptionCount("yes", 1), OptionCount("no", 0)), 1, at(11, 10 + i))
+                  for i in range(5))
+    history = community(40, 1, 16, 17)
+    text = report_text(build_snapshot(HealthHistory(history.members, history.activity, polls=polls), NOW, PERIOD,
+                                      RULE), "Guild")
+    assert text.index("*Next steps:*") < text.index("*Polls closed this period:*")
+    assert "Poll 0?" not in text and "Poll 4?" in text and "…and 2 earlier poll(s)" in text

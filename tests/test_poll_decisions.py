@@ -83,3 +83,10 @@ def test_results_text_shows_bars_and_relays_member_text_without_mentions() -> No
     text = results_text(tally(3, "Tue or Wed?", ["Tue", "Wed"], votes, CLOSED, open_question="Why?"))
     assert "██████████ Tue: 1 (100%)" in text and "░░░░░░░░░░ Wed: 0 (0%)" in text
     assert "\ue000" not in text and "ping slack:T1:U1 please" in text
+
+
+def test_many_written_answers_are_capped_so_the_results_stay_readable() -> None:
+    votes = [Vote(f"m{i}", None, f"answer number {i} " + "words " * 80) for i in range(20)]
+    text = results_text(tally(4, "Ideas?", ["a", "b"], votes, CLOSED, open_question="What next?"))
+    assert text.count("• answer number") == 12 and "…and 8 more" in text
+    assert len(text) < 4000 and max(len(line) for line in text.splitlines()) <= 282
