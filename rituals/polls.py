@@ -202,6 +202,8 @@ class PollsRitual(Ritual):
             CommandSpec(("poll", "close"), Role.FACILITATOR, "close a poll now and post its results", self._close_cmd,
                         usage="poll number", min_args=1, max_args=1),
             CommandSpec(("poll", "list"), Role.MEMBER, "the polls open now", self._list),
+            CommandSpec(("poll", "results"), Role.FACILITATOR, "the counts so far, only to you", self._peek,
+                        usage="poll number", min_args=1, max_args=1),
         ]
 
     def _poll(self, call: CommandCall) -> CommandResult:
@@ -260,6 +262,16 @@ class PollsRitual(Ritual):
             raise CommandError(f"Poll {row.id} is already closed.")
         return CommandResult(f"Poll {row.id} is closed; the results are on their way.",
                              self._close(call.tx, row, call.now))
+
+    def _peek(self, call: CommandCall) -> CommandResult:
+        """Counts so far for the facilitator who asks; nobody else sees them before the poll closes."""
+        self._on()
+        row = self._find(call.tx, call.args[0])
+        names = {m.key: m.name for m in queries.members(call.tx, self.ctx.community, active_only=False)}
+        text = results_text(_tally(call.tx, row, names))
+        if row.closed_at is None:
+            text = text.replace("*Poll closed:", "*So far (still open):", 1)
+        return CommandResult(text)
 
     def _list(self, call: CommandCall) -> CommandResult:
         self._on()

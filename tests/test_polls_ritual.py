@@ -133,6 +133,10 @@ async def test_a_second_vote_replaces_the_first(guild: Guild) -> None:
     with guild.runtime.db.session() as tx:
         rows = store.responses(tx, 1)
         assert sorted((r.member, r.choice) for r in rows) == [("console:ana", 1), ("console:ben", 2)]
+    peek = await guild.say("fay", "poll results 1")
+    assert peek.startswith("*So far (still open):") and "Thursday: 1 (50%)" in peek
+    assert "Only facilitators" in await guild.say("ana", "poll results 1")
+    assert guild.thread(poll.ref) == []  # nothing public before it closes
     await guild.until(START + timedelta(days=2, hours=1))
     results = guild.thread(poll.ref)
     assert len(results) == 1
