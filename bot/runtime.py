@@ -315,6 +315,7 @@ class Runtime:
                 queries.mark_left(tx, self.community, event.member, utc(event.at))
             elif (
                 isinstance(event, ReactionAdded | ReplyPosted)
+                and log.isEnabledFor(logging.DEBUG)  # a lookup per reaction only to log it: only when asked to
                 and queries.member(tx, self.community, event.member) is None
             ):
                 log.debug("participation from a member not seen joining: %s", event.member)
