@@ -46,6 +46,8 @@ class Probes:
     scheduler_running: bool | None
     """None when no scheduler runs in this mode (the console moves time by hand)."""
     adapter_connected: bool
+    writer_alive: bool
+    """The participation writer is running: if it stopped, reactions and replies are no longer stored."""
     last_tick_age: timedelta | None
     """Since the last scheduler tick by the runtime's clock; None if it never ticked."""
 
@@ -69,18 +71,22 @@ class Health:
             "database": self.probes.database_error is None,
             "scheduler": self.probes.scheduler_running,
             "adapter": self.probes.adapter_connected,
+            "writer": self.probes.writer_alive,
             "last_tick_age_seconds": None if age is None else round(age.total_seconds(), 1),
             "problems": list(self.problems),
         }
 
 
 def assess(probes: Probes, max_tick_age: timedelta = MAX_TICK_AGE) -> Health:
-    """Healthy when the database answers, the adapter is connected and, if a scheduler runs, it ticks."""
+    """Healthy when the database answers, the adapter is connected, participation is being written and, if a
+    scheduler runs, it ticks."""
     problems: list[str] = []
     if probes.database_error is not None:
         problems.append(f"database unreachable: {probes.database_error}")
     if not probes.adapter_connected:
         problems.append("not connected to the chat platform")
+    if not probes.writer_alive:
+        problems.append("the participation writer has stopped: reactions and replies are not being stored")
     if probes.scheduler_running is False:
         problems.append("the ritual scheduler is not running")
     if probes.scheduler_running is not None:
@@ -132,6 +138,7 @@ async def probe(runtime: Runtime) -> Probes:
         database_error=await _database_error(runtime),
         scheduler_running=None if running is None else running(),
         adapter_connected=await _adapter_connected(runtime),
+        writer_alive=runtime.writer.alive,
         last_tick_age=None if last is None else utc(runtime.clock.now()) - utc(last),
     )
 

@@ -271,6 +271,11 @@ class ParticipationWriter:
             self._executor = None
 
     @property
+    def alive(self) -> bool:
+        """Started and still writing (False before start, after stop, or once an unexpected error ended it)."""
+        return self._task is not None and not self._task.done()
+
+    @property
     def pending(self) -> int:
         """Rows submitted but not yet written (or dropped)."""
         return self._submitted - self._done

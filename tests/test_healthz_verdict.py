@@ -6,7 +6,13 @@ from datetime import timedelta
 
 from bot.healthz import MAX_TICK_AGE, Probes, assess
 
-FINE = Probes(database_error=None, scheduler_running=True, adapter_connected=True, last_tick_age=timedelta(seconds=20))
+FINE = Probes(
+    database_error=None,
+    scheduler_running=True,
+    adapter_connected=True,
+    writer_alive=True,
+    last_tick_age=timedelta(seconds=20),
+)
 
 
 def probes(**changes: object) -> Probes:
@@ -22,6 +28,7 @@ def test_everything_answering_is_healthy_and_200() -> None:
         "database": True,
         "scheduler": True,
         "adapter": True,
+        "writer": True,
         "last_tick_age_seconds": 20.0,
         "problems": [],
     }
@@ -29,12 +36,18 @@ def test_everything_answering_is_healthy_and_200() -> None:
 
 def test_each_failing_part_is_named_and_all_are_listed() -> None:
     health = assess(
-        probes(database_error="OperationalError: database is locked", adapter_connected=False, scheduler_running=False)
+        probes(
+            database_error="OperationalError: database is locked",
+            adapter_connected=False,
+            writer_alive=False,
+            scheduler_running=False,
+        )
     )
     assert health.http_status == 503
     assert health.problems == (
         "database unreachable: OperationalError: database is locked",
         "not connected to the chat platform",
+        "the participation writer has stopped: reactions and replies are not being stored",
         "the ritual scheduler is not running",
     )
     assert health.as_json()["status"] == "unhealthy"

@@ -85,6 +85,7 @@ async def test_healthz_answers_200_and_names_each_part(runtime: Runtime) -> None
         "database": True,
         "scheduler": None,  # the console moves time by hand: no scheduler to judge
         "adapter": True,
+        "writer": True,
         "last_tick_age_seconds": 0.0,
         "problems": [],
     }
@@ -136,9 +137,22 @@ async def test_healthz_is_503_when_the_adapter_lost_its_platform(
     config: CommunityConfig, db: Database, clock: ManualClock
 ) -> None:
     bot = Runtime(config, db, Disconnected(), clock, RITUALS)
-    async with listening(bot) as base:
-        status, body = await get_json(f"{base}/healthz")
+    await bot.start(background=False)
+    try:
+        async with listening(bot) as base:
+            status, body = await get_json(f"{base}/healthz")
+    finally:
+        await bot.stop()
     assert (status, body["adapter"], body["problems"]) == (503, False, ["not connected to the chat platform"])
+
+
+async def test_healthz_is_503_once_the_participation_writer_has_stopped(runtime: Runtime) -> None:
+    async with listening(runtime) as base:
+        assert (await get_json(f"{base}/healthz"))[0] == 200
+        await runtime.writer.stop()  # as if it had ended; what matters is that nothing stores participation now
+        status, body = await get_json(f"{base}/healthz")
+    assert (status, body["writer"]) == (503, False)
+    assert body["problems"] == ["the participation writer has stopped: reactions and replies are not being stored"]
 
 
 # --- /metrics -------------------------------------------------------------------------------------------------
