@@ -15,6 +15,7 @@ per-test ``pg_url`` fixture, which creates a fresh, empty database on it.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import itertools
 import os
@@ -95,7 +96,13 @@ class PostgresServer:
         """initdb into a fresh directory owned by the user the server runs as."""
         self.base.mkdir(parents=True, exist_ok=True)
         if self._as_root:
-            pw = pwd.getpwnam("postgres")
+            try:
+                pw = pwd.getpwnam("postgres")
+            except KeyError:
+                raise PostgresUnavailable(
+                    "running as root, and there is no 'postgres' system user to run the server as (PostgreSQL "
+                    "refuses root): install Debian's postgresql package, or run the tests as a normal user"
+                ) from None
             os.chown(self.base, pw.pw_uid, pw.pw_gid)
         self.base.chmod(0o700)
         done = self._run(
@@ -165,6 +172,7 @@ def start_server(base: Path | None = None) -> PostgresServer:
     except BaseException:
         server.cleanup()
         raise
+    atexit.register(server.cleanup)  # an interrupted run (Ctrl-C, a crash) leaves no server behind
     return server
 
 
