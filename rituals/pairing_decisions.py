@@ -380,69 +380,102 @@ def _match_pairs(pool: _Pool, rng: np.random.Generator) -> list[int]:
     return mate
 
 
-def _pair_the_rest(pool: _Pool, mate: list[int]) -> None:
-    """Pair members the sparse edges left alone: with each other, or by re-routing an existing pair.
+def _allowed_rows(pool: _Pool, rows: IntArray) -> npt.NDArray[np.bool_]:
+    """``out[r, j]``: may ``rows[r]`` share a group with member ``j``? One dense row per member asked about.
 
-    Why: "at most one member unpaired" is a promise to members, not a statistic; the candidate edges are a
-    heuristic, so the leftovers get an exhaustive (they are few) look.
+    Why: the members left over after matching can be many (a team holding most of the pool, with same-team
+    exclusion on), and asking :meth:`_Pool.allowed` pair by pair for each of them was quadratic in Python.
+    """
+    out = np.ones((len(rows), pool.n), dtype=np.bool_)
+    out[np.arange(len(rows)), rows] = False
+    if pool.exclude_same_team:
+        team = pool.team[rows][:, None]
+        out &= ~((team == pool.team[None, :]) & (team >= 0))
+    position = np.full(pool.n, -1, dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    codes = pool.forbidden_array
+    lo, hi = codes // max(pool.n, 1), codes % max(pool.n, 1)
+    for a, b in ((lo, hi), (hi, lo)):
+        mine = position[a] >= 0
+        out[position[a[mine]], b[mine]] = False
+    return out
+
+
+def _pair_the_rest(pool: _Pool, mate: list[int]) -> None:
+    """Pair members the blocks left alone: with each other, or by re-routing an existing pair.
+
+    Why: "at most one member unpaired" is a promise to members, not a statistic; the blocks are a heuristic,
+    so the leftovers get an exhaustive look, in numpy so that many leftovers (who may simply be unpairable)
+    cost one pass each rather than a Python loop over every member.
     """
     free = np.array([i for i in range(pool.n) if mate[i] < 0], dtype=np.int64)
-    # 1. leftovers with each other, best weight first (all their pairs, scored at once)
-    if len(free) > 1:
-        rows, cols = np.triu_indices(len(free), k=1)
-        a, b = free[rows], free[cols]
-        ok = pool.allowed_mask(a, b)
-        a, b = a[ok], b[ok]
-        order = np.lexsort((b, a, -pool.weights(a, b)))
-        for ai, bi in zip(a[order].tolist(), b[order].tolist(), strict=True):
-            if mate[ai] < 0 and mate[bi] < 0:
-                mate[ai], mate[bi] = bi, ai
+    if len(free) < 2:
+        return
+    may = _allowed_rows(pool, free)  # leftovers x everyone
+    # 1. leftovers with each other, best weight first
+    ra, rb = np.nonzero(np.triu(may[:, free], k=1))
+    a, b = free[ra], free[rb]
+    order = np.lexsort((b, a, -pool.weights(a, b)))
+    for ai, bi in zip(a[order].tolist(), b[order].tolist(), strict=True):
+        if mate[ai] < 0 and mate[bi] < 0:
+            mate[ai], mate[bi] = bi, ai
     # 2. augmenting paths of length 3: free x - c = d - free y  becomes  x = c, d = y
-    free_list = [i for i in range(pool.n) if mate[i] < 0]
-    while len(free_list) > 1:
-        found = False
-        for fx in free_list:
-            for c in range(pool.n):
-                d = mate[c]
-                if d < 0 or not pool.allowed(fx, c):
-                    continue
-                partners = [fy for fy in free_list if fy != fx and pool.allowed(d, fy)]
-                if partners:
-                    fy = max(partners, key=lambda p: (pool.weight(d, p), -p))
-                    mate[fx], mate[c] = c, fx
-                    mate[d], mate[fy] = fy, d
-                    found = True
-                    break
-            if found:
-                break
-        if not found:
+    while True:
+        mates = np.array(mate, dtype=np.int64)
+        alive = np.flatnonzero(mates[free] < 0)
+        if len(alive) < 2:
             return
-        free_list = [i for i in range(pool.n) if mate[i] < 0]
+        rows = may[alive]
+        counts = rows.sum(axis=0)
+        partner = np.maximum(mates, 0)
+        only = np.where(counts == 1, rows.argmax(axis=0), -1)  # the single leftover who may join, if one
+        useful = (mates >= 0) & (counts >= 1) & (counts[partner] >= 1)
+        useful &= ~((counts == 1) & (counts[partner] == 1) & (only == only[partner]))
+        found = np.flatnonzero(useful)
+        if not len(found):
+            return
+        c = int(found[0])
+        d = mate[c]
+        xs = free[alive[rows[:, c]]].tolist()
+        ys = free[alive[rows[:, d]]]
+        ys = ys[np.lexsort((ys, -pool.weights(np.full(len(ys), d), ys)))].tolist()
+        x, y = next((x, y) for y in ys for x in xs if x != y)
+        mate[x], mate[c] = c, x
+        mate[d], mate[y] = y, d
 
 
-def _place_leftovers(pool: _Pool, groups: list[list[int]], leftovers: list[int]) -> list[int]:
-    """Put each leftover into the best group of regular size they may join; returns who could not be placed."""
+def _place_leftovers(pool: _Pool, groups: list[list[int]], leftovers: list[int]) -> tuple[list[int], list[bool]]:
+    """Put each leftover into the best group of regular size they may join.
+
+    Returns who could not be placed, and for each of them whether anyone at all may meet them (for the reason).
+    """
+    if not leftovers:
+        return [], []
     size = min((len(g) for g in groups), default=0)
-    unplaced = []
-    for x in leftovers:
-        best: tuple[float, int] | None = None
-        for gi, group in enumerate(groups):
-            if len(group) != size or not all(pool.allowed(x, m) for m in group):
-                continue
-            score = sum(pool.weight(x, m) for m in group)
-            if best is None or score > best[0]:
-                best = (score, gi)
-        if best is None:
+    may = _allowed_rows(pool, np.array(leftovers, dtype=np.int64))
+    regular = [gi for gi, g in enumerate(groups) if len(g) == size]
+    members = np.array([groups[gi] for gi in regular], dtype=np.int64).reshape(len(regular), size)
+    open_group = np.ones(len(regular), dtype=np.bool_)
+    unplaced: list[int] = []
+    anyone: list[bool] = []
+    for r, x in enumerate(leftovers):
+        fits = np.flatnonzero(open_group & may[r][members].all(axis=1))
+        if not len(fits):
             unplaced.append(x)
-        else:
-            groups[best[1]].append(x)
-    return unplaced
+            anyone.append(bool(may[r].any()))
+            continue
+        inside = members[fits]
+        score = pool.weights(np.full(inside.size, x), inside.ravel()).reshape(inside.shape).sum(axis=1)
+        best = int(fits[int(np.argmax(score))])  # the first of the best, as before
+        groups[regular[best]].append(x)
+        open_group[best] = False
+    return unplaced, anyone
 
 
-def _left_out_reason(pool: _Pool, i: int, avoid_repeat_cycles: int) -> str:
+def _left_out_reason(pool: _Pool, anyone_allowed: bool, avoid_repeat_cycles: int) -> str:
     if pool.n < 2:
         return "nobody else is in the pairing pool this cycle"
-    if not any(pool.allowed(i, j) for j in range(pool.n)):
+    if not anyone_allowed:
         return (
             f"every other member was in a group with them in the last {avoid_repeat_cycles} cycles, "
             "is on a never-pair list with them, or is on their team"
@@ -519,10 +552,11 @@ def make_peer_groups(
     else:
         u, v, w = _candidate_edges(pool, rng) if pool.n > 1 else (np.zeros(0, np.int64),) * 2 + (np.zeros(0),)
         groups, spare = _group_larger(pool, group_size, u, v, w)
-    unplaced = _place_leftovers(pool, groups, spare) if groups else spare
+    unplaced, anyone = _place_leftovers(pool, groups, spare)
     keys = [c.key for c in pool.members]
     out = sorted(tuple(sorted(keys[i] for i in g)) for g in groups)
-    left_out = {keys[i]: _left_out_reason(pool, i, avoid_repeat_cycles) for i in sorted(unplaced)}
+    reasons = {i: _left_out_reason(pool, ok, avoid_repeat_cycles) for i, ok in zip(unplaced, anyone, strict=True)}
+    left_out = {keys[i]: reasons[i] for i in sorted(reasons)}
     return PairingResult(groups=out, left_out=left_out)
 
 

@@ -18,6 +18,7 @@ from rituals.pairing_decisions import (
     PairingPrefs,
     PoolMember,
     _BlockScorer,
+    _pair_the_rest,
     _Pool,
     _round_to_pairs,
     eligible_for_pairing,
@@ -251,3 +252,26 @@ def test_the_block_weights_are_pair_weight_for_every_pair_with_unknown_zones_and
     members = rules.members
     expected = np.array([[pair_weight(members[a], members[b]) for b in idx] for a in idx])
     assert np.allclose(got, expected, rtol=0, atol=1e-12)
+
+
+def test_a_team_holding_most_of_the_pool_pairs_everyone_it_can_and_says_why_the_rest_wait() -> None:
+    """180 of 300 members share a team and same-team pairs are excluded: each pair needs one of the other 120."""
+    pool = [
+        Candidate(f"m{i:03d}", float(i % 4), frozenset({TOPICS[i % 5]}), "platform" if i < 180 else f"t{i % 7}")
+        for i in range(300)
+    ]
+    result = make_peer_groups(pool, [], exclude_same_team=True, seed=1)
+    teams = {c.key: c.team for c in pool}
+    assert len(result.groups) == 120  # the most there can be
+    assert all(sorted(teams[k] == "platform" for k in g) == [False, True] for g in result.groups)
+    assert len(result.left_out) == 60 and all(teams[k] == "platform" for k in result.left_out)
+    assert all("already grouped" in reason for reason in result.left_out.values())
+
+
+def test_two_leftovers_are_paired_by_rerouting_an_existing_pair() -> None:
+    # ana may meet only ben, dev only chi; ben and chi were matched: ana-ben and chi-dev is the only full pairing
+    never = [("ana", "chi"), ("ana", "dev"), ("dev", "ben")]
+    rules = _Pool([Candidate(k) for k in ("ana", "ben", "chi", "dev")], never, exclude_same_team=False)
+    mate = [-1, 2, 1, -1]  # ben = chi
+    _pair_the_rest(rules, mate)
+    assert mate == [1, 0, 3, 2]
