@@ -181,6 +181,7 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        self.outbox.forget()  # other replicas may take over this one's leftovers at once, not after the TTL
         await self.writer.stop()
         await self.adapter.stop()
 

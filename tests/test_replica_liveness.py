@@ -12,8 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from adapters.console.adapter import ConsoleAdapter
 from bot.clock import ManualClock
 from bot.outbox import Outbox
+from bot.registry import RITUALS
+from bot.runtime import Runtime
+from config.models import CommunityConfig
 from storage import queries, replicas
 from storage.db import Database, open_database
 from tests.test_outbox import PlatformRecord, _plan
@@ -78,3 +82,13 @@ async def test_on_sqlite_a_restarted_bot_takes_over_at_once(tmp_path: Path, cloc
         assert await _outbox_b(db, platform, clock).drain() == 3
     finally:
         db.dispose()
+
+
+async def test_a_stopped_runtime_leaves_no_heartbeat(config: CommunityConfig, db: Database, clock: ManualClock) -> None:
+    bot = Runtime(config, db, ConsoleAdapter(), clock, RITUALS)
+    await bot.start(background=False)
+    with db.session() as tx:
+        assert replicas.live_replicas(tx, bot.community, clock.now()) == [bot.outbox.sender_id]
+    await bot.stop()
+    with db.session() as tx:
+        assert replicas.live_replicas(tx, bot.community, clock.now()) == []
