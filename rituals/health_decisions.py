@@ -611,7 +611,25 @@ def suggest_next_steps(snapshot: HealthSnapshot, limit: int = 3) -> tuple[NextSt
                        "guest"),
     }[s.stage.stage]
     chosen = [candidates[key] for key in order if key in candidates]
+    if len(chosen) < 2:
+        chosen.append(_standing_advice(s))
     return tuple(chosen[:limit])
+
+
+def _standing_advice(s: HealthSnapshot) -> NextStep:
+    """What fits the stage when no figure calls for anything in particular (so there are always two steps)."""
+    active = f"{s.active_this.total} active (last period {s.active_last.total})"
+    if s.stage.stage is Stage.BEGINNING:
+        return NextStep("Ask three members to share, in five minutes each, a problem they solved recently.",
+                        "early stories show newcomers what this community is for", "active_members", active)
+    if s.stage.stage is Stage.EXPANSION:
+        return NextStep("Write the community's purpose and ground rules into the welcome, so growth keeps its shape.",
+                        "many people are arriving", "joined", f"{s.joined} joined this period")
+    if s.stage.stage is Stage.CHANGE:
+        return NextStep("Open a pulse poll asking what members need from the community now.",
+                        "participation is shifting", "active_share", f"{_pct(s.active_share_this)} active")
+    return NextStep("Harvest the best threads of the period into the resource library and share the list.",
+                    "a steady community has knowledge worth keeping", "active_members", active)
 
 
 def _scale_top(poll: PollResult) -> float:

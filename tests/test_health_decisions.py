@@ -238,3 +238,13 @@ def test_the_report_puts_next_steps_before_the_polls_whose_length_varies() -> No
                                       RULE), "Guild")
     assert text.index("*Next steps:*") < text.index("*Polls closed this period:*")
     assert "Poll 0?" not in text and "Poll 4?" in text and "…and 2 earlier poll(s)" in text
+
+
+def test_a_healthy_community_still_gets_two_next_steps_that_fit_its_stage() -> None:
+    members = tuple(MemberFact(f"m{i}", f"M{i}", at(1, 1), newcomer=False) for i in range(20))
+    activity = tuple(ActivityFact(f"m{i}", "reaction", day) for i in range(12) for day in (at(10, 15), at(11, 15)))
+    snapshot = build_snapshot(HealthHistory(members, activity), NOW, PERIOD, RULE)
+    assert snapshot.stage.stage == Stage.MATURATION  # 20 members, 60% active in both periods
+    assert [s.figure for s in snapshot.next_steps] == ["active_members", "active_members"]
+    assert snapshot.next_steps[0].action.startswith("Invite a guest")
+    assert snapshot.next_steps[1].action.startswith("Harvest the best threads")
