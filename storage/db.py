@@ -58,6 +58,18 @@ def _is_memory_sqlite(url: str) -> bool:
     return url.startswith("sqlite") and (url.rstrip("/").endswith(":") or ":memory:" in url or url in {"sqlite://"})
 
 
+MIGRATION_LOCK = 0x636F70626F74  # "copbot": the PostgreSQL advisory lock key that serialises migrations
+
+
+def _one_migrator_at_a_time(connection: Connection) -> None:
+    """PostgreSQL: replicas starting together would run the same migration at once (a table created twice,
+    or two transactions waiting on each other's catalog locks). A transaction-scoped advisory lock makes
+    the second wait until the first commits; it then finds the schema at head and does nothing.
+    SQLite needs nothing: one writer at a time, and one bot per file."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+
+
 def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
     """An Alembic ``Config`` built in code, so nothing outside the package (no alembic.ini) is needed at runtime.
 
@@ -102,11 +114,13 @@ class Database:
     def upgrade(self, revision: str = "head") -> None:
         """``alembic upgrade REVISION`` on this engine, in one transaction where the backend allows."""
         with self.engine.begin() as connection:
+            _one_migrator_at_a_time(connection)
             command.upgrade(alembic_config(connection), revision)
 
     def downgrade(self, revision: str) -> None:
         """``alembic downgrade REVISION`` (e.g. ``"base"`` or ``"-1"``); for tests and rollbacks by hand."""
         with self.engine.begin() as connection:
+            _one_migrator_at_a_time(connection)
             command.downgrade(alembic_config(connection), revision)
 
     def current_revision(self) -> str | None:

@@ -63,3 +63,35 @@ def test_migrate_twice_is_a_no_op_on_postgres(pg: Database) -> None:
     pg.migrate()
     pg.migrate()
     assert pg.current_revision() == head_revision()
+
+
+def test_replicas_starting_together_migrate_once(pg_url: str) -> None:
+    """Four replicas open a fresh database at the same moment: one migrates, the others wait and find it done.
+
+    Without the advisory lock two of them create the same table (or wait on each other's locks forever).
+    """
+    import threading
+
+    errors: list[str] = []
+    ready = threading.Barrier(4)
+
+    def start_replica() -> None:
+        db = Database(pg_url)
+        ready.wait()
+        try:
+            db.migrate()
+        except Exception as exc:
+            errors.append(f"{type(exc).__name__}: {exc}".splitlines()[0])
+        finally:
+            db.dispose()
+
+    threads = [threading.Thread(target=start_replica, daemon=True) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "replicas deadlocked migrating the same database"
+    assert errors == []
+    db = Database(pg_url)
+    assert db.current_revision() == head_revision()
+    db.dispose()
