@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import SQLModel
 
+from storage.bot_lock import AnotherBotIsRunning, BotLock
 from storage.db import Database, head_revision
 
 DEFAULT_BATCH = 1000
@@ -145,6 +146,13 @@ def copy_sqlite_to_postgres(
         raise TransferError("--batch-size must be at least 1")
     src_url, dst_url = sqlite_url(source), postgres_url(target)
     head = head_revision()
+    # Hold the source's bot lock for the whole copy: a bot still writing to it would make the copy a
+    # mix of moments, and a bot started mid-copy would write rows that never reach PostgreSQL.
+    lock = BotLock(src_url)
+    try:
+        lock.acquire()
+    except AnotherBotIsRunning as exc:
+        raise TransferError(f"{exc}. Stop that bot first, so the copy is one consistent moment") from None
     src = Database(src_url)
     dst = Database(dst_url)
     try:
@@ -194,3 +202,4 @@ def copy_sqlite_to_postgres(
     finally:
         src.dispose()
         dst.dispose()
+        lock.release()

@@ -21,6 +21,7 @@ from sqlmodel import SQLModel
 from bot.cli import main as copbot
 from bot.simulate import _simulate
 from config.loader import load_config
+from storage.bot_lock import BotLock
 from storage.db import Database, head_revision
 from storage.ingest import store_events
 from storage.transfer import TransferError, copy_sqlite_to_postgres, tables_in_dependency_order
@@ -125,6 +126,8 @@ def test_a_failure_half_way_leaves_the_target_empty(source: Path, pg_url: str) -
 
 
 def test_clear_refusals(tmp_path: Path, source: Path, pg_url: str) -> None:
+    with BotLock(f"sqlite:///{source}"), pytest.raises(TransferError, match="Stop that bot first"):
+        copy_sqlite_to_postgres(str(source), pg_url)  # a bot is still running on the source
     with pytest.raises(TransferError, match="does not exist"):
         copy_sqlite_to_postgres(str(tmp_path / "missing.db"), pg_url)
     with pytest.raises(TransferError, match="COPBOT_DATABASE_URL"):
