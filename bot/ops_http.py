@@ -8,6 +8,7 @@ beside Slack's ``/slack/events`` when Slack runs in HTTP mode.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from prometheus_client.registry import Collector
 
 from bot import healthz, metrics
 from bot.clock import utc
+from storage import backlog
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -34,9 +36,22 @@ class RuntimeGauges(Collector):
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        self.unsent: int | None = None
+        """Read from the database by the scrape handler just before rendering (off the event loop)."""
+
+    def read_database(self) -> None:
+        """The gauges that need a query; runs in a worker thread."""
+        with self.runtime.db.session() as tx:
+            self.unsent = backlog.unsent_deliveries(tx, self.runtime.community)
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         runtime = self.runtime
+        if self.unsent is not None:
+            yield GaugeMetricFamily(
+                "copbot_deliveries_unsent",
+                "Messages planned but not yet sent (a value that stays up means the platform keeps refusing them).",
+                value=self.unsent,
+            )
         yield GaugeMetricFamily(
             "copbot_participation_pending",
             "Participation events received but not yet written (a growing value means the database is slow).",
@@ -54,7 +69,8 @@ class RuntimeGauges(Collector):
 def install(application: web.Application, runtime: Runtime) -> None:
     """Add ``GET /healthz`` and ``GET /metrics`` for ``runtime``."""
     gauges = CollectorRegistry()
-    gauges.register(RuntimeGauges(runtime))
+    runtime_gauges = RuntimeGauges(runtime)
+    gauges.register(runtime_gauges)
 
     async def health(_: web.Request) -> web.Response:
         verdict = await healthz.check(runtime)
@@ -66,6 +82,10 @@ def install(application: web.Application, runtime: Runtime) -> None:
         )
 
     async def scrape(_: web.Request) -> web.Response:
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, runtime_gauges.read_database)
+        except Exception:
+            runtime_gauges.unsent = None  # a scrape still answers when the database does not (/healthz says why)
         body = generate_latest(metrics.REGISTRY) + generate_latest(gauges)
         return web.Response(body=body, headers={"Content-Type": METRICS_CONTENT_TYPE, "Cache-Control": "no-store"})
 

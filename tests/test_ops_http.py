@@ -213,6 +213,7 @@ async def test_metrics_count_a_slack_communitys_events_duplicates_deliveries_and
     assert delta(before, after, "copbot_deliveries_total", outcome="sent") == 1
     assert delta(before, after, "copbot_deliveries_total", outcome="retried") == 1
     assert delta(before, after, "copbot_deliveries_total", outcome="failed") == 0
+    assert after[("copbot_deliveries_unsent", ())] == 1  # the one to "nowhere" waits for its next attempt
     assert delta(before, after, "copbot_events_received_total", type="ReactionAdded") == 4
     assert delta(before, after, "copbot_events_received_total", type="MemberJoined") == 2
     assert delta(before, after, "copbot_participation_events_stored_total") == 1
