@@ -32,7 +32,7 @@ from bot.events import (
 )
 from bot.outbox import Outbox, write_plan
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Ritual, Role, ScheduleSpec
-from bot.slots import CatchUp, next_slots, plan_catch_up, slots_between
+from bot.slots import next_slots, plan_catch_up, slots_between
 from config.models import CommunityConfig
 from storage import kudos as kudos_store
 from storage import queries
@@ -213,22 +213,34 @@ class Runtime:
         """Claim and run every due slot (or those of schedule ``only``); safe to call any time, from any replica."""
         outcomes = []
         self.last_tick = self.clock.now()
+        hints: dict[str, datetime] | None = None  # read once per tick, and only if some schedule is due
         for ritual, spec in self.schedules():
             if only is None or spec.name == only:
-                outcome = self._run_schedule(ritual, spec)
+                if hints is None and self._maybe_due(spec):
+                    with self.db.session() as tx:
+                        hints = queries.idle_hints(tx, self.community)
+                outcome = self._run_schedule(ritual, spec, (hints or {}).get(spec.name))
                 metrics.slots(claimed=outcome.ran is not None, skipped=outcome.skipped, coalesced=outcome.coalesced)
                 outcomes.append(outcome)
         if any(o.ran for o in outcomes):
             self.outbox.wake()
         return outcomes
 
-    def _run_schedule(self, ritual: Ritual, spec: ScheduleSpec) -> SlotOutcome:
+    def _maybe_due(self, spec: ScheduleSpec) -> bool:
+        next_due = self._next_due.get((spec.name, spec.cron, self.config.community.timezone))
+        return next_due is None or self.clock.now() >= next_due
+
+    def _run_schedule(self, ritual: Ritual, spec: ScheduleSpec, asleep_until: datetime | None) -> SlotOutcome:
+        """Claim and run ``spec``'s newest due slot; slots before ``asleep_until`` (its idle hint) need nothing."""
         now = self.clock.now()
         zone = self.config.community.timezone
         key = (spec.name, spec.cron, zone)
-        next_due = self._next_due.get(key)
-        if next_due is not None and now < next_due:
+        if not self._maybe_due(spec):
             return SlotOutcome(spec.name, None, 0, 0)  # nothing can be due yet: no query, no calendar walk
+        next_due = self._next_due.get(key)
+        if asleep_until is not None and asleep_until > now and next_due is not None:
+            self._next_due[key] = next_slots(spec.cron, zone, now, 1)[0]
+            return SlotOutcome(spec.name, None, 0, 0)  # asleep: every slot up to now has nothing to do
         with self.db.session() as tx:
             if next_due is None:
                 since = queries.last_slot(tx, self.community, spec.name)
@@ -237,10 +249,10 @@ class Runtime:
             else:
                 start = next_due - timedelta(microseconds=1)
             due = slots_between(spec.cron, zone, start, now)
+            if asleep_until is not None:
+                due = [slot for slot in due if slot >= asleep_until]  # slots with nothing to do: no rows at all
             plan = plan_catch_up(due, now, spec.grace)
             ran = None
-            if plan.run is not None and self._idle(tx, spec, plan.run):
-                plan = CatchUp(run=None, coalesced=(), skipped=())  # a check with nothing due: no rows at all
             queries.record_slots(tx, self.community, spec.name, plan.skipped, "skipped", now)
             queries.record_slots(tx, self.community, spec.name, plan.coalesced, "coalesced", now)
             if plan.run is not None and queries.claim_slot(tx, self.community, spec.name, plan.run, "done", now):
@@ -259,14 +271,11 @@ class Runtime:
             log.warning("%s: %d slot(s) older than the grace window were skipped", spec.name, len(plan.skipped))
         return SlotOutcome(spec.name, ran, len(plan.coalesced), len(plan.skipped))
 
-    def _idle(self, tx: Session, spec: ScheduleSpec, slot: datetime) -> bool:
-        """Whether the ritual said, after its last run, that ``spec`` has nothing to do before a later time."""
-        hint = queries.get_state(tx, self.community, queries.IDLE_HINT_PREFIX + spec.name)
-        return hint is not None and slot < datetime.fromisoformat(hint)
-
     def _remember_idle(self, tx: Session, ritual: Ritual, spec: ScheduleSpec, slot: datetime) -> None:
         """Store ``spec``'s new hint; a run may give the ritual's other schedules work (a new pairing cycle
         brings its "did you meet?" forward), so their hints go."""
+        if type(ritual).idle_until is Ritual.idle_until:
+            return  # this ritual gives no hints: nothing to store, nothing to reset
         for other in ritual.schedules():
             if other.name != spec.name:
                 queries.set_state(tx, self.community, queries.IDLE_HINT_PREFIX + other.name, slot.isoformat())
@@ -277,10 +286,31 @@ class Runtime:
             return
         queries.set_state(tx, self.community, key, min(utc(until), slot + IDLE_HINT_CAP).isoformat())
 
+    def next_wake(self) -> datetime | None:
+        """The earliest time a tick could do anything (None: unknown, tick now).
+
+        For ``copbot simulate``, which jumps over hours in which every schedule is either not due or
+        asleep on its idle hint; a live bot just ticks. Only valid after a tick (the due-slot memo).
+        """
+        zone = self.config.community.timezone
+        with self.db.session() as tx:
+            hints = queries.idle_hints(tx, self.community)
+        wake: datetime | None = None
+        for _, spec in self.schedules():
+            due = self._next_due.get((spec.name, spec.cron, zone))
+            if due is None:
+                return None
+            hint = hints.get(spec.name)
+            if hint is not None and due < hint:
+                after_hint = next_slots(spec.cron, zone, hint - timedelta(microseconds=1), 1)
+                due = after_hint[0] if after_hint else due
+            wake = due if wake is None else min(wake, due)
+        return wake
+
     def forget_idle_hints(self) -> None:
         """A new config may change what is due (new steps, other session times): every check looks again."""
         with self.db.session() as tx:
-            queries.forget_idle_hints(tx, self.community)
+            queries.forget_idle_hints(tx, self.community, self.clock.now())
             tx.commit()
 
     # --- inbound -----------------------------------------------------------------------------------
@@ -298,7 +328,7 @@ class Runtime:
                 metrics.duplicate_dropped("dispatch")
                 return None  # a retry or a replay: already acted on
             if isinstance(event, ACTING_EVENTS):
-                queries.forget_idle_hints(tx, self.community)  # a join, a leave or a click may bring work forward
+                queries.forget_idle_hints(tx, self.community, now)  # a join, a leave or a click may bring work forward
             if isinstance(event, MemberJoined):
                 installed = queries.get_state(tx, self.community, "installed_at")
                 queries.upsert_member(
@@ -351,7 +381,7 @@ class Runtime:
                 if not queries.claim_event(tx, self.community, event.platform, event.event_id, "command", now):
                     metrics.duplicate_dropped("dispatch")
                     return "Already done."
-                queries.forget_idle_hints(tx, self.community)  # a command may change what a check has to do
+                queries.forget_idle_hints(tx, self.community, now)  # a command may change what a check has to do
                 result = routed.spec.handler(CommandCall(event, routed.args, tx, now, role))
                 ritual = self._command_owner.get(routed.spec.path, "core")
                 write_plan(tx, self.community, ritual, f"cmd:{event.platform}:{event.event_id}", result.planned, now)

@@ -106,7 +106,11 @@ async def _simulate(
         counter += 1
         return f"sim-{counter}"
 
+    woken = True  # an event may bring work forward (a join wakes every check): tick at the next hour
+
     async def send(event: Event) -> None:
+        nonlocal woken
+        woken = True
         await runtime.handle_event(event)
 
     # Founding members are there from day one; the rest trickle in over the simulated weeks.
@@ -122,6 +126,7 @@ async def _simulate(
     with bar:
         task = bar.add_task("simulating", total=weeks * 7)
         day = START
+        wake: datetime | None = None
         while day < end:
             day_end = day + timedelta(days=1)
             for person in people:
@@ -142,6 +147,9 @@ async def _simulate(
             # Let the scheduler fire every slot of the day at its own time.
             for hour in range(1, 25):
                 clock.set(max(clock.now(), day + timedelta(hours=hour)))
+                if not woken and wake is not None and clock.now() < wake:
+                    continue  # every schedule is not due yet or asleep on its idle hint: this tick would do nothing
+                woken = False
                 runtime.tick()
                 await runtime.outbox.drain()
                 new_posts = [m for m in adapter.transcript[seen_posts:] if m.author == "copbot"]
@@ -151,6 +159,7 @@ async def _simulate(
                         await _react_to_prompt(post, people, joined, rng, clock, send, next_id, adapter)
                 await _agree_to_ground_rules(new_posts, onboarding_rng, clock, send, next_id)
                 await _answer_pairing_followups(runtime, new_posts, pairing_rng, clock, send, next_id)
+                wake = runtime.next_wake()
             await rota_sim.act(runtime, adapter, joined, clock, send, next_id)
             await runtime.writer.flush()
             day = day_end

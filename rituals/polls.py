@@ -135,6 +135,14 @@ class PollsRitual(Ritual):
             return [planned]
         return self._close_due(tx, self.ctx.now())
 
+    def idle_until(self, tx: Session, schedule: str, after: datetime) -> datetime | None:
+        """The 15-minute closing check sleeps until the earliest open poll closes (a new poll, by command or
+        by the pulse schedule, makes the runtime forget this)."""
+        if schedule != "polls":
+            return None
+        closing = [utc(row.closes_at) for row in store.open_polls(tx, self.ctx.community)]
+        return min(closing, default=after + timedelta(days=365))
+
     def _close_due(self, tx: Session, now: datetime) -> list[Planned]:
         planned: list[Planned] = []
         for row in store.due_to_close(tx, self.ctx.community, now):

@@ -10,8 +10,10 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, insert, update
+from sqlalchemy import Table, bindparam, func, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, col, select
 
 from bot.clock import utc
@@ -47,36 +49,65 @@ IDLE_HINT_PREFIX = "idle:"
 """community_state keys holding a check schedule's "nothing to do before" time (see Ritual.idle_until)."""
 
 
-def forget_idle_hints(tx: Session, community: str) -> None:
-    """Something happened that may give a check work sooner than it thought: every check looks again."""
-    tx.execute(
-        delete(CommunityState).where(
+def idle_hints(tx: Session, community: str) -> dict[str, datetime]:
+    """Every check schedule's current hint, by schedule name, in one query."""
+    rows = tx.exec(
+        select(CommunityState).where(
             col(CommunityState.community) == community, col(CommunityState.key).startswith(IDLE_HINT_PREFIX)
         )
-    )
+    ).all()
+    return {row.key.removeprefix(IDLE_HINT_PREFIX): datetime.fromisoformat(row.value) for row in rows}
+
+
+def forget_idle_hints(tx: Session, community: str, now: datetime) -> None:
+    """Something happened at ``now`` that may give a check work from then on: no hint reaches past ``now``.
+
+    Slots before ``now`` stay covered (nothing happened to them), so a check that slept for days neither
+    replays nor reports those slots as missed; it runs from ``now`` on.
+    """
+    rows = tx.exec(
+        select(CommunityState).where(
+            col(CommunityState.community) == community, col(CommunityState.key).startswith(IDLE_HINT_PREFIX)
+        )
+    ).all()
+    for row in rows:
+        if datetime.fromisoformat(row.value) > now:
+            row.value = utc(now).isoformat()
+            tx.add(row)
 
 
 # --- ritual slots ------------------------------------------------------------------------------------
 
 
+_RUNS: Table = RitualRun.__table__  # type: ignore[attr-defined]
+
+
+def _insert_runs_ignoring_taken(tx: Session) -> Insert:
+    """``INSERT ... ON CONFLICT DO NOTHING`` into ritual_runs: a slot row another claimer holds is left alone.
+
+    Why not a savepoint per row: two extra statements per claim, on every tick of every schedule.
+    """
+    dialect = tx.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(_RUNS).on_conflict_do_nothing()
+    return sqlite.insert(_RUNS).on_conflict_do_nothing()
+
+
 def claim_slot(tx: Session, community: str, ritual: str, slot: datetime, status: str, now: datetime) -> bool:
-    """Insert the slot's unique row inside a savepoint; False if another claimer already has it."""
-    try:
-        with tx.begin_nested():
-            tx.add(RitualRun(community=community, ritual=ritual, slot=utc(slot), status=status, claimed_at=now))
-        return True
-    except IntegrityError:
-        return False
+    """Insert the slot's unique row; False if another claimer already has it."""
+    row = {"community": community, "ritual": ritual, "slot": utc(slot), "status": status, "claimed_at": now,
+           "detail": ""}
+    result = tx.execute(_insert_runs_ignoring_taken(tx).values(**row))
+    return bool(getattr(result, "rowcount", 0) == 1)
 
 
 def record_slots(
     tx: Session, community: str, ritual: str, slots: Sequence[datetime], status: str, now: datetime
 ) -> None:
-    """Record slots that will not run (coalesced or skipped) in one statement.
+    """Record slots that will not run (coalesced or skipped), in one statement; rows already there stay.
 
     Why in bulk: an hourly tick over a 15-minute check records three coalesced slots a time, and one
-    savepoint per row was most of a simulation's run time. If a row is already there (another replica
-    recorded it first), fall back to one savepoint per row so the others still land.
+    savepoint per row was most of a simulation's run time.
     """
     if not slots:
         return
@@ -84,12 +115,7 @@ def record_slots(
         {"community": community, "ritual": ritual, "slot": utc(slot), "status": status, "claimed_at": now, "detail": ""}
         for slot in slots
     ]
-    try:
-        with tx.begin_nested():
-            tx.execute(insert(RitualRun), rows)
-    except IntegrityError:
-        for slot in slots:
-            claim_slot(tx, community, ritual, slot, status, now)
+    tx.execute(_insert_runs_ignoring_taken(tx), rows)
 
 
 def last_slot(tx: Session, community: str, ritual: str) -> datetime | None:
