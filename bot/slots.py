@@ -8,11 +8,12 @@ clock and no database.
 
 from __future__ import annotations
 
+import threading
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from itertools import islice
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -54,20 +55,94 @@ def _firings(cron: str, tz: str, after: datetime) -> Iterator[datetime]:
         cursor = utc(fire) + timedelta(microseconds=1)
 
 
+class _Calendar:
+    """One schedule's firing times, walked once and reused.
+
+    Why: every tick asks "which slots fell between the last one and now?" and the rota asks for its
+    next sessions many times a day; walking the cron calendar again each time was a tenth of a
+    simulation. The list holds every firing after ``start`` in order, so the firings after any later
+    instant are a bisect away; it is trimmed as time moves on, and rebuilt if asked about the past.
+    """
+
+    KEEP = 4096
+
+    def __init__(self, cron: str, tz: str) -> None:
+        self.cron = cron
+        self.tz = tz
+        self.lock = threading.Lock()
+        self.start: datetime | None = None
+        self.fires: list[datetime] = []
+        self.walk: Iterator[datetime] = iter(())
+
+    def _from(self, after: datetime) -> int:
+        """Index of the first cached firing after ``after`` (restarting the walk there if need be)."""
+        if self.start is None or after < self.start or (self.fires and after > self.fires[-1] + _REWALK_GAP):
+            self.start, self.fires, self.walk = after, [], _firings(self.cron, self.tz, after)
+        index = bisect_right(self.fires, after)
+        if index > self.KEEP:  # the past is not asked about again: drop it, keeping the list's promise
+            self.start = self.fires[index - 1]
+            del self.fires[:index]
+            index = 0
+        return index
+
+    def _at(self, index: int) -> datetime | None:
+        while index >= len(self.fires):
+            fire = next(self.walk, None)
+            if fire is None and self.fires:
+                # The walk stops after a bounded scan; carry on from the last firing, once, without
+                # repeating its wall-clock time (the second 01:30 of a DST fall-back).
+                last = self.fires[-1]
+                zone = ZoneInfo(self.tz)
+                self.walk = (f for f in _firings(self.cron, self.tz, last)
+                             if f.astimezone(zone).replace(tzinfo=None) != last.astimezone(zone).replace(tzinfo=None))
+                fire = next(self.walk, None)
+            if fire is None:
+                return None
+            self.fires.append(fire)
+        return self.fires[index]
+
+    def between(self, after: datetime, until: datetime) -> list[datetime]:
+        with self.lock:
+            out: list[datetime] = []
+            index = self._from(after)
+            while len(out) < MAX_SLOTS_SCANNED:
+                fire = self._at(index)
+                if fire is None or fire > until:
+                    break
+                out.append(fire)
+                index += 1
+            return out
+
+    def following(self, after: datetime, count: int) -> list[datetime]:
+        with self.lock:
+            out: list[datetime] = []
+            index = self._from(after)
+            while len(out) < count:
+                fire = self._at(index)
+                if fire is None:
+                    break
+                out.append(fire)
+                index += 1
+            return out
+
+
+_REWALK_GAP = timedelta(days=30)
+"""A question this far past the cached firings starts a fresh walk rather than walking every slot between."""
+
+
+@lru_cache(maxsize=256)
+def _calendar(cron: str, tz: str) -> _Calendar:
+    return _Calendar(cron, tz)
+
+
 def slots_between(cron: str, tz: str, after: datetime, until: datetime) -> list[datetime]:
     """Every firing time t with after < t <= until, in UTC, oldest first (bounded)."""
-    end = utc(until)
-    out: list[datetime] = []
-    for fire in _firings(cron, tz, after):
-        if fire > end or len(out) >= MAX_SLOTS_SCANNED:
-            break
-        out.append(fire)
-    return out
+    return _calendar(cron, tz).between(utc(after), utc(until))
 
 
 def next_slots(cron: str, tz: str, after: datetime, count: int) -> list[datetime]:
     """The next ``count`` firing times after ``after`` (for ``copbot check`` and ``/cop facilitator next``)."""
-    return list(islice(_firings(cron, tz, after), count))
+    return _calendar(cron, tz).following(utc(after), count)
 
 
 @dataclass(frozen=True)

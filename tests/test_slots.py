@@ -72,3 +72,45 @@ def test_catch_up_accounts_for_every_due_slot_exactly_once(offsets: list[int], g
     accounted = [*([plan.run] if plan.run else []), *plan.coalesced, *plan.skipped]
     assert sorted(accounted) == due
     assert (plan.run is None) == all(now - s > timedelta(hours=grace_hours) for s in due)
+
+
+def _walked(cron: str, tz: str, after: datetime, until: datetime) -> list[datetime]:
+    """The calendar walked afresh, with no cache: what the cached answers must equal."""
+    from bot.slots import _firings
+
+    out = []
+    for fire in _firings(cron, tz, after):
+        if fire > until:
+            break
+        out.append(fire)
+    return out
+
+
+def test_cached_firings_over_half_a_year_of_15_minute_checks_equal_a_fresh_walk_across_both_dst_changes() -> None:
+    cron, tz = "*/15 * * * *", "Europe/Berlin"
+    start = datetime(2027, 1, 1, tzinfo=UTC)
+    cursor = start
+    seen: list[datetime] = []
+    while cursor < datetime(2027, 11, 15, tzinfo=UTC):  # asked the way a ticking bot asks: hour by hour
+        until = cursor + timedelta(hours=7)
+        seen += slots_between(cron, tz, cursor, until)
+        cursor = until
+    # Past the walk's scan bound (2,000 slots), through spring forward and fall back, nothing lost or doubled.
+    assert len(seen) > 20_000
+    expected: list[datetime] = []
+    chunk = start
+    while chunk < cursor:  # fresh walks, each shorter than their scan bound
+        end = min(chunk + timedelta(days=20), cursor)
+        expected += _walked(cron, tz, chunk, end)
+        chunk = end
+    assert seen == expected
+    assert len(set(seen)) == len(seen)
+
+
+def test_asking_about_the_past_after_the_future_gives_the_same_answer() -> None:
+    cron, tz = "0 16 * * thu", "America/New_York"
+    later = slots_between(cron, tz, datetime(2027, 6, 1, tzinfo=UTC), datetime(2027, 7, 1, tzinfo=UTC))
+    earlier = slots_between(cron, tz, datetime(2027, 1, 1, tzinfo=UTC), datetime(2027, 2, 1, tzinfo=UTC))
+    assert earlier == _walked(cron, tz, datetime(2027, 1, 1, tzinfo=UTC), datetime(2027, 2, 1, tzinfo=UTC))
+    assert later == _walked(cron, tz, datetime(2027, 6, 1, tzinfo=UTC), datetime(2027, 7, 1, tzinfo=UTC))
+    assert next_slots(cron, tz, datetime(2027, 1, 1, tzinfo=UTC), 3) == earlier[:3]
