@@ -11,6 +11,15 @@ if TYPE_CHECKING:
     from rituals.health_decisions import HealthSnapshot
 
 
+KIND_LABELS = {
+    "mets": "meetings",
+    "facilitateds": "sessions hosted",
+    "co_hosteds": "sessions co-hosted",
+    "posteds": "posts",
+}
+"""Readable legend names for the report's participation kinds (whose keys stay as stored, for --json)."""
+
+
 def participation_chart(report: Report, path: Path, title: str) -> Path:
     """Stacked bars of participation per kind per week, with active members as a line on a second axis.
 
@@ -28,7 +37,7 @@ def participation_chart(report: Report, path: Path, title: str) -> Path:
         values = [row.get(kind, 0) for row in report.weeks]
         if not any(values):
             continue
-        ax.bar(weeks, values, bottom=bottom, label=kind)
+        ax.bar(weeks, values, bottom=bottom, label=KIND_LABELS.get(kind, kind.replace("_", " ")))
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_ylabel("contributions")
     ax.set_title(f"{title}: participation per week")
