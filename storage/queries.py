@@ -97,8 +97,9 @@ def claim_slot(tx: Session, community: str, ritual: str, slot: datetime, status:
     """Insert the slot's unique row; False if another claimer already has it."""
     row = {"community": community, "ritual": ritual, "slot": utc(slot), "status": status, "claimed_at": now,
            "detail": ""}
-    result = tx.execute(_insert_runs_ignoring_taken(tx).values(**row))
-    return bool(getattr(result, "rowcount", 0) == 1)
+    # RETURNING, not rowcount: psycopg reports -1 for a single-row insert through SQLAlchemy here.
+    inserted = tx.execute(_insert_runs_ignoring_taken(tx).values(**row).returning(_RUNS.c.id)).first()
+    return inserted is not None
 
 
 def record_slots(
