@@ -1,6 +1,17 @@
-"""Imports every table module so SQLModel.metadata (and Alembic) sees the whole schema."""
+"""Imports every table module so SQLModel.metadata (and Alembic) sees the whole schema.
 
-from storage import models, onboarding, pairing, rota  # noqa: F401
-from storage import polls  # noqa: F401  (pulse polls and their responses)
-from storage import kudos, ladder, resources  # noqa: F401  (recognition: kudos, ladder, library)
-from storage import replicas  # noqa: F401  (scale-out: live senders and their heartbeats)
+One line per area: the core (models), each ritual's own tables, recognition (kudos, ladder, the
+resource library) and scale-out (replicas: live senders and their heartbeats).
+"""
+
+from storage import (  # noqa: F401
+    kudos,
+    ladder,
+    models,
+    onboarding,
+    pairing,
+    polls,
+    replicas,
+    resources,
+    rota,
+)
