@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from pathlib import Path
 
@@ -147,3 +148,35 @@ async def test_the_adapter_builds_without_the_environment() -> None:
     adapter = SlackAdapter(token=BOT_TOKEN, signing_secret=SIGNING_SECRET, base_url=fake.api_url)
     assert adapter.web_app().router is not None
     assert json.loads(json.dumps(mrkdwn.blocks("hi", ())))[0]["text"]["text"] == "hi"
+
+
+async def test_community_yaml_can_switch_dms_off_and_a_reload_applies_to_the_next_dm(tmp_path: Path) -> None:
+    """delivery.direct_messages is the community's policy on both platforms, read live on each DM."""
+    async with slack_world(tmp_path) as world:
+        policy = {"now": parse_config(CONFIG, "community.yaml").delivery.direct_messages}
+        adapter = SlackAdapter(token=BOT_TOKEN, signing_secret=SIGNING_SECRET, base_url=world.fake.api_url,
+                               direct_messages=lambda: policy["now"])
+        await adapter.perform(DirectMessage(text="first", member=ANA), "d1")
+        policy["now"] = policy["now"].model_copy(update={"enabled": False})
+        with pytest.raises(PermissionError, match=r"switched off in community\.yaml"):
+            await adapter.perform(DirectMessage(text="second", member=ANA), "d2")
+        with pytest.raises(PermissionError, match=r"switched off in community\.yaml"):
+            await adapter.perform(GroupMessage(text="paired", members=(ANA, DANA)), "d3")
+        await adapter.perform(Post(text="posts still go out", channel="community"), "d4")
+        assert [c.body["text"] for c in world.fake.calls_to("chat.postMessage")] == ["first", "posts still go out"]
+
+
+async def test_community_yaml_dm_pace_spaces_dms_to_different_members(tmp_path: Path) -> None:
+    """per_second: 10 → DMs at least 0.1 s apart even though each goes to its own channel (Slack's own
+    per-channel limit would let them all go at once)."""
+    async with slack_world(tmp_path) as world:
+        for user, name in (("UBEN", "Ben"), ("UCAI", "Cai")):
+            world.fake.add_user(user, name, "UTC")
+        paced = parse_config(CONFIG, "community.yaml").delivery.direct_messages.model_copy(update={"per_second": 10})
+        adapter = SlackAdapter(token=BOT_TOKEN, signing_secret=SIGNING_SECRET, base_url=world.fake.api_url,
+                               direct_messages=lambda: paced)
+        for i, user in enumerate(("UANA", "UBEN", "UCAI")):
+            await adapter.perform(DirectMessage(text=f"hi {i}", member=f"slack:{TEAM}:{user}"), f"d{i}")
+        sent = [c.at for c in world.fake.calls_to("chat.postMessage")]
+        assert len(sent) == 3
+        assert all(b - a >= 0.1 - 0.005 for a, b in itertools.pairwise(sent))

@@ -131,7 +131,7 @@ class DiscordAdapter(HandlerTable):
         self.on_fatal: Callable[[str], None] | None = None
         self.synced = False
         self.direct_messages = direct_messages or DirectMessagesConfig()
-        self.dm_pacer = Pacer(self.direct_messages.per_second)
+        self.dm_pacer = Pacer(self.direct_messages.per_second, window=0)  # evenly spaced, as documented
         self._paths: dict[str, tuple[str, ...]] = {}
         self._channels: dict[str, int] = {}
         self._thread_parents: dict[int, int | None] = {}
@@ -194,7 +194,7 @@ class DiscordAdapter(HandlerTable):
         """Hot reload: a new ``delivery.direct_messages`` applies to the next DM (a new pace starts afresh)."""
         if config.delivery.direct_messages != self.direct_messages:
             self.direct_messages = config.delivery.direct_messages
-            self.dm_pacer = Pacer(self.direct_messages.per_second)
+            self.dm_pacer = Pacer(self.direct_messages.per_second, window=0)  # evenly spaced, as documented
 
     async def stop(self) -> None:
         await self.client.close()

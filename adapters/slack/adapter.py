@@ -43,6 +43,7 @@ from bot.events import (
     ReplyPosted,
 )
 from bot.web_server import WebServer
+from config.models import DirectMessagesConfig
 
 log = logging.getLogger("copbot.slack")
 
@@ -56,6 +57,8 @@ _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 _REPLY_SUBTYPES = {None, "thread_broadcast", "file_share"}
 
 ChannelSetting = Callable[[], str | None]
+DirectMessagesSetting = Callable[[], DirectMessagesConfig | None]
+"""community.yaml's ``delivery.direct_messages`` as it is now (read on each DM, so a reload applies at once)."""
 
 
 def member_key(team_id: str, user_id: str) -> str:
@@ -99,8 +102,10 @@ class SlackAdapter(HandlerTable):
         pacing: Pacing | None = None,
         community_channel: ChannelSetting | str | None = None,
         command_timeout: float = 2.0,
+        direct_messages: DirectMessagesSetting | None = None,
     ) -> None:
         self.pacing = pacing or Pacing()
+        self._direct_messages: DirectMessagesSetting = direct_messages or (lambda: None)
         self.client = AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers(self.pacing))
         # request_verification_enabled stays at its default (True) and is never read from config.
         # process_before_response: Bolt answers as soon as our listener returns instead of polling for the
@@ -533,8 +538,23 @@ class SlackAdapter(HandlerTable):
         channel, _ = await self._where(action)
         return await self._post_message(channel, action, delivery_id)
 
+    async def _dm_policy(self) -> None:
+        """The community's DM policy before each DM: refused when switched off, else spaced to its pace.
+
+        Slack's own tiers (conversations.open, chat.postMessage) are paced separately; this is the
+        community's choice of how hard to DM people, the same setting the Discord adapter keeps.
+        """
+        policy = self._direct_messages()
+        if policy is None:
+            return
+        if not policy.enabled:
+            raise PermissionError("direct messages are switched off in community.yaml (delivery.direct_messages)")
+        if policy.per_second > 0:
+            await self._pacer.wait("direct-messages", 1.0 / policy.per_second / self.pacing.scale)
+
     @performs(DirectMessage)
     async def direct(self, action: DirectMessage, delivery_id: str) -> str | None:
+        await self._dm_policy()
         channel, _ = await self._where(action)
         return await self._post_message(channel, action, delivery_id)
 
@@ -542,12 +562,13 @@ class SlackAdapter(HandlerTable):
     async def group(self, action: GroupMessage, delivery_id: str) -> str | None:
         """One group DM for up to eight members; a larger group gets one DM each (first ref returned)."""
         if len(action.members) <= MAX_GROUP_DM:
+            await self._dm_policy()
             channel, _ = await self._where(action)
             return await self._post_message(channel, action, delivery_id)
-        refs = [
-            await self._post_message(await self.dm_channel((user_id_of(m),)), action, delivery_id)
-            for m in action.members
-        ]
+        refs = []
+        for member in action.members:
+            await self._dm_policy()
+            refs.append(await self._post_message(await self.dm_channel((user_id_of(member),)), action, delivery_id))
         return refs[0]
 
     @performs(Reply)

@@ -131,6 +131,7 @@ async def serve_slack(config_path: Path | None, config: CommunityConfig, db: Dat
         base_url=settings.api_url,
         port=settings.port,
         community_channel=lambda: holder["config"].community.channels.general,
+        direct_messages=lambda: holder["config"].delivery.direct_messages,
     )
     runtime = build_live_runtime(config, db, adapter)
     runtime.config_listeners.append(lambda new: holder.__setitem__("config", new))
