@@ -70,6 +70,7 @@ async def run(dms: int, posts: int, speed: float, port: int, baseline: bool = Tr
         gateway_url=gateway,
         guild_ready_timeout=0.05,
         requests_per_second=PLATFORM_RATE * speed,
+        pacing_window=0.5 / speed,
     )
     configure_endpoints(api, gateway)
     config = parse_config(CONFIG.read_text(), str(CONFIG))
@@ -152,6 +153,11 @@ def main() -> None:
     print(f"  duplicates                  {r['duplicates']:6d}  (goal 0)")
     print(f"  share of 429s               {share:6.2%}  (goal ≤ 1%; {r['rate_limited']} of {r['requests']})")
     print(f"  bot CPU ÷ wall while sending {busy:5.3f}  (goal ≤ 0.05; {r['cpu_s']:.2f} s CPU in {r['wall_s']:.2f} s)")
+    if args.speed != 1:
+        # At speed s the bot sends s times as many requests per real second; the CPU it would need at real
+        # speed is the same CPU spread over the fake clock's seconds.
+        print(f"  bot CPU ÷ fake-clock time    {r['cpu_s'] / r['fake_s']:5.3f}  (the same CPU over the "
+              f"{r['fake_s']:.1f} s it takes at real speed; the goal's figure for a real Discord)")
     if r["bare_wall_s"]:
         bare = r["bare_cpu_s"] / r["bare_wall_s"]
         print(f"  bare discord.py, same run    {bare:5.3f}  ({r['bare_cpu_s']:.2f} s CPU in {r['bare_wall_s']:.2f} s: "

@@ -47,7 +47,7 @@ class CopClient(discord.Client):
         )
         self.copbot = adapter
         self.tree: app_commands.CommandTree[CopClient] = app_commands.CommandTree(self)
-        self.pacer = Pacer(settings.requests_per_second)
+        self.pacer = Pacer(settings.requests_per_second, window=settings.pacing_window)
         self._pace_rest()
         self._sweep_buckets_less_often()
 
