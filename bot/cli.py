@@ -97,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `copbot check | head` closed our stdout early: not an error worth a traceback. Point stdout at
+        # /dev/null so the interpreter's final flush does not raise again (the recipe in Python's signal
+        # docs), and exit as a process killed by SIGPIPE would (128 + 13).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def _load(path: str) -> Any:
