@@ -19,6 +19,7 @@ from bot.runtime import Runtime
 from config.loader import parse_config
 from config.models import CommunityConfig
 from storage.db import Database, open_database
+from tests.fakes.discord_fake import FakeDiscord
 from tests.postgres_server import pg_url, postgres_server  # noqa: F401  (PostgreSQL fixtures for the pg suites)
 
 COMMUNITY_YAML = """\
@@ -66,6 +67,16 @@ def db(db_url: str) -> Database:
     database = open_database(db_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    """A fake Discord (REST and gateway) on 127.0.0.1 for the Discord suites; a suite with another fake
+    of the same name (Slack's, say) defines its own fixture, which takes precedence in that module."""
+    server = FakeDiscord()
+    await server.start()
+    yield server
+    await server.stop()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from bot.registry import RITUALS
 from bot.runtime import Runtime
 from config.loader import parse_config
 from config.models import CommunityConfig
-from storage.db import Database, open_database
+from storage.db import Database
 from tests.fakes.discord_fake import FakeDiscord
 
 FIXTURES = Path(__file__).parent / "fixtures" / "discord"
@@ -102,7 +102,3 @@ async def running_bot(
         yield bot
     finally:
         await runtime.stop()
-
-
-def open_db(tmp_path: Path) -> Database:
-    return open_database(f"sqlite:///{tmp_path / 'copbot.db'}")

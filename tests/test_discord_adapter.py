@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator
 from contextlib import redirect_stderr
 from pathlib import Path
 from typing import Any
 
 import discord
-import pytest
 import yarl
 
 from adapters.discord.ids import nonce_for
@@ -26,21 +24,8 @@ from bot.events import ButtonClicked, MemberJoined, ReactionAdded, ReplyPosted
 from bot.text import mention
 from storage import queries
 from storage.db import Database
-from tests.discord_harness import ANA, BEN, GENERAL, PROMPTS, key, load_config, open_db, running_bot, settings_for
+from tests.discord_harness import ANA, BEN, GENERAL, PROMPTS, key, load_config, running_bot, settings_for
 from tests.fakes.discord_fake import FakeDiscord
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Database:
-    return open_db(tmp_path)
 
 
 def callbacks(fake: FakeDiscord, interaction: dict[str, Any]) -> list[dict[str, Any]]:

@@ -5,30 +5,14 @@ The real discord.py client sends a multipart request (``payload_json`` plus ``fi
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.actions import Attachment, Post
 from storage.db import Database
-from tests.discord_harness import GENERAL, open_db, running_bot
+from tests.discord_harness import GENERAL, running_bot
 from tests.fakes.discord_fake import FakeDiscord
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Database:
-    return open_db(tmp_path)
 
 
 async def test_the_chart_travels_with_the_report(fake: FakeDiscord, db: Database, tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import discord
@@ -24,25 +23,12 @@ from bot.ritual import Planned
 from bot.runtime import Runtime
 from storage import queries
 from storage.db import Database
-from tests.discord_harness import ANA, BEN, GENERAL, key, load_config, open_db, settings_for
+from tests.discord_harness import ANA, BEN, GENERAL, key, load_config, settings_for
 from tests.fakes.discord_fake import FakeDiscord
 
 
 class Crash(BaseException):
     """Stands for the process dying (not an Exception: nothing in the bot may catch it)."""
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Database:
-    return open_db(tmp_path)
 
 
 @asynccontextmanager

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.actions import DirectMessage, GroupMessage, Post
@@ -14,7 +11,7 @@ from bot.ritual import Planned
 from config.loader import parse_config
 from storage import queries
 from storage.db import Database
-from tests.discord_harness import ANA, BEN, FIXTURES, GENERAL, key, load_config, open_db, running_bot
+from tests.discord_harness import ANA, BEN, FIXTURES, GENERAL, key, load_config, running_bot
 from tests.fakes.discord_fake import FakeDiscord
 
 DMS_OFF = """
@@ -22,19 +19,6 @@ delivery:
   direct_messages:
     enabled: false
 """
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Database:
-    return open_db(tmp_path)
 
 
 def config_text(extra: str) -> str:

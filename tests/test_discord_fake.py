@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import discord
-import pytest
 
 from adapters.discord.invite import SCOPES, invite_url, needed_permissions
 from tests.fakes.discord_fake import FakeDiscord
 
 SAMPLE = Path(__file__).parent / "fixtures" / "discord" / "message_example.json"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def test_fake_messages_have_every_field_of_the_documented_sample(fake: FakeDiscord) -> None:

@@ -3,30 +3,12 @@ reports its gateway connection (real discord.py client, fake Discord on 127.0.0.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from bot import metrics
 from bot.actions import Post
 from bot.healthz import check
 from storage.db import Database
-from tests.discord_harness import GENERAL, open_db, running_bot
+from tests.discord_harness import GENERAL, running_bot
 from tests.fakes.discord_fake import FakeDiscord
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Database:
-    return open_db(tmp_path)
 
 
 async def test_each_429_from_discord_is_counted_and_the_post_still_goes_out_once(

@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from bot.events import ReplyPosted
 from storage.db import Database
-from tests.discord_harness import BEN, PROMPTS, open_db, running_bot
+from tests.discord_harness import BEN, PROMPTS, running_bot
 from tests.fakes.discord_fake import FakeDiscord
 from tests.test_discord_adapter import post_prompt
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Database:
-    return open_db(tmp_path)
 
 
 async def test_a_thread_reply_carries_its_own_and_its_threads_jump_links(fake: FakeDiscord, db: Database) -> None:
