@@ -227,6 +227,16 @@ class DiscordAdapter(HandlerTable):
             self.state.set(COMMANDS_HASH_KEY, digest)
         log.info("synced /cop with Discord")
 
+    @staticmethod
+    def _command_place(interaction: discord.Interaction) -> dict[str, str]:
+        """Where a command was run, for commands that act on it: inside a thread, the thread's neutral ref
+        (``/cop harvest`` there saves that thread). The interaction payload carries the channel, so
+        discord.py has already made it a ``Thread``: no REST call before the 3-second answer deadline."""
+        channel = interaction.channel
+        if isinstance(channel, discord.Thread) and channel.parent_id:
+            return {"thread_ref": message_ref(channel.parent_id, channel.id)}
+        return {}
+
     async def _on_command(self, interaction: discord.Interaction, text: str | None) -> None:
         """Hand the command to the core; answer ephemerally, deferring first if the answer is slow."""
         command = interaction.command
@@ -239,6 +249,7 @@ class DiscordAdapter(HandlerTable):
             text=command_text(path, text),
             channel=str(interaction.channel_id) if interaction.channel_id else None,
             name=interaction.user.display_name,
+            extras=self._command_place(interaction),
         )
         work = asyncio.ensure_future(self._emit(event))
         done, _ = await asyncio.wait({work}, timeout=self.settings.defer_after)

@@ -590,6 +590,14 @@ class FakeDiscord:
         await self.dispatch("MESSAGE_CREATE", data)
         return data
 
+    def _interaction_channel(self, channel_id: int) -> dict[str, Any]:
+        """The partial channel Discord puts in an interaction: a thread as a thread, else a text channel."""
+        known = self.channels.get(channel_id)
+        if known is not None and known.get("type") in (11, 12):
+            return {**known, "permissions": "1071698660929"}
+        return {"id": str(channel_id), "type": 0, "guild_id": str(self.guild_id), "name": "general",
+                "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None}
+
     def _interaction_base(self, user_id: int, channel_id: int) -> dict[str, Any]:
         user = self.users[user_id]
         iid = snowflake()
@@ -600,8 +608,7 @@ class FakeDiscord:
             "version": 1,
             "guild_id": str(self.guild_id),
             "channel_id": str(channel_id),
-            "channel": {"id": str(channel_id), "type": 0, "guild_id": str(self.guild_id), "name": "general",
-                        "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None},
+            "channel": self._interaction_channel(channel_id),
             "member": {**member_payload(user.id, user.name, user.joined_at), "permissions": "1071698660929"},
             "app_permissions": "1071698660929",
             "locale": "en-US",
