@@ -13,6 +13,7 @@ import logging
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -102,7 +103,7 @@ def snapshot_in(tx: Session, config: CommunityConfig, now: datetime) -> HealthSn
     """The snapshot inside an open transaction (the ritual's slot and command handlers use this)."""
     period = report_period(config)
     history = load_history(tx, config.community.id, utc(now), period)
-    return build_snapshot(history, utc(now), period, stage_rule(config))
+    return build_snapshot(history, utc(now), period, stage_rule(config), ZoneInfo(config.community.timezone))
 
 
 def health_snapshot(db: Database, config: CommunityConfig, now: datetime) -> HealthSnapshot:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -366,8 +366,10 @@ def weekly_reply_rates(
     members: Sequence[MemberFact],
     start: datetime,
     end: datetime,
+    zone: tzinfo = UTC,
 ) -> tuple[WeeklyReplyRate, ...]:
-    """For each prompt asked in [start, end): distinct repliers over members present when it was asked."""
+    """For each prompt asked in [start, end): distinct repliers over members present when it was asked,
+    summed per week (Monday to Sunday in ``zone``)."""
     repliers: dict[str, set[str]] = defaultdict(set)
     for fact in activity:
         if fact.kind == "reply" and fact.subject.startswith("prompt:"):
@@ -378,7 +380,7 @@ def weekly_reply_rates(
             continue
         asked = sum(1 for m in members if m.present_at(p.asked_at))
         replied = len(repliers.get(f"prompt:{p.id}", set()))
-        week = week_start(p.asked_at.date())
+        week = week_start(p.asked_at.astimezone(zone).date())
         before = by_week.get(week, (0, 0))
         by_week[week] = (before[0] + asked, before[1] + replied)
     return tuple(WeeklyReplyRate(week, asked, replied) for week, (asked, replied) in sorted(by_week.items()))
@@ -396,15 +398,17 @@ def trend(values: Sequence[float]) -> float | None:
     return num / den
 
 
-def weekly_active(activity: Iterable[ActivityFact], start: datetime, end: datetime) -> tuple[WeeklyActive, ...]:
-    """Distinct active members per week (weeks start on Monday, UTC) from ``start`` to ``end``."""
+def weekly_active(
+    activity: Iterable[ActivityFact], start: datetime, end: datetime, zone: tzinfo = UTC
+) -> tuple[WeeklyActive, ...]:
+    """Distinct active members per week (weeks start on Monday in ``zone``) from ``start`` to ``end``."""
     who: dict[date, set[str]] = defaultdict(set)
     for fact in activity:
         if fact.kind in ACTIVITY_KINDS and start <= fact.at < end:
-            who[week_start(fact.at.date())].add(fact.member)
+            who[week_start(fact.at.astimezone(zone).date())].add(fact.member)
     weeks = []
-    week = week_start(start.date())
-    while week < end.date():
+    week = week_start(start.astimezone(zone).date())
+    while week < end.astimezone(zone).date():
         weeks.append(WeeklyActive(week, len(who.get(week, ()))))
         week += timedelta(days=7)
     return tuple(weeks)
@@ -640,8 +644,11 @@ def _scale_top(poll: PollResult) -> float:
         return 0.0
 
 
-def build_snapshot(history: HealthHistory, now: datetime, period: timedelta, rule: StageRule) -> HealthSnapshot:
-    """All the figures for the period ending ``now``, compared with the period before it.
+def build_snapshot(
+    history: HealthHistory, now: datetime, period: timedelta, rule: StageRule, zone: tzinfo = UTC
+) -> HealthSnapshot:
+    """All the figures for the period ending ``now``, compared with the period before it; weeks are the
+    community's own (Monday to Sunday in ``zone``), as in ``copbot report``.
 
     The report's own moment belongs to the period (a member who joined or posted "just now" counts), so
     the period's exclusive end is one microsecond after ``now``.
@@ -654,7 +661,7 @@ def build_snapshot(history: HealthHistory, now: datetime, period: timedelta, rul
     members_at_start = sum(1 for m in members if m.present_at(start))
     this = active_counts(history.activity, start, now)
     last = active_counts(history.activity, previous, start)
-    rates = weekly_reply_rates(history.prompts, history.activity, members, start, now)
+    rates = weekly_reply_rates(history.prompts, history.activity, members, start, now, zone)
     asked = sum(r.asked for r in rates)
     quiet = quiet_members(members, history.activity, previous, start, now, rule)
     share_this = this.total / len(present_now) if present_now else None
@@ -673,7 +680,7 @@ def build_snapshot(history: HealthHistory, now: datetime, period: timedelta, rul
         reply_rates=rates,
         reply_rate=sum(r.replied for r in rates) / asked if asked else None,
         reply_rate_trend=trend([r.rate for r in rates if r.rate is not None]),
-        weekly_active=weekly_active(history.activity, start, now),
+        weekly_active=weekly_active(history.activity, start, now, zone),
         pairing=pairing_rate(history.pairings, start, now),
         facilitation=facilitation_spread(history.activity, start - period * 2, now, rule),
         quiet_count=len(quiet),

@@ -7,6 +7,7 @@ Fay on 15 Sep, Gus on 1 Oct, Hal on 20 Nov. The report is read on 1 Dec for the 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from rituals.health_decisions import (
     ActiveCounts,
@@ -27,6 +28,7 @@ from rituals.health_decisions import (
     quiet_members,
     suggest_next_steps,
     trend,
+    weekly_active,
     weekly_reply_rates,
 )
 
@@ -107,6 +109,23 @@ def test_reply_rate_per_week_is_repliers_over_members_present_when_asked() -> No
     # 2 Nov: 7 members present (Hal not yet), Ana replied; 9 Nov: same 7, Ben and Cy replied
     assert [(r.week.isoformat(), r.asked, r.replied) for r in rates] == [("2026-11-02", 7, 1), ("2026-11-09", 7, 2)]
     assert trend([r.rate or 0 for r in rates]) == 1 / 7
+
+
+def test_weeks_are_the_communitys_own_not_utcs() -> None:
+    """Monday 00:30 in Berlin is still Sunday in UTC: the health report's weeks must match `copbot report`'s."""
+    berlin = ZoneInfo("Europe/Berlin")
+    late = datetime(2026, 11, 8, 23, 30, tzinfo=UTC)  # Mon 9 Nov 00:30 in Berlin, Sun 8 Nov in UTC
+    activity = (ActivityFact("ana", "reply", late, "prompt:1"), ActivityFact("ben", "reaction", at(11, 3)))
+    prompts = (PromptFact(1, late),)
+    utc_weeks = weekly_active(activity, START, NOW)
+    berlin_weeks = weekly_active(activity, START, NOW, berlin)
+    assert {w.week.isoformat(): w.active for w in utc_weeks if w.active} == {"2026-11-02": 2}
+    assert {w.week.isoformat(): w.active for w in berlin_weeks if w.active} == {"2026-11-02": 1, "2026-11-09": 1}
+    [rate] = weekly_reply_rates(prompts, activity, MEMBERS, START, NOW, berlin)
+    assert (rate.week.isoformat(), rate.replied) == ("2026-11-09", 1)
+    snapshot = build_snapshot(HealthHistory(members=MEMBERS, activity=activity, prompts=prompts), NOW, PERIOD,
+                              RULE, berlin)
+    assert snapshot.weekly_active == berlin_weeks and snapshot.reply_rates[0].week.isoformat() == "2026-11-09"
 
 
 def test_quiet_members_are_the_regulars_who_stopped() -> None:
