@@ -34,8 +34,9 @@ from sqlmodel import Session
 from bot.actions import Button, DirectMessage, Post
 from bot.clock import utc
 from bot.commands import CommandError
+from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, Event, MemberLeft
-from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec, Upcoming
+from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec, Upcoming
 from bot.slots import next_slots, slots_between
 from bot.text import mention, strip_markers
 from config.durations import format_duration
@@ -62,23 +63,12 @@ def parse_day(text: str) -> date:
         raise CommandError(f"I could not read {strip_markers(text)!r} as a date; write it like 2027-01-15.") from None
 
 
-class FacilitatorRitual(Ritual):
+class FacilitatorRitual(ConfiguredRitual[FacilitatorConfig]):
     """Keeps the facilitator rota: announcements, reminders, the ledger, and the members' commands."""
 
     name = "facilitator"
-
-    @property
-    def settings(self) -> FacilitatorConfig | None:
-        return self.ctx.config.rituals.facilitator
-
-    def enabled(self) -> bool:
-        return bool(self.settings and self.settings.enabled)
-
-    def _on(self) -> FacilitatorConfig:
-        settings = self.settings
-        if settings is None or not settings.enabled:
-            raise CommandError("The facilitator rota is switched off here (rituals.facilitator in community.yaml).")
-        return settings
+    section = "facilitator"
+    title = "The facilitator rota"
 
     def schedules(self) -> list[ScheduleSpec]:
         return [ScheduleSpec("facilitator", CHECK_CRON, CHECK_GRACE)]

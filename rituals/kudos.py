@@ -15,8 +15,8 @@ from sqlmodel import Session
 
 from bot.actions import DirectMessage, Post
 from bot.clock import utc
-from bot.commands import CommandError
-from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec
+from bot.configured_ritual import ConfiguredRitual
+from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
 from bot.text import mention
 from config.recognition import KudosConfig
 from rituals.kudos_decisions import (
@@ -37,23 +37,13 @@ DIGEST_STATE = "kudos.digest.until"
 FIRST_DIGEST_LOOKBACK = timedelta(days=7)
 
 
-class KudosRitual(Ritual):
+class KudosRitual(ConfiguredRitual[KudosConfig]):
     """Gives kudos, posts the digest, announces milestones."""
 
     name = "kudos"
-
-    @property
-    def settings(self) -> KudosConfig | None:
-        return self.ctx.config.rituals.kudos
-
-    def enabled(self) -> bool:
-        return bool(self.settings and self.settings.enabled)
-
-    def _on(self) -> KudosConfig:
-        settings = self.settings
-        if settings is None or not settings.enabled:
-            raise CommandError("Kudos are switched off here (rituals.kudos in community.yaml).")
-        return settings
+    section = "kudos"
+    title = "Kudos"
+    plural = True
 
     def schedules(self) -> list[ScheduleSpec]:
         settings = self.settings

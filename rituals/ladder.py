@@ -21,8 +21,9 @@ from sqlmodel import Session
 from bot.actions import Button, DirectMessage, Post
 from bot.clock import utc
 from bot.commands import CommandError
+from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, Event
-from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec
+from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
 from bot.text import mention
 from config.recognition import LadderConfig
 from rituals.ladder_decisions import LABELS, Candidate, Figures, explain, higher, suggest, thresholds_for
@@ -40,23 +41,12 @@ DECLINE = "ladder.decline"
 CLOSED = ("declined", "dismissed", "expired")
 
 
-class LadderRitual(Ritual):
+class LadderRitual(ConfiguredRitual[LadderConfig]):
     """Suggests, invites on a facilitator's yes, and applies a member's yes."""
 
     name = "ladder"
-
-    @property
-    def settings(self) -> LadderConfig | None:
-        return self.ctx.config.rituals.ladder
-
-    def enabled(self) -> bool:
-        return bool(self.settings and self.settings.enabled)
-
-    def _on(self) -> LadderConfig:
-        settings = self.settings
-        if settings is None or not settings.enabled:
-            raise CommandError("The member ladder is switched off here (rituals.ladder in community.yaml).")
-        return settings
+    section = "ladder"
+    title = "The member ladder"
 
     def schedules(self) -> list[ScheduleSpec]:
         settings = self._on()

@@ -17,8 +17,9 @@ from sqlmodel import Session
 from bot.actions import Button, DirectMessage
 from bot.clock import utc
 from bot.commands import CommandError
+from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, Event, MemberJoined, MemberLeft
-from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec
+from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
 from bot.text import mention, strip_markers
 from config.onboarding import OnboardingConfig
 from rituals.onboarding_decisions import (
@@ -61,23 +62,14 @@ def _interests(member: Member | None) -> frozenset[str]:
     return frozenset(i for i in member.interests.split(",") if i)
 
 
-class OnboardingRitual(Ritual):
+class OnboardingRitual(ConfiguredRitual[OnboardingConfig]):
     """Welcomes newcomers step by step, asks them to agree to the ground rules, and finds them a buddy."""
 
     name = "onboarding"
+    section = "onboarding"
 
-    @property
-    def settings(self) -> OnboardingConfig | None:
-        return self.ctx.config.rituals.onboarding
-
-    def enabled(self) -> bool:
-        return bool(self.settings and self.settings.enabled)
-
-    def _settings(self) -> OnboardingConfig:
-        settings = self.settings
-        if settings is None or not settings.enabled:
-            raise CommandError("Welcome onboarding is switched off in community.yaml (rituals.onboarding).")
-        return settings
+    def off_message(self) -> str:
+        return "Welcome onboarding is switched off in community.yaml (rituals.onboarding)."
 
     def schedules(self) -> list[ScheduleSpec]:
         settings = self.settings
@@ -356,7 +348,7 @@ class OnboardingRitual(Ritual):
         ]
 
     def _rules(self, call: CommandCall) -> CommandResult:
-        settings = self._settings()
+        settings = self._on()
         member = call.event.member
         agreed = store.has_acknowledged(call.tx, self.ctx.community, member)
         footer = "You have already agreed to these. Thank you!" if agreed else (
@@ -372,7 +364,7 @@ class OnboardingRitual(Ritual):
         )
 
     def _agree(self, call: CommandCall) -> CommandResult:
-        self._settings()
+        self._on()
         member = call.event.member
         if not store.acknowledge(call.tx, self.ctx.community, member, call.now, "command"):
             return CommandResult("You have already agreed to the ground rules. Thank you!")
@@ -383,7 +375,7 @@ class OnboardingRitual(Ritual):
         return CommandResult("Thank you for agreeing to our ground rules. Glad to have you!")
 
     def _volunteer(self, call: CommandCall) -> CommandResult:
-        settings = self._settings()
+        settings = self._on()
         if not settings.buddies.enabled:
             return CommandResult("Buddies are switched off in community.yaml (rituals.onboarding.buddies).")
         store.set_volunteer(call.tx, self.ctx.community, call.event.member, True, call.now)
@@ -393,7 +385,7 @@ class OnboardingRitual(Ritual):
         )
 
     def _retire(self, call: CommandCall) -> CommandResult:
-        self._settings()
+        self._on()
         community = self.ctx.community
         store.set_volunteer(call.tx, community, call.event.member, False, call.now)
         current = [r.member for r in store.sequences(call.tx, community, ongoing_only=True)
@@ -402,7 +394,7 @@ class OnboardingRitual(Ritual):
         return CommandResult(f"Done: no new newcomers will be sent your way.{still} Thank you for helping!")
 
     def _welcome(self, call: CommandCall) -> CommandResult:
-        self._settings()
+        self._on()
         community = self.ctx.community
         member = queries.find_member_by_name(call.tx, community, call.args[0])
         if member is None:
@@ -419,7 +411,7 @@ class OnboardingRitual(Ritual):
         return CommandResult(f"Starting the welcome sequence for {member.name} ({count} step(s)).", planned)
 
     def _status(self, call: CommandCall) -> CommandResult:
-        settings = self._settings()
+        settings = self._on()
         tx = call.tx
         community = self.ctx.community
         everyone = {m.key: m for m in queries.members(tx, community, active_only=False)}

@@ -23,8 +23,9 @@ from sqlmodel import Session
 
 from bot.actions import Button, Ephemeral, GroupMessage
 from bot.commands import CommandError
+from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, Event
-from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec, Upcoming
+from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec, Upcoming
 from bot.slots import next_slots
 from bot.text import mention, strip_markers
 from config.durations import format_duration
@@ -113,17 +114,14 @@ def mentor_intro(community: str, mentor: str, mentee: str, goals: Sequence[str],
 FOLLOWUP_TEXT = "Did you manage to meet this cycle? One click from any of you is enough. Thank you!"
 
 
-class PairingRitual(Ritual):
+class PairingRitual(ConfiguredRitual[PairingConfig]):
     """Runs pairing cycles, introduces each group, asks whether they met and shows who did."""
 
     name = "pairing"
+    section = "pairing"
 
-    @property
-    def settings(self) -> PairingConfig | None:
-        return self.ctx.config.rituals.pairing
-
-    def enabled(self) -> bool:
-        return bool(self.settings and self.settings.enabled)
+    def off_message(self) -> str:
+        return "Pairing is switched off in community.yaml (rituals.pairing)."
 
     def schedules(self) -> list[ScheduleSpec]:
         settings = self.settings
@@ -396,14 +394,8 @@ class PairingRitual(Ritual):
             ),
         ]
 
-    def _require_enabled(self) -> PairingConfig:
-        settings = self.settings
-        if settings is None or not settings.enabled:
-            raise CommandError("Pairing is switched off in community.yaml (rituals.pairing).")
-        return settings
-
     def _pair_now(self, call: CommandCall) -> CommandResult:
-        self._require_enabled()
+        self._on()
         if store.cycle_at(call.tx, self.ctx.community, call.now) is not None:
             return CommandResult("A pairing cycle already started at this very moment.")
         planned = self._run_cycle(call.tx, call.now, source="manual", started_by=call.event.member)
@@ -413,7 +405,7 @@ class PairingRitual(Ritual):
         return CommandResult(f"Started a pairing cycle: {n} group{'s' if n != 1 else ''} introduced.", planned)
 
     def _join(self, call: CommandCall) -> CommandResult:
-        self._require_enabled()
+        self._on()
         store.set_pref(call.tx, self.ctx.community, call.event.member, call.now, opted_in=True, paused_until=None)
         return CommandResult("You are in! You will be paired from the next cycle.")
 
@@ -422,7 +414,7 @@ class PairingRitual(Ritual):
         return CommandResult("Done: you will not be paired. Come back any time with `/cop pairing join`.")
 
     def _pause(self, call: CommandCall) -> CommandResult:
-        self._require_enabled()
+        self._on()
         text = call.args[0].strip()
         try:
             until = date.fromisoformat(text)
@@ -451,7 +443,7 @@ class PairingRitual(Ritual):
         return CommandResult("Lovely, noted that you met. Thank you!")
 
     def _goals(self, call: CommandCall) -> CommandResult:
-        self._require_enabled()
+        self._on()
         text = " ".join(call.args)
         if text.strip().lower() in ("none", "stop", "-"):
             store.set_pref(call.tx, self.ctx.community, call.event.member, call.now, goals="")

@@ -18,8 +18,9 @@ from sqlmodel import Session
 from bot.actions import Button, Ephemeral, Post, Reply
 from bot.clock import utc
 from bot.commands import CommandError
+from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, Event, ReplyPosted
-from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec
+from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
 from bot.text import strip_markers
 from config.polls import PollsConfig
 from rituals.health_decisions import PollResult
@@ -60,23 +61,13 @@ def _tally(tx: Session, row: store.Poll, names: dict[str, str]) -> PollResult:
                  anonymous=row.anonymous)
 
 
-class PollsRitual(Ritual):
+class PollsRitual(ConfiguredRitual[PollsConfig]):
     """Runs facilitator polls and the pulse survey."""
 
     name = "polls"
-
-    @property
-    def settings(self) -> PollsConfig | None:
-        return self.ctx.config.rituals.polls
-
-    def enabled(self) -> bool:
-        return bool(self.settings and self.settings.enabled)
-
-    def _on(self) -> PollsConfig:
-        settings = self.settings
-        if settings is None or not settings.enabled:
-            raise CommandError("Polls are switched off here (rituals.polls in community.yaml).")
-        return settings
+    section = "polls"
+    title = "Polls"
+    plural = True
 
     def schedules(self) -> list[ScheduleSpec]:
         settings = self.settings

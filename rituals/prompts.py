@@ -15,8 +15,9 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.actions import Post
+from bot.configured_ritual import ConfiguredRitual
 from bot.events import Event, ReactionAdded, ReplyPosted
-from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec
+from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
 from bot.text import strip_markers
 from config.models import PromptsConfig
 from storage import queries
@@ -68,17 +69,14 @@ def prompt_text(intro: str, question: str) -> str:
     return f"*{intro}*\n{question}\n\nReply in the thread, or react if it resonates."
 
 
-class PromptsRitual(Ritual):
+class PromptsRitual(ConfiguredRitual[PromptsConfig]):
     """Posts the week's question and counts reactions and thread replies on it."""
 
     name = "prompts"
+    section = "prompts"
 
-    @property
-    def settings(self) -> PromptsConfig | None:
-        return self.ctx.config.rituals.prompts
-
-    def enabled(self) -> bool:
-        return bool(self.settings and self.settings.enabled)
+    def off_message(self) -> str:
+        return "Weekly prompts are switched off in community.yaml (rituals.prompts)."
 
     def schedules(self) -> list[ScheduleSpec]:
         settings = self.settings
@@ -153,7 +151,7 @@ class PromptsRitual(Ritual):
 
     def _now(self, call: CommandCall) -> CommandResult:
         if not self.enabled():
-            return CommandResult("Weekly prompts are switched off in community.yaml (rituals.prompts).")
+            return CommandResult(self.off_message())
         planned = self._ask(call.tx, call.now)
         if not planned:
             return CommandResult("There is no question to ask: the bank is empty. Add one with `/cop prompt add`.")

@@ -20,8 +20,9 @@ from sqlmodel import Session
 from bot.actions import Button, DirectMessage, Post, Reply
 from bot.clock import utc
 from bot.commands import CommandError
+from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, CommandInvoked, Event, MessagePosted, ReactionAdded, ReplyPosted
-from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec
+from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
 from bot.text import mention, strip_markers
 from config.recognition import ResourcesConfig
 from rituals.resources_decisions import MAX_TITLE, ThreadLine, clean, draft, normalise_tags
@@ -36,23 +37,12 @@ HARVEST_BUTTON = "resources.harvest"
 NUDGE_LOOKBACK = timedelta(days=7)
 
 
-class ResourcesRitual(Ritual):
+class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
     """Keeps thread text, harvests threads into the library, searches it, nudges facilitators weekly."""
 
     name = "resources"
-
-    @property
-    def settings(self) -> ResourcesConfig | None:
-        return self.ctx.config.rituals.resources
-
-    def enabled(self) -> bool:
-        return bool(self.settings and self.settings.enabled)
-
-    def _on(self) -> ResourcesConfig:
-        settings = self.settings
-        if settings is None or not settings.enabled:
-            raise CommandError("The resource library is switched off here (rituals.resources in community.yaml).")
-        return settings
+    section = "resources"
+    title = "The resource library"
 
     def schedules(self) -> list[ScheduleSpec]:
         settings = self._on()
