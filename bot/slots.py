@@ -79,6 +79,10 @@ class _Calendar:
         if self.start is None or after < self.start or (self.fires and after > self.fires[-1] + _REWALK_GAP):
             self.start, self.fires, self.walk = after, [], _firings(self.cron, self.tz, after)
         index = bisect_right(self.fires, after)
+        # The cached firings may end before ``after`` (asked again a few hours later): walk on past it, or
+        # the firings in between would be answered as if they were still to come.
+        while index == len(self.fires) and (fire := self._at(index)) is not None and fire <= after:
+            index += 1
         if index > self.KEEP:  # the past is not asked about again: drop it, keeping the list's promise
             self.start = self.fires[index - 1]
             del self.fires[:index]

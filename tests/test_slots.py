@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.slots import next_slots, plan_catch_up, slots_between
+from bot.slots import _Calendar, next_slots, plan_catch_up, slots_between
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -114,3 +114,24 @@ def test_asking_about_the_past_after_the_future_gives_the_same_answer() -> None:
     assert earlier == _walked(cron, tz, datetime(2027, 1, 1, tzinfo=UTC), datetime(2027, 2, 1, tzinfo=UTC))
     assert later == _walked(cron, tz, datetime(2027, 6, 1, tzinfo=UTC), datetime(2027, 7, 1, tzinfo=UTC))
     assert next_slots(cron, tz, datetime(2027, 1, 1, tzinfo=UTC), 3) == earlier[:3]
+
+
+@settings(deadline=None, max_examples=60)  # each example walks weeks of 15-minute firings, twice
+@given(st.lists(st.tuples(st.sampled_from(["between", "following"]), st.integers(-3 * 24 * 60, 40 * 24 * 60),
+                          st.integers(1, 3 * 24 * 60)), min_size=1, max_size=12))
+def test_a_cached_calendar_answers_any_sequence_of_questions_as_a_fresh_one_would(
+    questions: list[tuple[str, int, int]],
+) -> None:
+    """Each question moves ``after`` by minutes (forward past the cached firings, or back); the cache
+    must never answer with a firing at or before ``after``, nor skip one. Found by the simulator: asked at
+    01:59 after last being asked at 01:00, the cache answered 01:15."""
+    cron, tz = "*/15 * * * *", "Europe/Berlin"
+    cached = _Calendar(cron, tz)
+    after = datetime(2027, 3, 20, tzinfo=UTC)  # a week before spring forward
+    for kind, move, span in questions:
+        after += timedelta(minutes=move, microseconds=-1)
+        if kind == "between":
+            until = after + timedelta(minutes=span)
+            assert cached.between(after, until) == _Calendar(cron, tz).between(after, until)
+        else:
+            assert cached.following(after, 3) == _Calendar(cron, tz).following(after, 3)
