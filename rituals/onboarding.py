@@ -68,8 +68,7 @@ class OnboardingRitual(ConfiguredRitual[OnboardingConfig]):
     name = "onboarding"
     section = "onboarding"
 
-    def off_message(self) -> str:
-        return "Welcome onboarding is switched off in community.yaml (rituals.onboarding)."
+    title = "Welcome onboarding"
 
     def schedules(self) -> list[ScheduleSpec]:
         settings = self.settings

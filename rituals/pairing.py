@@ -120,8 +120,7 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
     name = "pairing"
     section = "pairing"
 
-    def off_message(self) -> str:
-        return "Pairing is switched off in community.yaml (rituals.pairing)."
+    title = "Pairing"
 
     def schedules(self) -> list[ScheduleSpec]:
         settings = self.settings

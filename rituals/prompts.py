@@ -75,8 +75,8 @@ class PromptsRitual(ConfiguredRitual[PromptsConfig]):
     name = "prompts"
     section = "prompts"
 
-    def off_message(self) -> str:
-        return "Weekly prompts are switched off in community.yaml (rituals.prompts)."
+    title = "Weekly prompts"
+    plural = True
 
     def schedules(self) -> list[ScheduleSpec]:
         settings = self.settings
@@ -170,7 +170,7 @@ class PromptsRitual(ConfiguredRitual[PromptsConfig]):
     def _next(self, call: CommandCall) -> CommandResult:
         settings = self.settings
         if settings is None or not settings.enabled:
-            return CommandResult("Weekly prompts are switched off.")
+            return CommandResult(self.off_message())
         community = self.ctx.community
         asked = [Asked(p.question, p.source) for p in queries.asked_prompts(call.tx, community)]
         queued = [(q.id or 0, q.question) for q in queries.queued_questions(call.tx, community)]
