@@ -3,9 +3,17 @@
 Why a writer of its own: every reaction, reply and onboarding step becomes a ``participation_events`` row,
 and platforms resend events (Slack up to three times, gateway replays), so the volume is bursty and full
 of duplicates. A commit per event would cost ~100× more on SQLite and block the loop; instead rows are
-buffered on the loop (a list append; well-formed rows are not even copied), and one worker thread
-inserts them in batches with a Core ``INSERT ... ON CONFLICT (platform, event_id) DO NOTHING``, one
-transaction per batch.
+buffered on the loop, and one worker thread inserts them in batches with ``INSERT ... ON CONFLICT
+(platform, event_id) DO NOTHING``, one transaction per batch, through the driver's own executemany
+(sqlite3's, psycopg's): SQLAlchemy's per-row parameter processing cost more than SQLite's own work.
+
+Where the per-row Python work runs (SQLite): on the loop, in ``submit`` (a tuple and the time's text,
+2-4 µs per event on the 2-core bench machine). Only one thread runs Python at a time (the GIL), so this
+work costs the loop the same CPU wherever it runs; on the loop it is done between events, and the
+worker's share is sqlite3's C loop, which holds the GIL only to bind one row (a few µs) and releases it
+while SQLite stores the row, so the worker never holds the GIL for long at a stretch. (Converting in the
+worker instead, 128 rows at a time, measured the same within the bench machine's noise.) It also means
+a row changed after ``submit`` is stored as it was submitted.
 
 Error policy (a bad row must never take the bot down, nor its neighbours):
 
@@ -25,14 +33,14 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Insert, Table
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy import Table
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import OperationalError
 
 from bot import metrics
@@ -47,21 +55,18 @@ _DEFAULTS: dict[str, Any] = {"subject": ""}
 _TRANSIENT_PATIENCE = 20.0  # seconds of retrying a batch on transient errors (a PostgreSQL restart, a lock)
 _TRANSIENT_BACKOFF = 0.05  # seconds, doubled each retry ...
 _TRANSIENT_BACKOFF_MAX = 1.0  # ... up to this
-_CHUNK = 64  # rows per executemany call inside a batch's transaction (see _write_chunks)
-_CHUNK_POSTGRES = 1000  # PostgreSQL: psycopg pipelines an executemany; the GIL is free while it waits
+_CHUNK_POSTGRES = 1000  # PostgreSQL: rows per psycopg executemany (pipelined; the GIL is free while it waits)
 
 _TABLE: Table = ParticipationEvent.__table__  # type: ignore[attr-defined]
 
 _COLUMN_SET = frozenset(COLUMNS)
+_PLAIN_COLUMNS = COLUMNS[:-1]  # all but ``at``, which SQLite needs as text
+assert COLUMNS[-1] == "at"
+_plain_values = itemgetter(*_PLAIN_COLUMNS)
+_PLATFORM, _EVENT_ID = COLUMNS.index("platform"), COLUMNS.index("event_id")
 
-
-def _insert_ignoring_duplicates(dialect_name: str) -> Insert:
-    """``INSERT ... ON CONFLICT (platform, event_id) DO NOTHING`` in the dialect's own words."""
-    if dialect_name == "sqlite":
-        return sqlite.insert(_TABLE).on_conflict_do_nothing(index_elements=["platform", "event_id"])
-    if dialect_name == "postgresql":
-        return postgresql.insert(_TABLE).on_conflict_do_nothing(index_elements=["platform", "event_id"])
-    raise NotImplementedError(f"participation ingest supports sqlite and postgresql, not {dialect_name}")
+#: A row as queued for the worker: on SQLite a tuple in ``COLUMNS`` order (``at`` as text), else a mapping.
+Row = Mapping[str, Any] | tuple[Any, ...]
 
 
 def _postgres_sql() -> str:
@@ -69,6 +74,51 @@ def _postgres_sql() -> str:
     columns = ", ".join(COLUMNS)
     values = ", ".join(f"%({name})s" for name in COLUMNS)
     return f"INSERT INTO {_TABLE.name} ({columns}) VALUES ({values}) ON CONFLICT (platform, event_id) DO NOTHING"
+
+
+def _sqlite_sql() -> str:
+    """The same insert as plain SQL for sqlite3's own executemany, positional (rows are tuples)."""
+    columns = ", ".join(COLUMNS)
+    values = ", ".join("?" for _ in COLUMNS)
+    return f"INSERT INTO {_TABLE.name} ({columns}) VALUES ({values}) ON CONFLICT (platform, event_id) DO NOTHING"
+
+
+def _iso_text(at: datetime) -> str:
+    """``at``'s wall-clock digits as 'YYYY-MM-DD HH:MM:SS.ffffff': the first 26 characters of isoformat,
+    which zero-pads the year as SQLAlchemy's ``%04d`` does; a UTC offset after them is cut off."""
+    return at.isoformat(" ", "microseconds")[:26]
+
+
+def _sqlite_time_text(dialect: Dialect) -> Callable[[Any], str | None]:
+    """A function turning an ``at`` into exactly the text SQLAlchemy's SQLite DateTime stores, or None.
+
+    SQLite has no time type: SQLAlchemy stores text, and range queries compare that text, so ours must
+    be identical to what the ORM writes. The type's own bind processor is the reference; ``isoformat``
+    does the same for a plain ``datetime`` in a third of the time, and is used only if it agrees with
+    the processor on probes (it would not if the column's storage format were ever customised).
+    An aware time is converted to UTC first (SQLite would keep its digits and lose the offset); a naive
+    one is taken to be UTC. Something that is not a time becomes None, which the NOT NULL column
+    refuses when the batch is written, so the row is logged and dropped (as on PostgreSQL).
+    """
+    processor = _TABLE.c.at.type.dialect_impl(dialect).bind_processor(dialect)
+    if processor is None:  # SQLAlchemy's SQLite DateTime always has one
+        raise RuntimeError("SQLite DateTime without a bind processor")
+    probes = (datetime(1, 2, 3, 4, 5, 6), datetime(2026, 11, 23, 1, 2, 3, 7))
+    fast = all(processor(probe) == _iso_text(probe) for probe in probes)
+
+    def text(at: Any) -> str | None:
+        if isinstance(at, datetime):
+            tz = at.tzinfo
+            if tz is not None and tz is not UTC and at.utcoffset():
+                at = at.astimezone(UTC)
+            if fast and type(at) is datetime:
+                return _iso_text(at)
+        try:
+            return processor(at)  # type: ignore[no-any-return]  # a date, a datetime subclass, None
+        except TypeError:
+            return None
+
+    return text
 
 
 def _brief(exc: BaseException) -> str:
@@ -83,46 +133,61 @@ class _BatchWriter:
     def __init__(self, db: Database) -> None:
         self.db = db
         dialect = db.engine.dialect
+        if dialect.name not in ("sqlite", "postgresql"):
+            raise NotImplementedError(f"participation ingest supports sqlite and postgresql, not {dialect.name}")
         self.sqlite = dialect.name == "sqlite"
-        self.stmt = _insert_ignoring_duplicates(dialect.name)
-        # PostgreSQL: SQLAlchemy's executemany of this statement reports rowcount -1 (so stored counts were 0),
-        # and with RETURNING it becomes giant multi-VALUES statements whose parameter parsing in psycopg
+        # Both backends bypass SQLAlchemy's per-row parameter processing with the driver's own executemany.
+        # PostgreSQL: SQLAlchemy's executemany of the Core insert reports rowcount -1 (so stored counts were
+        # 0), and with RETURNING it becomes giant multi-VALUES statements whose parameter parsing in psycopg
         # cost 3x Core's time. Plain SQL through psycopg's executemany (pipelined, prepared once) is as fast
         # as Core and its rowcount is the number of rows really inserted.
+        # SQLite: SQLAlchemy's work on each row took longer than SQLite's storing it (ours ÷ Core 0.6 in
+        # bench/ingest.py); sqlite3's executemany of ready tuples does not, and its rowcount is the number
+        # of rows really inserted, as SQLAlchemy's was.
         self.postgres_sql = _postgres_sql() if dialect.name == "postgresql" else None
-        self.chunk = _CHUNK if self.postgres_sql is None else _CHUNK_POSTGRES
-        # Other drivers that cannot count the rows of an executemany: count what RETURNING gives back.
-        self.use_returning = self.postgres_sql is None and not dialect.supports_sane_multi_rowcount
-        if self.use_returning:
-            self.stmt = self.stmt.returning(_TABLE.c.id)
+        self.sqlite_sql = _sqlite_sql() if self.sqlite else None
+        self._time_text = _sqlite_time_text(dialect) if self.sqlite else None
 
-    def prepare(self, row: Mapping[str, Any]) -> Mapping[str, Any]:
-        """Exactly the insert's keys (executemany needs the same keys on every row), ``at`` in UTC.
+    def prepare(self, row: Mapping[str, Any]) -> Row:
+        """The row as the worker's executemany takes it; runs on the loop for every event.
+
+        SQLite: a tuple in ``COLUMNS`` order with ``at`` as the text SQLAlchemy's DateTime stores (see the
+        module docstring for why here and not in the worker); a missing key becomes its default or None
+        (the database then refuses the row, which is logged and dropped). PostgreSQL: ``_prepare_mapping``.
+        """
+        if self._time_text is None:
+            return self._prepare_mapping(row)
+        if type(row) is dict:  # not a subclass: a defaultdict would invent the keys it lacks
+            try:
+                return (*_plain_values(row), self._time_text(row["at"]))
+            except KeyError:
+                pass
+        return (*(row.get(name, _DEFAULTS.get(name)) for name in _PLAIN_COLUMNS), self._time_text(row.get("at")))
+
+    def _prepare_mapping(self, row: Mapping[str, Any]) -> Mapping[str, Any]:
+        """PostgreSQL: exactly the insert's keys (executemany needs the same keys on every row), ``at`` in UTC.
 
         Cheap on purpose, since it runs on the event loop for every event: a row that already has exactly
-        the columns and an ``at`` in UTC (or naive, on SQLite) is used as it is, not copied, so callers
-        must not change a row after submitting it. Otherwise missing keys become NULL (the database then
-        refuses the row, which is logged and dropped), and an aware ``at`` is converted to UTC: SQLite
-        would keep its wall-clock digits and drop the offset. A naive ``at`` is taken to be UTC.
+        the columns and an ``at`` in UTC is used as it is, not copied, so callers must not change a row
+        after submitting it. Otherwise missing keys become NULL (the database then refuses the row, which
+        is logged and dropped), an aware ``at`` is converted to UTC and a naive one is taken to be UTC.
         """
         at = row.get("at")
-        if row.keys() == _COLUMN_SET and isinstance(at, datetime):
-            tz = at.tzinfo
-            if tz is UTC or (tz is None and self.sqlite):
-                return row
+        if row.keys() == _COLUMN_SET and isinstance(at, datetime) and at.tzinfo is UTC:
+            return row
         out = {name: row.get(name, _DEFAULTS.get(name)) for name in COLUMNS}
         if isinstance(at, datetime):
             if at.tzinfo is None:
-                out["at"] = at if self.sqlite else at.replace(tzinfo=UTC)
+                out["at"] = at.replace(tzinfo=UTC)
             elif at.utcoffset():
                 out["at"] = at.astimezone(UTC)
-        elif not self.sqlite:
+        else:
             # PostgreSQL would parse text such as "yesterday" into a time; a non-datetime is a bad row on both
-            # backends (SQLite's type refuses it), so it becomes NULL here and is refused, logged and dropped.
+            # backends, so it becomes NULL here and is refused, logged and dropped.
             out["at"] = None
         return out
 
-    def write(self, rows: list[Mapping[str, Any]]) -> tuple[int, int, int]:
+    def write(self, rows: Sequence[Row]) -> tuple[int, int, int]:
         """Store one batch of prepared rows in one transaction; returns (stored, duplicates, failed)."""
         delay = _TRANSIENT_BACKOFF
         give_up = time.monotonic() + _TRANSIENT_PATIENCE  # a retry budget, not a clock reading for logic
@@ -150,21 +215,28 @@ class _BatchWriter:
                 break
         return self._write_row_by_row(rows)
 
-    def _write_chunks(self, conn: Connection, rows: list[Mapping[str, Any]]) -> int:
-        """Insert in small executemany calls, de-duplicating within the batch as it goes.
+    def _write_chunks(self, conn: Connection, rows: Sequence[Row]) -> int:
+        """Insert the batch; returns how many rows were really inserted (the others were duplicates).
 
-        Why chunks: SQLAlchemy's per-row parameter work holds the GIL for the whole list it is given;
-        short lists keep each hold well under a millisecond, between sqlite3's GIL-free steps, so the
-        event loop never waits long for the GIL while a big batch is written.
+        SQLite: one executemany for the whole batch. sqlite3's C loop holds the GIL only while it binds
+        one row and releases it while SQLite stores the row, so chunks are not needed to keep GIL holds
+        short. Tried on bench/ingest.py, they did not pay: 128-256 rows per executemany with a 0.2 ms
+        sleep between (a window for a waiting loop to take the GIL) fell to 0.72-0.79 of Core without a
+        measurable change in the longest loop stall; multi-row VALUES statements (one GIL release per 64-256
+        rows) neither. Duplicates inside the batch need no Python either: the second insert of a key in
+        the same transaction meets the first one's row and does nothing, and is not counted as inserted.
+        PostgreSQL: psycopg's executemany in chunks, de-duplicating within the batch as it goes.
         """
+        if self.sqlite_sql is not None:
+            return self._execute(conn, rows)
         stored = 0
         seen: set[tuple[Any, Any]] = set()
         add = seen.add
-        size = self.chunk
+        size = _CHUNK_POSTGRES
         for start in range(0, len(rows), size):
-            chunk: list[Mapping[str, Any]] = []
+            chunk: list[Row] = []
             for row in rows[start : start + size]:
-                key = (row["platform"], row["event_id"])
+                key = _identity(row)
                 if key not in seen:
                     add(key)
                     chunk.append(row)
@@ -172,15 +244,15 @@ class _BatchWriter:
                 stored += self._execute(conn, chunk)
         return stored
 
-    def _execute(self, conn: Connection, batch: list[Mapping[str, Any]]) -> int:
-        if self.postgres_sql is not None:
-            return max(conn.exec_driver_sql(self.postgres_sql, batch).rowcount, 0)  # type: ignore[arg-type]
-        result = conn.execute(self.stmt, batch)
-        if self.use_returning:
-            return len(result.all())
-        return max(result.rowcount, 0)
+    def _execute(self, conn: Connection, batch: Sequence[Row]) -> int:
+        """One executemany of plain SQL through the driver; the rows it really inserted."""
+        if not batch:
+            return 0
+        sql = self.sqlite_sql if self.sqlite_sql is not None else self.postgres_sql
+        assert sql is not None
+        return max(conn.exec_driver_sql(sql, list(batch)).rowcount, 0)  # type: ignore[arg-type]
 
-    def _write_row_by_row(self, rows: list[Mapping[str, Any]]) -> tuple[int, int, int]:
+    def _write_row_by_row(self, rows: Sequence[Row]) -> tuple[int, int, int]:
         """The slow path after a failed batch: each row alone, so one bad row costs only itself."""
         stored = failed = 0
         for row in rows:
@@ -189,10 +261,16 @@ class _BatchWriter:
                     stored += self._execute(conn, [row])
             except Exception as exc:
                 failed += 1
-                log.error(
-                    "dropped participation event %s/%s: %s", row.get("platform"), row.get("event_id"), _brief(exc)
-                )
+                platform, event_id = _identity(row)
+                log.error("dropped participation event %s/%s: %s", platform, event_id, _brief(exc))
         return stored, len(rows) - stored - failed, failed
+
+
+def _identity(row: Row) -> tuple[Any, Any]:
+    """(platform, event_id) of a queued row, for de-duplication and the log."""
+    if isinstance(row, tuple):
+        return row[_PLATFORM], row[_EVENT_ID]
+    return row.get("platform"), row.get("event_id")
 
 
 def store_events(db: Database, rows: Iterable[Mapping[str, Any]]) -> tuple[int, int]:
@@ -213,7 +291,7 @@ class ParticipationWriter:
     touched, so small transactions cost throughput: writing the bench's 100,000 events (bench/ingest.py)
     in the worker alone took ~1.4× as long at 500 rows per commit as at 2,000, and 2,000 was within 5%
     of one transaction for everything; hence the default of 2,000. A big batch does not hold the GIL
-    longer at a stretch, because it is executed in chunks of ``_CHUNK`` rows.
+    longer at a stretch (see ``_BatchWriter._write_chunks``).
     ``max_delay`` is how long a partial batch may wait for company before it is written anyway (the
     latency of a lone event under light load). ``max_pending`` bounds the buffer for ``await submit``
     (back-pressure, default 10 batches); ``submit_nowait`` never blocks.
@@ -233,7 +311,7 @@ class ParticipationWriter:
         self.failed = 0
         self.batches = 0
         self._writer = _BatchWriter(db)
-        self._pending: list[Mapping[str, Any]] = []
+        self._pending: list[Row] = []
         self._oldest = 0.0  # loop time the oldest pending row arrived
         self._submitted = 0
         self._done = 0

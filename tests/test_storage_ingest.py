@@ -203,3 +203,153 @@ def test_times_are_stored_as_utc_and_read_back_like_the_orm_writes_them(db: Data
         assert conn.exec_driver_sql("SELECT DISTINCT at FROM participation_events").scalars().all() == [
             raw(T0.replace(tzinfo=None))  # type: ignore[misc]
         ]
+
+
+# --- SQLite: the driver's own executemany (storage/ingest.py bypasses SQLAlchemy's per-row work) -------
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    database = open_database(f"sqlite:///{tmp_path / 'copbot.db'}")
+    yield database
+    database.dispose()
+
+
+def stored_text(db: Database) -> dict[str, str]:
+    """event_id -> the ``at`` column exactly as SQLite holds it."""
+    with db.engine.connect() as conn:
+        return dict(conn.exec_driver_sql("SELECT event_id, at FROM participation_events").all())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        T0,  # aware UTC, with microseconds
+        T0.replace(microsecond=0),  # SQLAlchemy still writes ".000000"
+        T0.replace(tzinfo=None),  # naive: taken to be UTC
+        T0.astimezone(timezone(timedelta(hours=-7, minutes=-30))),  # converted to UTC first
+        datetime(1, 1, 1, 0, 0, 0, 1, tzinfo=UTC),  # the year is zero-padded to four digits
+        datetime(9999, 12, 31, 23, 59, 59, 999999),
+    ],
+    ids=["utc", "whole-second", "naive", "offset", "year-1", "year-9999"],
+)
+def test_time_text_is_byte_for_byte_what_the_orm_writes(sqlite_db: Database, at: datetime) -> None:
+    """Range queries compare SQLite's text, so the writer must store the very text the ORM does."""
+    store_events(sqlite_db, [event(1, at=at)])
+    as_utc = at.astimezone(UTC) if at.tzinfo is not None else at
+    with sqlite_db.session() as s:
+        s.add(ParticipationEvent(**event("orm", at=as_utc)))
+        s.commit()
+    text = stored_text(sqlite_db)
+    assert text["Ev1"] == text["Evorm"]
+    assert len(text["Ev1"]) == 26
+    with sqlite_db.session() as s:
+        read = {e.event_id: e.at for e in s.scalars(select(ParticipationEvent))}
+    assert read["Ev1"] == read["Evorm"]
+
+
+def test_a_date_or_a_datetime_subclass_is_formatted_by_sqlalchemys_own_type(sqlite_db: Database) -> None:
+    """Only a plain datetime takes the fast path; anything else goes through SQLAlchemy's processor, as before."""
+
+    class Stamp(datetime):
+        def isoformat(self, *args: Any, **kwargs: Any) -> str:
+            return "not what SQLAlchemy writes"
+
+    store_events(sqlite_db, [event(1, at=T0.date()), event(2, at=Stamp(2026, 3, 2, 9, 30, 15, 123456))])
+    assert stored_text(sqlite_db) == {"Ev1": "2026-03-02 00:00:00.000000", "Ev2": "2026-03-02 09:30:15.123456"}
+
+
+def test_rows_missing_or_with_extra_keys_or_not_dicts(sqlite_db: Database) -> None:
+    """The fast path takes a plain dict with every column; others are read key by key, as before."""
+    from types import MappingProxyType
+
+    no_subject = event(1)
+    del no_subject["subject"]  # defaults to ""
+    extra = event(2, thread="T9")  # an unknown key is ignored
+    proxy = MappingProxyType(event(3))
+    assert store_events(sqlite_db, [no_subject, extra, proxy]) == (3, 0)
+    with sqlite_db.session() as s:
+        subjects = {e.event_id: e.subject for e in s.scalars(select(ParticipationEvent))}
+    assert subjects == {"Ev1": "", "Ev2": "prompt:1", "Ev3": "prompt:1"}
+
+
+def test_a_row_changed_after_submit_is_stored_as_submitted(sqlite_db: Database) -> None:
+    """On SQLite the row is copied into a tuple on submit."""
+
+    async def run() -> None:
+        w = ParticipationWriter(sqlite_db, batch_size=10, max_delay=60.0)
+        w.start()
+        row = event(1)
+        w.submit_nowait(row)
+        row["member"] = "U-changed"
+        await w.stop()
+
+    asyncio.run(run())
+    with sqlite_db.session() as s:
+        assert [e.member for e in s.scalars(select(ParticipationEvent))] == ["U1"]
+
+
+def test_a_batch_is_one_executemany_of_plain_sql(sqlite_db: Database) -> None:
+    """The batch goes to sqlite3 as one executemany of the ON CONFLICT insert, not through Core's per-row path."""
+    from sqlalchemy import event as sa_event
+
+    calls: list[tuple[str, int, bool]] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, executemany: bool) -> None:
+        if statement.startswith("INSERT INTO participation_events"):
+            calls.append((statement, len(parameters) if executemany else 1, executemany))
+
+    sa_event.listen(sqlite_db.engine, "before_cursor_execute", seen)
+    rows = [event(i % 700) for i in range(1000)]  # 300 resends inside the batch
+    assert store_events(sqlite_db, rows) == (700, 300)
+    assert len(calls) == 1
+    statement, rows_sent, executemany = calls[0]
+    assert executemany and rows_sent == 1000
+    assert "ON CONFLICT (platform, event_id) DO NOTHING" in statement
+    assert count(sqlite_db) == 700
+
+
+def test_a_bad_row_in_a_big_batch_costs_only_itself(sqlite_db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    """The batch fails on one row; retried row by row, the other 499 (and the duplicate count) survive."""
+    caplog.set_level(logging.WARNING, logger="storage.ingest")
+    rows = [event(i) for i in range(450)] + [event(999, member=None)] + [event(i) for i in range(400, 449)]
+    stored, duplicates = store_events(sqlite_db, rows)
+    assert (stored, duplicates) == (450, 49)
+    assert count(sqlite_db) == 450
+    dropped = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(dropped) == 1 and "slack/Ev999" in dropped[0] and "member" in dropped[0]
+
+
+def test_not_a_time_is_refused_logged_and_dropped(sqlite_db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="storage.ingest")
+    assert store_events(sqlite_db, [event(1), event(2, at="2026-03-02 09:30:15"), event(3, at=None)]) == (1, 0)
+    dropped = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(dropped) == 2 and all("participation_events.at" in m for m in dropped)
+    assert stored_ids(sqlite_db) == ["Ev1"]
+
+
+def test_a_locked_database_is_retried_not_dropped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """sqlite3's own errors still arrive as SQLAlchemy's OperationalError, so a busy database is retried."""
+    import sqlite3
+    import threading
+
+    from sqlalchemy import event as sa_event
+
+    url = f"sqlite:///{tmp_path / 'copbot.db'}"
+    db = Database(url)
+    # No waiting inside SQLite: a lock must surface as "database is locked" for the writer's retry to handle.
+    sa_event.listen(db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA busy_timeout=0"))
+    db.migrate()
+    holder = sqlite3.connect(tmp_path / "copbot.db", isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+    released = threading.Timer(0.3, holder.execute, ["COMMIT"])
+    released.start()
+    caplog.set_level(logging.WARNING, logger="storage.ingest")
+    try:
+        assert store_events(db, [event(1), event(2), event(1)]) == (2, 1)
+    finally:
+        released.join()
+        holder.close()
+    assert stored_ids(db) == ["Ev1", "Ev2"]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]  # retried as a batch, nothing dropped
+    db.dispose()
