@@ -106,29 +106,23 @@ class _Calendar:
         return self.fires[index]
 
     def between(self, after: datetime, until: datetime) -> list[datetime]:
-        with self.lock:
-            out: list[datetime] = []
-            index = self._from(after)
-            while len(out) < MAX_SLOTS_SCANNED:
-                fire = self._at(index)
-                if fire is None or fire > until:
-                    break
-                out.append(fire)
-                index += 1
-            return out
+        return self._collect(after, MAX_SLOTS_SCANNED, until)
 
     def following(self, after: datetime, count: int) -> list[datetime]:
+        return self._collect(after, count, None)
+
+    def _collect(self, after: datetime, count: int, until: datetime | None) -> list[datetime]:
+        """Up to ``count`` firings after ``after`` (and not after ``until``, when given), oldest first."""
         with self.lock:
             out: list[datetime] = []
             index = self._from(after)
             while len(out) < count:
                 fire = self._at(index)
-                if fire is None:
+                if fire is None or (until is not None and fire > until):
                     break
                 out.append(fire)
                 index += 1
             return out
-
 
 _REWALK_GAP = timedelta(days=30)
 """A question this far past the cached firings starts a fresh walk rather than walking every slot between."""
