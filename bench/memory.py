@@ -10,6 +10,8 @@ list it merely stores. Each figure comes from a fresh child process (so nothing 
   catches up every frequent schedule (the onboarding check every 15 minutes) exactly as a real restart does.
 
 Goals (printed, not asserted): ready with 10,000 members ≤ 1.5 × import-only; ready with 100,000 ≤ 300 MiB.
+Also printed: the pause of one full garbage collection at ready, before and after bot/heap.py's freeze
+(a full collection is an event-loop stall as long as the heap it walks).
 Memory is read from ``process_resident_memory_bytes`` (bot/metrics.py), the same figure /metrics exports.
 
     python bench/memory.py [--members 10000 100000] [--json]
@@ -123,10 +125,33 @@ async def _ready(db_url: str) -> dict[str, Any]:
     await runtime.settle()
     ready_s = time.perf_counter() - started
     resident = _resident()
+    pauses = _gc_pauses()
     stop.set()
     await serving
     db.dispose()
-    return {"rss": resident, "peak": _peak(), "ready_s": ready_s}
+    return {"rss": resident, "peak": _peak(), "ready_s": ready_s, **pauses}
+
+
+def _gc_pauses() -> dict[str, float]:
+    """One full collection's pause over the ready bot's heap, before and after bot/heap.py's freeze.
+
+    A full collection runs on whichever thread allocates, mostly the event loop, so its pause is a loop
+    stall. ``copbot run`` freezes its start-up heap once started; each figure is the median of 3 passes.
+    """
+    import gc
+    import statistics
+
+    from bot import heap
+
+    def full_pass() -> float:
+        started = time.perf_counter()
+        gc.collect()
+        return time.perf_counter() - started
+
+    before = statistics.median([full_pass(), full_pass(), heap.freeze_now()])
+    after = statistics.median([full_pass() for _ in range(3)])
+    gc.unfreeze()
+    return {"gc_full_ms": before * 1000, "gc_frozen_ms": after * 1000}
 
 
 def child(argv: list[str]) -> None:
@@ -181,6 +206,8 @@ def main() -> int:
                 "ratio": round(ratio, 2),
                 "peak_mib": round(peak, 1),
                 "ready_s": round(ready["ready_s"], 2),
+                "gc_full_ms": round(ready["gc_full_ms"], 1),
+                "gc_frozen_ms": round(ready["gc_frozen_ms"], 3),
             }
             results["ready"].append(entry)
             if not args.json:
@@ -192,6 +219,10 @@ def main() -> int:
                 print(
                     f"ready with {n:>7,} members: {mib:6.1f} MiB resident = {ratio:.2f}× import-only "
                     f"(peak {peak:.1f} MiB), ready in {ready['ready_s']:.2f} s{goal}"
+                )
+                print(
+                    f"  a full garbage collection at ready: {ready['gc_full_ms']:.1f} ms; with the start-up heap "
+                    f"frozen as copbot run does: {ready['gc_frozen_ms']:.3f} ms"
                 )
     if args.json:
         print(json.dumps(results, indent=2))

@@ -15,7 +15,7 @@ from rich.markup import escape
 
 from adapters.console.adapter import ConsoleAdapter, Message
 from adapters.console.session import HELP, ConsoleSession
-from bot import metrics
+from bot import heap, metrics
 from bot.clock import ManualClock
 from bot.registry import RITUALS
 from bot.report import build_report, render_text
@@ -97,6 +97,7 @@ async def run_console(
         console.print(f"[red]{escape(str(exc))}[/red]")
         return 2
     await runtime.start(background=False)
+    heap.settle()  # after start: what start-up built lives as long as the bot (see bot/heap.py)
     console.print(
         f"[bold]copbot[/bold] on the console for [bold]{escape(config.community.name)}[/bold] "
         f"(database: {escape(db.url)}). Type /help."

@@ -148,6 +148,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from adapters.registry import choose_platform
+    from bot import heap
     from bot.app import database_url
     from storage.bot_lock import AnotherBotIsRunning, BotLock
 
@@ -162,6 +163,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except AnotherBotIsRunning as exc:
         print(f"copbot: {exc}", file=sys.stderr)
         return 2
+    heap.freeze_after_start()  # this process is the bot (see bot/heap.py)
     try:
         return _serve(args, config, platform)
     finally:

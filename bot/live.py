@@ -8,7 +8,7 @@ import logging
 import signal
 from pathlib import Path
 
-from bot import metrics
+from bot import heap, metrics
 from bot.adapter import Adapter
 from bot.app import reload_from
 from bot.clock import SystemClock
@@ -47,6 +47,7 @@ async def serve(
     runtime.scheduler_running = lambda: bool(scheduler.scheduler.running)
     await runtime.start(background=True)
     scheduler.start()
+    heap.settle()  # after start: what start-up built lives as long as the bot (see bot/heap.py)
     if config_path is not None:
         runtime.reload_hook = reload_from(config_path, runtime, lambda text: None)
 

@@ -12,9 +12,10 @@ Names and labels are a contract: docs/deploy.md lists them with example alerts.
 
 from __future__ import annotations
 
+import gc
 from typing import Final, Literal
 
-from prometheus_client import CollectorRegistry, Counter, disable_created_metrics
+from prometheus_client import CollectorRegistry, Counter, Gauge, disable_created_metrics
 from prometheus_client.process_collector import ProcessCollector
 
 disable_created_metrics()  # no ``*_created`` series: they double the page and no alert uses them
@@ -72,6 +73,14 @@ CONFIG_RELOADS: Final = Counter(
     ["result"],
     registry=REGISTRY,
 )
+
+GC_FROZEN: Final = Gauge(
+    "copbot_gc_frozen_objects",
+    "Objects frozen out of Python's garbage collection once the bot had started (bot/heap.py): 0 means "
+    "every full collection still walks the whole start-up heap and stalls the event loop for it.",
+    registry=REGISTRY,
+)
+GC_FROZEN.set_function(gc.get_freeze_count)
 
 DuplicateStage = Literal["ingest", "dispatch"]
 DeliveryOutcome = Literal["sent", "retried", "failed"]
