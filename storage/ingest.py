@@ -8,7 +8,7 @@ buffered on the loop, and one worker thread inserts them in batches with ``INSER
 (sqlite3's, psycopg's): SQLAlchemy's per-row parameter processing cost more than SQLite's own work.
 
 Where the per-row Python work runs (SQLite): on the loop, in ``submit`` (a tuple and the time's text,
-2-4 µs per event on the 2-core bench machine). Only one thread runs Python at a time (the GIL), so this
+2.4 µs per event on the 2-core bench machine). Only one thread runs Python at a time (the GIL), so this
 work costs the loop the same CPU wherever it runs; on the loop it is done between events, and the
 worker's share is sqlite3's C loop, which holds the GIL only to bind one row (a few µs) and releases it
 while SQLite stores the row, so the worker never holds the GIL for long at a stretch. (Converting in the
@@ -84,16 +84,22 @@ def _sqlite_sql() -> str:
 
 
 def _iso_text(at: datetime) -> str:
-    """``at``'s wall-clock digits as 'YYYY-MM-DD HH:MM:SS.ffffff': the first 26 characters of isoformat,
-    which zero-pads the year as SQLAlchemy's ``%04d`` does; a UTC offset after them is cut off."""
-    return at.isoformat(" ", "microseconds")[:26]
+    """``at``'s wall-clock digits as 'YYYY-MM-DD HH:MM:SS.ffffff', any UTC offset left out.
+
+    SQLAlchemy's own format string for SQLite, applied to the fields directly. It runs on the loop for
+    every event: 1.1-1.8 µs on the bench machine, against 1.9-2.7 µs for ``isoformat(" ", "microseconds")``
+    and 2.7-3.4 µs for the same as an f-string (hence the % format).
+    """
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031  (faster than format specifiers, above)
+        at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond
+    )
 
 
 def _sqlite_time_text(dialect: Dialect) -> Callable[[Any], str | None]:
     """A function turning an ``at`` into exactly the text SQLAlchemy's SQLite DateTime stores, or None.
 
     SQLite has no time type: SQLAlchemy stores text, and range queries compare that text, so ours must
-    be identical to what the ORM writes. The type's own bind processor is the reference; ``isoformat``
+    be identical to what the ORM writes. The type's own bind processor is the reference; ``_iso_text``
     does the same for a plain ``datetime`` in a third of the time, and is used only if it agrees with
     the processor on probes (it would not if the column's storage format were ever customised).
     An aware time is converted to UTC first (SQLite would keep its digits and lose the offset); a naive
