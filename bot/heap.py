@@ -5,7 +5,8 @@ whichever thread happens to allocate, which in the bot is mostly the event loop.
 about 160,000 such objects once slack-bolt, discord.py, SQLAlchemy, pydantic and the rituals are
 imported and the runtime has started; one full pass over them took 94-130 ms on the 2-core bench
 machine (bench/memory.py prints it), about 20 times the loop stall the participation writer is
-allowed. Python runs such a pass whenever a quarter more objects have survived since the last one. Nearly all of those objects live as long as the process, so walking them finds nothing.
+allowed. Python runs such a pass whenever a quarter more objects have survived since the last one.
+Nearly all of those objects live as long as the process, so walking them finds nothing.
 
 ``gc.freeze()`` moves every object alive at that moment into a permanent generation that collections
 skip; objects made afterwards are collected as before. Frozen objects are still freed by reference
