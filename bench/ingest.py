@@ -176,7 +176,9 @@ async def _paced(
     """
     from storage.ingest import _BatchWriter
 
-    prepare = _BatchWriter(Database(f"sqlite:///{path}")).prepare
+    db = Database(f"sqlite:///{path}")
+    prepare = _BatchWriter(db).prepare  # needs only the dialect, not a connection
+    db.dispose()
     child = None
     if insert_elsewhere is not None:
         args = [str(path), str(len(events)), str(insert_elsewhere), str(batch_size)]
