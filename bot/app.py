@@ -23,6 +23,7 @@ from bot.runtime import Runtime
 from bot.web_server import PortError, WebServer, port_from_env, serve_web
 from config.loader import ConfigError, load_config
 from config.models import CommunityConfig
+from storage import queries
 from storage.db import Database, default_url, open_database
 
 log = logging.getLogger("copbot")
@@ -66,14 +67,49 @@ def _echo_to(console: Console) -> Callable[[Message], None]:
     return echo
 
 
+def console_start(db: Database, community: str, requested: datetime | None) -> tuple[datetime, str | None]:
+    """Where the console's clock begins, and a note for the user when it is not where they asked.
+
+    A console community lives on its own clock, kept in the database: a restarted console resumes where the
+    last one stopped (time only moves forward), a fresh one starts at ``--start`` or else at the wall clock.
+    """
+    with db.session() as tx:
+        stored = queries.console_clock(tx, community)
+    if requested is None:
+        return (stored or datetime.now(UTC).replace(second=0, microsecond=0)), None
+    if stored is not None and requested < stored:
+        return stored, (f"This database's clock already stands at {stored:%Y-%m-%d %H:%M} UTC and time only "
+                        "moves forward here: continuing from there (use a fresh COPBOT_DATABASE_URL to start earlier).")
+    return requested, None
+
+
+def community_now(db: Database, community: str) -> datetime:
+    """The community's time: the console's clock for a console community, else the wall clock.
+
+    Why: ``copbot report`` after a console session that moved its clock weeks ahead (or began at ``--start``)
+    must count those weeks as the past, as the members in that session lived them.
+    """
+    with db.session() as tx:
+        stored = queries.console_clock(tx, community)
+    return stored or datetime.now(UTC)
+
+
 async def run_console(
-    config_path: Path, config: CommunityConfig, db: Database, *, interactive: bool, console: Console
+    config_path: Path,
+    config: CommunityConfig,
+    db: Database,
+    *,
+    interactive: bool,
+    console: Console,
+    start: datetime | None = None,
 ) -> int:
     """The console adapter: a local chat where the user plays members and moves the clock.
 
-    It opens an HTTP port (/healthz, /metrics, ...) only when ``PORT`` is set.
+    It opens an HTTP port (/healthz, /metrics, ...) only when ``PORT`` is set. ``start``: where the clock
+    begins (``--start``); by default where this database's console clock stopped, else now.
     """
-    clock = ManualClock(datetime.now(UTC).replace(second=0, microsecond=0))
+    begin, note = console_start(db, config.community.id, start)
+    clock = ManualClock(begin)
     adapter = ConsoleAdapter(echo=_echo_to(console))
     runtime = Runtime(config, db, adapter, clock, RITUALS)
 
@@ -88,6 +124,7 @@ async def run_console(
         )
 
     session = ConsoleSession(runtime, adapter, clock, say, report)
+    session.remember_clock()
     web: WebServer | None = None
     try:
         web_port = port_from_env(os.environ)
@@ -100,8 +137,10 @@ async def run_console(
     heap.settle()  # after start: what start-up built lives as long as the bot (see bot/heap.py)
     console.print(
         f"[bold]copbot[/bold] on the console for [bold]{escape(config.community.name)}[/bold] "
-        f"(database: {escape(db.url)}). Type /help."
+        f"(database: {escape(db.url)}). It is {escape(session.local_time(clock.now()))}. Type /help."
     )
+    if note:
+        say(note)
     if interactive:
         say(HELP)
     try:

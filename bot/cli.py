@@ -32,6 +32,28 @@ def _config_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _start_arg(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--start",
+        default=None,
+        metavar="WHEN",
+        help=f"{what}. ISO 8601, e.g. 2027-01-04T09:00 (in the community's time zone unless it names an "
+        "offset, as in 2027-01-04T08:00Z); also read from $COPBOT_START",
+    )
+
+
+def _start_of(args: argparse.Namespace, config: Any) -> datetime | None:
+    """``--start``, else ``$COPBOT_START``, as aware UTC (None when neither is set).
+
+    Raises ValueError with a message for the user. The variable is read only where a manual clock runs
+    (the console, simulate), so an environment that sets it for scripts never stops a Slack or Discord bot.
+    """
+    from bot.clock import parse_start
+
+    text = args.start or os.environ.get("COPBOT_START") or None
+    return parse_start(text, config.community.timezone) if text else None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="copbot", description="Runs the rituals of a community of practice.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
@@ -40,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the bot (console by default; Slack or Discord when their tokens are set)")
     _config_arg(run)
     run.add_argument("--platform", choices=list(PLATFORMS), default=None)
+    _start_arg(run, "console only: the console's clock starts here, so a script behaves the same on any day "
+                    "(default: where this database's console clock stopped, else now)")
 
     check = sub.add_parser("check", help="validate community.yaml and show when each ritual fires next")
     _config_arg(check)
@@ -52,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--members", type=int, default=40)
     simulate.add_argument("--seed", type=int, default=1)
     simulate.add_argument("--json", action="store_true", help="print the summary as JSON")
+    _start_arg(simulate, "the simulated community's first moment (default: Monday 2027-01-04 00:00 UTC)")
 
     report = sub.add_parser("report", help="participation per member and per week")
     _config_arg(report)
@@ -156,6 +181,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     if config is None:
         return 2
     platform = choose_platform(args.platform)
+    if args.start and platform != "console":
+        print(f"copbot: --start only applies to the console; {platform} runs on the real clock.", file=sys.stderr)
+        return 2
+    try:
+        args.start_at = _start_of(args, config) if platform == "console" else None
+    except ValueError as exc:
+        print(f"copbot: --start: {exc}", file=sys.stderr)
+        return 2
 
     lock = BotLock(database_url(Path(args.config)))  # SQLite: one bot per file (PostgreSQL: a no-op)
     try:
@@ -182,7 +215,8 @@ def _serve(args: argparse.Namespace, config: Any, platform: str) -> int:
         return report_unreachable(database_url(Path(args.config)), exc)
     if platform == "console":
         console = Console(soft_wrap=True)  # the terminal wraps; a script's reader gets whole lines
-        return asyncio.run(run_console(Path(args.config), config, db, interactive=sys.stdin.isatty(), console=console))
+        return asyncio.run(run_console(Path(args.config), config, db, interactive=sys.stdin.isatty(), console=console,
+                                       start=args.start_at))
     from adapters.registry import run_platform
 
     return run_platform(platform, Path(args.config), config, db)
@@ -197,11 +231,17 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.weeks < 1 or args.members < 1:
         print("--weeks and --members must be at least 1", file=sys.stderr)
         return 2
+    try:
+        start = _start_of(args, config)
+    except ValueError as exc:
+        print(f"copbot: --start: {exc}", file=sys.stderr)
+        return 2
     summary = run_simulation(
         config,
         weeks=args.weeks,
         members=args.members,
         seed=args.seed,
+        start=start,
         console=None if args.json else Console(),
         progress=not args.json,
     )
@@ -211,7 +251,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from bot.app import open_for
+    from bot.app import community_now, open_for
     from bot.report import build_report, render_report
 
     config = _load(args.config)
@@ -220,7 +260,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     db = open_for(Path(args.config))
     if args.health:
         return _health_report(args, config, db)
-    report = build_report(db, config.community.id, config.community.timezone, datetime.now(UTC), args.since)
+    now = community_now(db, config.community.id)
+    report = build_report(db, config.community.id, config.community.timezone, now, args.since)
     if args.png:
         from bot.charts import participation_chart
 
@@ -236,10 +277,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _health_report(args: argparse.Namespace, config: Any, db: Any) -> int:
     """``copbot report --health``: the report the facilitators get (the operator also sees who went quiet)."""
+    from bot.app import community_now
     from rituals.health import health_snapshot
     from rituals.health_text import quiet_members_text, report_text
 
-    snapshot = health_snapshot(db, config, datetime.now(UTC))
+    snapshot = health_snapshot(db, config, community_now(db, config.community.id))
     if args.png:
         from bot.charts import health_chart
 

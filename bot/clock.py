@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 
 class Clock(Protocol):
@@ -52,3 +53,24 @@ def utc(dt: datetime) -> datetime:
     if dt.tzinfo is None:
         return dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC)
+
+
+def parse_start(text: str, zone: str) -> datetime:
+    """``--start`` / ``COPBOT_START``: where a console or simulated clock begins, as aware UTC.
+
+    Why a pinned start at all: what a community sees depends on the weekday and the hour it begins (a
+    Monday check is 3 days away from a Friday, 7 from a Monday), so a script or a test that starts "now"
+    behaves differently on different days. An ISO 8601 date or date-time; without an offset it is read
+    in the community's time zone, because that is the clock its members and schedules live by.
+    """
+    cleaned = text.strip()
+    try:
+        when = datetime.fromisoformat(cleaned[:-1] + "+00:00" if cleaned.endswith(("Z", "z")) else cleaned)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a start time; write an ISO 8601 date-time such as 2027-01-04T09:00 "
+            f"(in {zone}) or 2027-01-04T08:00Z"
+        ) from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=ZoneInfo(zone))
+    return when.astimezone(UTC)

@@ -79,21 +79,38 @@ def _members(count: int, rng: random.Random) -> list[SimMember]:
 
 
 def run_simulation(
-    config: CommunityConfig, *, weeks: int, members: int, seed: int, console: Console | None, progress: bool
+    config: CommunityConfig,
+    *,
+    weeks: int,
+    members: int,
+    seed: int,
+    console: Console | None,
+    progress: bool,
+    start: datetime | None = None,
 ) -> dict[str, Any]:
-    """Run ``weeks`` weeks and return the summary (also printed to ``console`` when given)."""
+    """Run ``weeks`` weeks from ``start`` (default :data:`START`) and return the summary (also printed to
+    ``console`` when given)."""
     with tempfile.TemporaryDirectory(prefix="copbot-sim-") as tmp:
-        return asyncio.run(_simulate(config, weeks, members, seed, console, progress, Path(tmp) / "sim.db"))
+        return asyncio.run(
+            _simulate(config, weeks, members, seed, console, progress, Path(tmp) / "sim.db", start or START)
+        )
 
 
 async def _simulate(
-    config: CommunityConfig, weeks: int, count: int, seed: int, console: Console | None, progress: bool, path: Path
+    config: CommunityConfig,
+    weeks: int,
+    count: int,
+    seed: int,
+    console: Console | None,
+    progress: bool,
+    path: Path,
+    start: datetime = START,
 ) -> dict[str, Any]:
     rng = random.Random(seed)
     onboarding_rng = random.Random(f"onboarding:{seed}")  # its own stream: never shifts the others
     pairing_rng = random.Random(f"pairing:{seed}")  # its own stream: pairing never shifts the others
     db = open_database(f"sqlite:///{path}")
-    clock = ManualClock(START)
+    clock = ManualClock(start)
     adapter = ConsoleAdapter()
     runtime = Runtime(config, db, adapter, clock, RITUALS)
     await runtime.start(background=False)
@@ -116,16 +133,16 @@ async def _simulate(
     # Founding members are there from day one; the rest trickle in over the simulated weeks.
     founders = max(2, count // 3)
     joins = {
-        p.key: START + (timedelta(0) if i < founders else timedelta(hours=rng.uniform(0, weeks * 7 * 24)))
+        p.key: start + (timedelta(0) if i < founders else timedelta(hours=rng.uniform(0, weeks * 7 * 24)))
         for i, p in enumerate(people)
     }
     joined: set[str] = set()
-    end = START + timedelta(weeks=weeks)
+    end = start + timedelta(weeks=weeks)
     bar = Progress(console=console, transient=True, disable=not progress or console is None)
     seen_posts = 0
     with bar:
         task = bar.add_task("simulating", total=weeks * 7)
-        day = START
+        day = start
         wake: datetime | None = None
         while day < end:
             day_end = day + timedelta(days=1)
@@ -165,7 +182,7 @@ async def _simulate(
             day = day_end
             bar.advance(task)
     await runtime.settle()
-    summary = _summary(runtime, adapter, weeks, count, seed)
+    summary = _summary(runtime, adapter, weeks, count, seed, start)
     await runtime.stop()
     db.dispose()
     if console is not None:
@@ -345,15 +362,17 @@ class RotaSimulation:
                                          action_id=action, value=swap_id))
 
 
-def _summary(runtime: Runtime, adapter: ConsoleAdapter, weeks: int, count: int, seed: int) -> dict[str, Any]:
+def _summary(
+    runtime: Runtime, adapter: ConsoleAdapter, weeks: int, count: int, seed: int, start: datetime = START
+) -> dict[str, Any]:
     per_week: dict[int, Counter[str]] = {w: Counter() for w in range(weeks)}
     with runtime.db.session() as tx:
         for row in queries.deliveries(tx, runtime.community, "sent"):
-            week = int((row.sent_at.replace(tzinfo=UTC) - START) / timedelta(weeks=1)) if row.sent_at else 0
+            week = int((row.sent_at.replace(tzinfo=UTC) - start) / timedelta(weeks=1)) if row.sent_at else 0
             per_week.setdefault(week, Counter())[f"{row.ritual}_messages"] += 1
         for event in queries.participation(tx, runtime.community):
             at = event.at if event.at.tzinfo else event.at.replace(tzinfo=UTC)
-            week = int((at - START) / timedelta(weeks=1))
+            week = int((at - start) / timedelta(weeks=1))
             per_week.setdefault(week, Counter())[event.kind + "s" if not event.kind.endswith("s") else event.kind] += 1
         member_count = len(queries.members(tx, runtime.community))
         slots = Counter(run.status for run in queries.runs(tx, runtime.community))
@@ -363,7 +382,7 @@ def _summary(runtime: Runtime, adapter: ConsoleAdapter, weeks: int, count: int, 
         weeks_out.append(
             {
                 "week": week + 1,
-                "start": (START + timedelta(weeks=week)).date().isoformat(),
+                "start": (start + timedelta(weeks=week)).date().isoformat(),
                 "posts": sum(v for k, v in counts.items() if k.endswith("_messages")),
                 "reactions": counts["reactions"],
                 "replies": counts["replys"] + counts["replies"],
@@ -377,6 +396,7 @@ def _summary(runtime: Runtime, adapter: ConsoleAdapter, weeks: int, count: int, 
                 totals[key] += value
     return {
         "weeks_simulated": weeks,
+        "start": start.isoformat(),
         "members": member_count,
         "seed": seed,
         "slots": dict(sorted(slots.items())),

@@ -45,6 +45,20 @@ def set_state(tx: Session, community: str, key: str, value: str) -> None:
         tx.add(row)
 
 
+CONSOLE_CLOCK = "console_clock"
+"""community_state key: where the console's manual clock stands. A console community lives on that clock,
+so a restarted console resumes from it and ``copbot report`` reads the community's time, not the wall's."""
+
+
+def console_clock(tx: Session, community: str) -> datetime | None:
+    value = get_state(tx, community, CONSOLE_CLOCK)
+    return datetime.fromisoformat(value) if value else None
+
+
+def set_console_clock(tx: Session, community: str, when: datetime) -> None:
+    set_state(tx, community, CONSOLE_CLOCK, utc(when).isoformat())
+
+
 IDLE_HINT_PREFIX = "idle:"
 """community_state keys holding a check schedule's "nothing to do before" time (see Ritual.idle_until)."""
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from adapters.console.adapter import ConsoleAdapter
-from bot.clock import ManualClock
+from bot.clock import ManualClock, parse_start
 from bot.registry import RITUALS
 from bot.runtime import Runtime
 from config.loader import parse_config
@@ -46,6 +46,44 @@ rituals:
 
 # Monday 2027-01-04 08:00 Berlin = 07:00 UTC: two hours before the first weekly prompt.
 START = datetime(2027, 1, 4, 7, 0, tzinfo=UTC)
+
+PINNED_START = "2027-01-04T08:15"
+"""Where every console and ``copbot simulate`` a test starts begins (``COPBOT_START``, in the shipped community's
+zone, Europe/Berlin), unless the test asks for :data:`SCENARIO_STARTS`: no test may depend on the day it runs."""
+
+SCENARIO_STARTS = {
+    "mon": "2027-01-04T08:15",
+    "tue": "2027-01-05T10:30",
+    "wed": "2027-01-06T12:00",
+    "thu": "2027-01-07T16:45",
+    "fri": "2027-01-08T19:05",
+    "sat": "2027-01-09T23:40",
+    "sun": "2027-01-10T06:20",
+    "dst-spring": "2027-03-28T01:30",  # Europe/Berlin: 02:00 becomes 03:00 half an hour later
+    "dst-autumn": "2027-10-31T02:30",  # Europe/Berlin: the first of the two 02:30s (CEST); 03:00 becomes 02:00
+}
+"""The weekday guard: every scenario test (a console session, a simulation: a whole community over days) runs
+from each weekday, each at another hour, and from both DST change days of the shipped community's zone. A
+test that passes only when it happens to start on the right day fails here on the day it would fail in CI."""
+
+
+@pytest.fixture(autouse=True)
+def _pinned_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every console or simulate a test starts, in or out of process, begins at :data:`PINNED_START`."""
+    monkeypatch.setenv("COPBOT_START", PINNED_START)
+
+
+@pytest.fixture(params=list(SCENARIO_STARTS))
+def scenario_start(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """One of :data:`SCENARIO_STARTS` (the test runs once for each), as aware UTC; also set as ``COPBOT_START``
+    so a ``copbot run`` or ``copbot simulate`` the test starts begins there too."""
+    text = SCENARIO_STARTS[request.param]
+    monkeypatch.setenv("COPBOT_START", text)
+    return parse_start(text, SHIPPED_ZONE)
+
+
+SHIPPED_ZONE = "Europe/Berlin"
+"""The shipped community.yaml's time zone, in which :data:`SCENARIO_STARTS` are written."""
 
 
 def make_config(text: str = COMMUNITY_YAML) -> CommunityConfig:

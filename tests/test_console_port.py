@@ -11,7 +11,7 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.conftest import COMMUNITY_YAML
+from tests.conftest import COMMUNITY_YAML, PINNED_START
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +27,8 @@ async def test_the_console_bot_serves_healthz_on_port_while_its_input_is_quiet(t
     config.write_text(COMMUNITY_YAML)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "COPBOT_"))}
-    env.update(PORT=str(port), COPBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'copbot.db'}", PYTHONPATH=str(ROOT))
+    env.update(PORT=str(port), COPBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'copbot.db'}", PYTHONPATH=str(ROOT),
+               COPBOT_START=PINNED_START)
     bot = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run", "--config", str(config), "--platform", "console",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=env,

@@ -7,7 +7,9 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 COPBOT = [sys.executable, "-m", "bot.cli"]
@@ -34,7 +36,9 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def test_a_scripted_console_session_posts_a_prompt_stores_a_reaction_and_reports_it(tmp_path: Path) -> None:
+def test_a_scripted_console_session_posts_a_prompt_stores_a_reaction_and_reports_it(
+    tmp_path: Path, scenario_start: datetime
+) -> None:
     config = tmp_path / "community.yaml"
     shutil.copy(ROOT / "community.yaml", config)
     result = subprocess.run([*COPBOT, "run", "--config", str(config)], input=SCRIPT, capture_output=True,
@@ -83,7 +87,7 @@ def test_schema_command_prints_the_committed_schema(tmp_path: Path) -> None:
     assert json.loads(result.stdout) == json.loads((ROOT / "community.schema.json").read_text())
 
 
-def test_simulate_is_deterministic_and_counts_what_it_stored(tmp_path: Path) -> None:
+def test_simulate_is_deterministic_and_counts_what_it_stored(tmp_path: Path, scenario_start: datetime) -> None:
     args = [*COPBOT, "simulate", "--weeks", "3", "--members", "30", "--seed", "7", "--json",
             "--config", str(ROOT / "community.yaml")]
     first = subprocess.run(args, capture_output=True, text=True, env=_env(tmp_path), timeout=120)
@@ -116,7 +120,7 @@ RECOGNITION_SCRIPT = """\
 """
 
 
-def test_console_kudos_harvest_search_report_and_export(tmp_path: Path) -> None:
+def test_console_kudos_harvest_search_report_and_export(tmp_path: Path, scenario_start: datetime) -> None:
     config = tmp_path / "community.yaml"
     shutil.copy(ROOT / "community.yaml", config)
     result = subprocess.run([*COPBOT, "run", "--config", str(config)], input=RECOGNITION_SCRIPT, capture_output=True,
@@ -146,6 +150,21 @@ def test_console_kudos_harvest_search_report_and_export(tmp_path: Path) -> None:
     assert "terraform apply from a laptop" in (library / page).read_text()
 
 
+def _first_ladder_check_of_a_two_week_member(joined: datetime) -> str:
+    """Just after the first ladder check (community.yaml: Mondays 09:00 Berlin) at which members who joined at
+    ``joined`` are 14 days in (the ``regular`` rung's days_member), as a console ``/time`` target.
+
+    Computed from the start, not a fixed ``+15d``: from a Friday, fifteen days cross only the Mondays at 3 and
+    10 days of membership, and the suggestion this test waits for never comes.
+    """
+    berlin = ZoneInfo("Europe/Berlin")
+    due = (joined + timedelta(days=14)).astimezone(berlin)
+    check = datetime.combine(due.date(), time(9, 0), berlin)
+    while check.weekday() != 0 or check < due:
+        check = datetime.combine(check.date() + timedelta(days=1), time(9, 0), berlin)
+    return (check + timedelta(minutes=1)).astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
 LADDER_SCRIPT = """\
 /join dana
 /join zoe
@@ -155,7 +174,7 @@ LADDER_SCRIPT = """\
 /reply Our runners live on spot instances
 /reply We drain them on the termination notice
 /reply And cache layers in the registry
-/time +15d
+/time {ladder_check}
 /as zoe
 /cop ladder
 /as ana
@@ -168,10 +187,13 @@ LADDER_SCRIPT = """\
 """
 
 
-def test_console_ladder_suggests_privately_and_moves_a_member_only_after_both_yeses(tmp_path: Path) -> None:
+def test_console_ladder_suggests_privately_and_moves_a_member_only_after_both_yeses(
+    tmp_path: Path, scenario_start: datetime
+) -> None:
     config = tmp_path / "community.yaml"
     shutil.copy(ROOT / "community.yaml", config)
-    result = subprocess.run([*COPBOT, "run", "--config", str(config)], input=LADDER_SCRIPT, capture_output=True,
+    script = LADDER_SCRIPT.format(ladder_check=_first_ladder_check_of_a_two_week_member(scenario_start))
+    result = subprocess.run([*COPBOT, "run", "--config", str(config)], input=script, capture_output=True,
                             text=True, env=_env(tmp_path), cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stderr
     out = result.stdout

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import PINNED_START
+
 ROOT = Path(__file__).resolve().parents[1]
 BARE_PYTHON = str(Path(sys.base_prefix) / "bin" / "python3")
 
@@ -19,6 +21,7 @@ def test_readme_commands_work_from_a_fresh_clone(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SLACK_", "DISCORD_", "COPBOT_", "VIRTUAL_ENV", "PYTHON"))}
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if ".venv" not in p)
+    env["COPBOT_START"] = PINNED_START  # the console's clock, pinned: no test depends on the day it runs
 
     run = subprocess.run([BARE_PYTHON, "dev.py", "run"], cwd=clone, env=env, text=True, capture_output=True,
                          input="/join dana\n/cop prompt now\n/cop stats\n/quit\n", timeout=900)

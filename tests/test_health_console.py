@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 from tests.test_console_session import COPBOT, ROOT, _env
@@ -44,7 +45,9 @@ def _run(tmp_path: Path, script: str) -> str:
     return result.stdout
 
 
-def test_a_poll_from_the_console_counts_one_vote_per_member_and_feeds_the_health_report(tmp_path: Path) -> None:
+def test_a_poll_from_the_console_counts_one_vote_per_member_and_feeds_the_health_report(
+    tmp_path: Path, scenario_start: datetime
+) -> None:
     # the poll's message reference depends on how many welcome messages went before it: find it first
     (tmp_path / "probe").mkdir()
     probe = _run(tmp_path / "probe", SCRIPT.split("/as zoe")[0] + "/quit\n")

@@ -8,7 +8,7 @@ a click, a command, a new config) makes every check look again.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -44,13 +44,14 @@ def _without_slots(summary: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in summary.items() if k != "slots"}
 
 
-def test_a_simulated_month_with_hints_is_the_month_without_them(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_simulated_month_with_hints_is_the_month_without_them(monkeypatch: pytest.MonkeyPatch,
+                                                                 scenario_start: datetime) -> None:
     config = load_config(SHIPPED)
-    hinted = run_simulation(config, weeks=4, members=60, seed=11, console=None, progress=False)
+    hinted = run_simulation(config, weeks=4, members=60, seed=11, console=None, progress=False, start=scenario_start)
     for factory in RITUALS:
         if isinstance(factory, type) and issubclass(factory, Ritual):
             monkeypatch.setattr(factory, "idle_until", Ritual.idle_until)
-    plain = run_simulation(config, weeks=4, members=60, seed=11, console=None, progress=False)
+    plain = run_simulation(config, weeks=4, members=60, seed=11, console=None, progress=False, start=scenario_start)
     assert _without_slots(hinted) == _without_slots(plain)
     # ... and the hints did something: far fewer check slots were run and recorded.
     hinted_slots = hinted["slots"]

@@ -9,6 +9,7 @@ difference (booleans, timezone-aware timestamps, ordering, upserts) shows up as 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from storage.db import Database, open_database
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _run(path: Path, url: str | None, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+def _run(path: Path, url: str | None, monkeypatch: pytest.MonkeyPatch, start: datetime) -> dict[str, Any]:
     opened: list[Database] = []
     if url is not None:
         def on_postgres(_sqlite_url: str) -> Database:
@@ -30,7 +31,7 @@ def _run(path: Path, url: str | None, monkeypatch: pytest.MonkeyPatch) -> dict[s
             return db
 
         monkeypatch.setattr(simulate, "open_database", on_postgres)
-    summary = asyncio.run(simulate._simulate(load_config(ROOT / "community.yaml"), 2, 10, 5, None, False, path))
+    summary = asyncio.run(simulate._simulate(load_config(ROOT / "community.yaml"), 2, 10, 5, None, False, path, start))
     monkeypatch.undo()
     if url is not None:
         assert opened and opened[0].engine.dialect.name == "postgresql"
@@ -38,9 +39,10 @@ def _run(path: Path, url: str | None, monkeypatch: pytest.MonkeyPatch) -> dict[s
 
 
 def test_two_simulated_weeks_tell_the_same_story_on_postgres(tmp_path: Path, pg_url: str,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    on_sqlite = _run(tmp_path / "sim.db", None, monkeypatch)
-    on_postgres = _run(tmp_path / "unused.db", pg_url, monkeypatch)
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            scenario_start: datetime) -> None:
+    on_sqlite = _run(tmp_path / "sim.db", None, monkeypatch, scenario_start)
+    on_postgres = _run(tmp_path / "unused.db", pg_url, monkeypatch, scenario_start)
     assert on_postgres == on_sqlite
     # ...and the story is not empty: prompts went out, members reacted, slots ran.
     assert sum(week["posts"] for week in on_sqlite["weeks"]) > 0

@@ -220,7 +220,7 @@ class ConsoleSession:
         if target < self.clock.now():
             raise _Usage("Time only moves forward here.")
         await self.advance_to(target)
-        self.say(f"It is now {self._local(self.clock.now())}.")
+        self.say(f"It is now {self.local_time(self.clock.now())}.")
 
     async def advance_to(self, target: datetime) -> None:
         """Move the clock in steps so each ritual slot on the way runs at its own time (as a live bot would)."""
@@ -229,15 +229,24 @@ class ConsoleSession:
             self.clock.set(min(target, self.clock.now() + step))
             self.runtime.tick()
             await self.runtime.settle()
+        self.remember_clock()
 
-    def _local(self, when: datetime) -> str:
+    def remember_clock(self) -> None:
+        """Keep the clock in the database: a restart resumes from here, and reports read this time."""
+        from storage import queries
+
+        with self.runtime.db.session() as tx:
+            queries.set_console_clock(tx, self.runtime.community, self.clock.now())
+            tx.commit()
+
+    def local_time(self, when: datetime) -> str:
         from zoneinfo import ZoneInfo
 
         zone = self.runtime.config.community.timezone
         return when.astimezone(ZoneInfo(zone)).strftime(f"%a %d %b %Y %H:%M ({zone})")
 
     async def _cmd_now(self, args: list[str]) -> None:
-        self.say(f"It is {self._local(self.clock.now())}.")
+        self.say(f"It is {self.local_time(self.clock.now())}.")
 
     async def _cmd_who(self, args: list[str]) -> None:
         from storage import queries
