@@ -11,7 +11,6 @@ from pathlib import Path
 from adapters.discord.adapter import DiscordAdapter
 from adapters.discord.run import CommunityState
 from adapters.discord.settings import DiscordSettings, configure_endpoints
-from bot.clock import SystemClock
 from bot.events import Event
 from bot.registry import RITUALS
 from bot.runtime import Runtime
@@ -19,6 +18,7 @@ from config.loader import parse_config
 from config.models import CommunityConfig
 from storage.db import Database
 from tests.fakes.discord_fake import FakeDiscord
+from tests.fakes.pinned_clock import PLATFORM_CLOCK
 
 FIXTURES = Path(__file__).parent / "fixtures" / "discord"
 ANA = 100000000000000001  # facilitator
@@ -90,9 +90,10 @@ async def running_bot(
     configure_endpoints(settings.api_url, settings.gateway_url)
     config = load_config(config_text)
     adapter = DiscordAdapter(
-        settings, state=CommunityState(db, config.community.id), direct_messages=config.delivery.direct_messages
+        settings, state=CommunityState(db, config.community.id), direct_messages=config.delivery.direct_messages,
+        clock=PLATFORM_CLOCK,  # the fake Discord's clock: real seconds, a pinned date
     )
-    runtime = Runtime(config, db, adapter, SystemClock(), RITUALS)
+    runtime = Runtime(config, db, adapter, PLATFORM_CLOCK, RITUALS)
     adapter.commands = lambda: runtime.router.specs
     runtime.config_listeners.append(adapter.apply_config)  # as adapters/discord/run.py wires it
     await runtime.start(background=True)

@@ -17,7 +17,6 @@ import pytest
 from adapters.discord.adapter import DiscordAdapter
 from adapters.discord.settings import configure_endpoints
 from bot.actions import Action, DirectMessage, GroupMessage, Post
-from bot.clock import SystemClock
 from bot.outbox import write_plan
 from bot.ritual import Planned
 from bot.runtime import Runtime
@@ -25,6 +24,7 @@ from storage import queries
 from storage.db import Database
 from tests.discord_harness import ANA, BEN, GENERAL, key, load_config, settings_for
 from tests.fakes.discord_fake import FakeDiscord
+from tests.fakes.pinned_clock import PLATFORM_CLOCK
 
 
 class Crash(BaseException):
@@ -36,8 +36,8 @@ async def bot_process(fake: FakeDiscord, db: Database) -> AsyncIterator[tuple[Ru
     """One life of the bot: the real adapter and outbox, no scheduler, so the test decides when to drain."""
     settings = settings_for(fake)
     configure_endpoints(settings.api_url, settings.gateway_url)
-    adapter = DiscordAdapter(settings)
-    runtime = Runtime(load_config(), db, adapter, SystemClock(), [])
+    adapter = DiscordAdapter(settings, clock=PLATFORM_CLOCK)
+    runtime = Runtime(load_config(), db, adapter, PLATFORM_CLOCK, [])
     await runtime.start(background=False)
     try:
         yield runtime, adapter
@@ -47,7 +47,7 @@ async def bot_process(fake: FakeDiscord, db: Database) -> AsyncIterator[tuple[Ru
 
 def plan(db: Database, runtime: Runtime, actions: Sequence[Action]) -> list[str]:
     with db.session() as tx:
-        write_plan(tx, runtime.community, "welcome", "slot-1", [Planned(a) for a in actions], SystemClock().now())
+        write_plan(tx, runtime.community, "welcome", "slot-1", [Planned(a) for a in actions], PLATFORM_CLOCK.now())
         tx.commit()
     return [f"welcome:slot-1:{n}" for n in range(len(actions))]
 

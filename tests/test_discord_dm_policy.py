@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from bot.actions import DirectMessage, GroupMessage, Post
-from bot.clock import SystemClock
 from bot.outbox import write_plan
 from bot.ritual import Planned
 from config.loader import parse_config
@@ -13,6 +12,7 @@ from storage import queries
 from storage.db import Database
 from tests.discord_harness import ANA, BEN, FIXTURES, GENERAL, key, load_config, running_bot
 from tests.fakes.discord_fake import FakeDiscord
+from tests.fakes.pinned_clock import PLATFORM_CLOCK
 
 DMS_OFF = """
 delivery:
@@ -57,7 +57,7 @@ async def test_a_member_who_takes_no_dms_is_given_up_at_once_not_retried(fake: F
     async with running_bot(fake, db) as bot:
         with db.session() as tx:
             write_plan(tx, bot.runtime.community, "welcome", "ben", [Planned(DirectMessage(
-                text="Welcome, Ben!", member=key(fake, BEN)))], SystemClock().now())
+                text="Welcome, Ben!", member=key(fake, BEN)))], PLATFORM_CLOCK.now())
             tx.commit()
         await bot.runtime.outbox.drain()
         await bot.runtime.outbox.drain()  # a second pass must not try again

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -35,6 +34,7 @@ from adapters.discord.pacing import Pacer
 from adapters.discord.settings import PORTAL, DiscordSettings
 from bot.actions import Action, DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
 from bot.adapter import EventSink, HandlerTable, performs
+from bot.clock import Clock, SystemClock
 from bot.events import (
     ButtonClicked,
     CommandInvoked,
@@ -119,7 +119,9 @@ class DiscordAdapter(HandlerTable):
         commands: Callable[[], Sequence[CommandSpec]] | None = None,
         state: StateStore | None = None,
         direct_messages: DirectMessagesConfig | None = None,
+        clock: Clock | None = None,
     ) -> None:
+        self.clock: Clock = clock or SystemClock()  # the runtime's clock: events Discord sends without a time
         self.settings = settings
         self.commands = commands
         self.state = state
@@ -288,7 +290,7 @@ class DiscordAdapter(HandlerTable):
     async def on_member_join(self, member: discord.Member) -> None:
         if member.bot:
             return
-        joined = member.joined_at or datetime.now(UTC)
+        joined = member.joined_at or self.clock.now()
         await self._emit(
             MemberJoined(
                 platform=PLATFORM,
@@ -310,7 +312,7 @@ class DiscordAdapter(HandlerTable):
                 platform=PLATFORM,
                 event_id=f"leave:{payload.guild_id}:{user.id}{suffix}",
                 member=member_key(payload.guild_id, user.id),
-                at=datetime.now(UTC),
+                at=self.clock.now(),
             )
         )
 
@@ -324,7 +326,7 @@ class DiscordAdapter(HandlerTable):
             "platform": PLATFORM,
             "event_id": f"{kind}:{payload.message_id}:{payload.user_id}:{emoji}",
             "member": member_key(payload.guild_id, payload.user_id),
-            "at": datetime.now(UTC),
+            "at": self.clock.now(),
             "message_ref": message_ref(payload.channel_id, payload.message_id),
             "emoji": emoji,
         }

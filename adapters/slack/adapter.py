@@ -31,6 +31,7 @@ from adapters.slack.mrkdwn import blocks, render, user_id_of
 from adapters.slack.pacing import Pacer, Pacing, retry_handlers
 from bot.actions import Action, Attachment, DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
 from bot.adapter import EventSink, HandlerTable, performs
+from bot.clock import Clock, SystemClock
 from bot.events import (
     ButtonClicked,
     CommandInvoked,
@@ -77,12 +78,12 @@ def split_ref(ref: str) -> tuple[str, str]:
     return channel, ts
 
 
-def _at(ts: Any) -> datetime:
-    """Slack timestamps are epoch seconds as strings; the core wants aware UTC."""
+def _at(ts: Any, clock: Clock) -> datetime:
+    """Slack timestamps are epoch seconds as strings; the core wants aware UTC (the clock's now if there is none)."""
     try:
         return datetime.fromtimestamp(float(ts), UTC)
     except (TypeError, ValueError):
-        return datetime.now(UTC)
+        return clock.now()
 
 
 class SlackAdapter(HandlerTable):
@@ -103,7 +104,9 @@ class SlackAdapter(HandlerTable):
         community_channel: ChannelSetting | str | None = None,
         command_timeout: float = 2.0,
         direct_messages: DirectMessagesSetting | None = None,
+        clock: Clock | None = None,
     ) -> None:
+        self.clock: Clock = clock or SystemClock()  # the runtime's clock: event times without a stamp read it
         self.pacing = pacing or Pacing()
         self._direct_messages: DirectMessagesSetting = direct_messages or (lambda: None)
         self.client = AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers(self.pacing))
@@ -308,7 +311,7 @@ class SlackAdapter(HandlerTable):
                 platform=PLATFORM,
                 event_id=str(body.get("event_id")),
                 member=member_key(self._team(body), user_id),
-                at=_at(body.get("event_time") or event.get("event_ts")),
+                at=_at(body.get("event_time") or event.get("event_ts"), self.clock),
                 name=self._name_of(user, user_id),
                 tz=user.get("tz") or None,
             )
@@ -339,7 +342,7 @@ class SlackAdapter(HandlerTable):
                     platform=PLATFORM,
                     event_id=str(body.get("event_id")),
                     member=member_key(self._team(body), str(event.get("user"))),
-                    at=_at(body.get("event_time")),
+                    at=_at(body.get("event_time"), self.clock),
                 )
             )
 
@@ -353,7 +356,7 @@ class SlackAdapter(HandlerTable):
                 platform=PLATFORM,
                 event_id=str(body.get("event_id")),
                 member=member_key(self._team(body), str(event.get("user"))),
-                at=_at(event.get("event_ts")),
+                at=_at(event.get("event_ts"), self.clock),
                 message_ref=message_ref(str(item.get("channel")), str(item.get("ts"))),
                 emoji=str(event.get("reaction")),
             )
@@ -372,7 +375,7 @@ class SlackAdapter(HandlerTable):
             "platform": PLATFORM,
             "event_id": str(body.get("event_id")),
             "member": member_key(self._team(body), str(event.get("user"))),
-            "at": _at(ts),
+            "at": _at(ts, self.clock),
             "channel": self._channel_names.get(channel, channel),
             "message_ref": message_ref(channel, ts),
             "text": str(event.get("text") or ""),
@@ -399,7 +402,7 @@ class SlackAdapter(HandlerTable):
             # Slash commands carry no event id; trigger_id is unique per invocation.
             event_id=f"cmd:{command.get('trigger_id') or command.get('command_ts') or id(command)}",
             member=member_key(str(command.get("team_id") or self.team_id or "T0"), str(command.get("user_id"))),
-            at=datetime.now(UTC),
+            at=self.clock.now(),
             text=str(command.get("text") or ""),
             channel=self._channel_names.get(channel, channel) or None,
             name=str(command.get("user_name") or "") or None,
@@ -435,7 +438,7 @@ class SlackAdapter(HandlerTable):
                 # Interactivity has no event id and is not retried; the click's own timestamp is unique.
                 event_id=f"action:{user.get('id')}:{action.get('action_ts')}:{action.get('action_id')}",
                 member=member_key(team, str(user.get("id"))),
-                at=_at(action.get("action_ts")),
+                at=_at(action.get("action_ts"), self.clock),
                 action_id=str(action.get("action_id")),
                 value=str(action.get("value") or ""),
                 message_ref=message_ref(channel, str(ts)) if channel and ts else None,

@@ -16,23 +16,25 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.fakes.pinned_clock import PLATFORM_CLOCK
 
 DISCORD_EPOCH_MS = 1420070400000
 _counter = itertools.count(1)
 
 
 def snowflake() -> int:
-    """A real-looking, increasing snowflake (discord.py reads creation times from them)."""
-    ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+    """A real-looking, increasing snowflake (discord.py reads creation times from them), on the pinned clock."""
+    ms = int(PLATFORM_CLOCK.timestamp() * 1000) - DISCORD_EPOCH_MS
     return (ms << 22) | (next(_counter) & 0x3FFFFF)
 
 
 def iso(dt: datetime | None = None) -> str:
-    return (dt or datetime.now(UTC)).isoformat()
+    return (dt or PLATFORM_CLOCK.now()).isoformat()
 
 
 def user_payload(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:

@@ -21,6 +21,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.pinned_clock import PLATFORM_CLOCK
+
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -263,7 +265,7 @@ class FakeSlack:
             self._changed.notify_all()
 
     def _next_ts(self) -> str:
-        return f"{int(time.time())}.{next(self._ts):06d}"
+        return f"{int(PLATFORM_CLOCK.timestamp())}.{next(self._ts):06d}"  # a pinned date, real seconds
 
     def api_auth_test(self, body: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": "https://copbot-test.slack.com/", "team": "CoP", "user": "copbot",

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.slack.adapter import SlackAdapter
@@ -19,6 +17,7 @@ from bot.web import build_web_app
 from config.loader import parse_config
 from storage import queries
 from storage.db import Database, open_database
+from tests.fakes.pinned_clock import PLATFORM_CLOCK, PLATFORM_START
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_events import SlackSender
 
@@ -116,9 +115,10 @@ async def slack_world(
         port=0,
         pacing=pacing,
         community_channel=parsed.community.channels.general,
+        clock=ManualClock(PLATFORM_START),  # pinned: the suite runs the same on any day
     )
     db = open_database(f"sqlite:///{tmp_path / 'copbot.db'}")
-    runtime = Runtime(parsed, db, adapter, ManualClock(datetime.now(UTC)), list(rituals))
+    runtime = Runtime(parsed, db, adapter, adapter.clock, list(rituals))
     if web:
         adapter.shared_routes = lambda application: build_web_app(runtime, application)
     await runtime.start(background=True)
@@ -133,4 +133,4 @@ async def slack_world(
 
 
 def now_ts() -> str:
-    return f"{time.time():.6f}"
+    return f"{PLATFORM_CLOCK.timestamp():.6f}"
