@@ -33,15 +33,15 @@ from aiohttp.test_utils import TestServer
 
 from adapters.console.adapter import ConsoleAdapter
 from bot.clock import ManualClock
-from bot.dashboard.auth import TOKEN_ENV
-from bot.dashboard.data import gather
-from bot.dashboard.routes import CHART_TTL, ChartCache, _cached_chart, _chart_png, templates
-from bot.registry import RITUALS
-from bot.report import build_report
 from bot.runtime import Runtime
-from bot.simulate import _simulate
-from bot.web import build_web_app
 from config.loader import load_config
+from copbot.dashboard.auth import TOKEN_ENV
+from copbot.dashboard.data import gather
+from copbot.dashboard.routes import CHART_TTL, ChartCache, _cached_chart, _chart_png, templates
+from copbot.registry import RITUALS
+from copbot.report import build_report
+from copbot.simulate import _simulate
+from copbot.web import build_web_app
 from rituals.health import health_snapshot
 from storage import queries
 from storage.db import open_database
@@ -104,7 +104,7 @@ def main() -> int:
             events = queries.participation_count(tx, config.community.id)
             last = max((e.at for e in queries.participation(tx, config.community.id)), default=None)
         from bot.clock import utc
-        from bot.simulate import START
+        from copbot.simulate import START
 
         now = utc(last) if last is not None else START
         runtime = Runtime(config, db, ConsoleAdapter(), ManualClock(now), RITUALS)

@@ -2,7 +2,7 @@
 report over the same database in the same run.
 
 Why: the dashboard calls ``health_snapshot`` on every page view and ``/cop health`` runs it inside a command's
-transaction, so it must stay close to the cost of simply reading the events (``bot.report.build_report``,
+transaction, so it must stay close to the cost of simply reading the events (``copbot.report.build_report``,
 the baseline). Figures are printed as time and as a ratio to the baseline, never asserted.
 
     python bench/health.py [--members 2000] [--events 200000] [--repeat 3] [--json]
@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
 
-from bot.report import build_report
 from config.loader import parse_config
+from copbot.report import build_report
 from rituals.health import health_snapshot, load_history, report_period, stage_rule
 from rituals.health_decisions import build_snapshot
 from storage.db import Database, open_database

@@ -10,7 +10,7 @@ list it merely stores. Each figure comes from a fresh child process (so nothing 
   catches up every frequent schedule (the onboarding check every 15 minutes) exactly as a real restart does.
 
 Goals (printed, not asserted): ready with 10,000 members ≤ 1.5 × import-only; ready with 100,000 ≤ 300 MiB.
-Also printed: the pause of one full garbage collection at ready, before and after bot/heap.py's freeze
+Also printed: the pause of one full garbage collection at ready, before and after copbot/heap.py's freeze
 (a full collection is an event-loop stall as long as the heap it walks).
 Memory is read from ``process_resident_memory_bytes`` (bot/metrics.py), the same figure /metrics exports.
 
@@ -43,8 +43,6 @@ ZONES = ("Europe/Berlin", "America/Sao_Paulo", "Asia/Tokyo", "UTC", None)
 def _import_everything() -> None:
     """What ``copbot run`` imports on its way to ready (the baseline imports exactly this too)."""
     import adapters.console.adapter  # noqa: F401
-    import bot.live
-    import bot.registry
     import bot.web_server  # noqa: F401
     import config.loader  # noqa: F401
     import storage.db  # noqa: F401
@@ -110,8 +108,8 @@ async def _ready(db_url: str) -> dict[str, Any]:
     import asyncio
 
     from adapters.console.adapter import ConsoleAdapter
-    from bot.live import build_live_runtime, serve
     from config.loader import load_config
+    from copbot.live import build_live_runtime, serve
     from storage.db import open_database
 
     config = load_config(CONFIG)
@@ -133,7 +131,7 @@ async def _ready(db_url: str) -> dict[str, Any]:
 
 
 def _gc_pauses() -> dict[str, float]:
-    """One full collection's pause over the ready bot's heap, before and after bot/heap.py's freeze.
+    """One full collection's pause over the ready bot's heap, before and after copbot/heap.py's freeze.
 
     A full collection runs on whichever thread allocates, mostly the event loop, so its pause is a loop
     stall. ``copbot run`` freezes its start-up heap once started; each figure is the median of 3 passes.
@@ -141,7 +139,7 @@ def _gc_pauses() -> dict[str, float]:
     import gc
     import statistics
 
-    from bot import heap
+    from copbot import heap
 
     def full_pass() -> float:
         started = time.perf_counter()

@@ -19,10 +19,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.registry import RITUALS
 from bot.ritual import Ritual
-from bot.simulate import run_simulation
 from config.loader import load_config
+from copbot.registry import RITUALS
+from copbot.simulate import run_simulation
 
 ROOT = Path(__file__).resolve().parent.parent
 

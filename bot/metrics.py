@@ -2,7 +2,7 @@
 
 Why one neutral module: the runtime, the outbox, the participation writer and the adapters' rate-limit
 handling each count with a one-line call here, without knowing who reads the numbers; ``/metrics``
-(:mod:`bot.ops_http`) renders them. A platform appears only as a label value an adapter hands in, so the
+(:mod:`copbot.ops_http`) renders them. A platform appears only as a label value an adapter hands in, so the
 core never names one.
 
 The counters are process-wide, as Prometheus expects of a process (one bot = one process in production).
@@ -76,7 +76,7 @@ CONFIG_RELOADS: Final = Counter(
 
 GC_FROZEN: Final = Gauge(
     "copbot_gc_frozen_objects",
-    "Objects frozen out of Python's garbage collection once the bot had started (bot/heap.py): 0 means "
+    "Objects frozen out of Python's garbage collection once the bot had started (copbot/heap.py): 0 means "
     "every full collection still walks the whole start-up heap and stalls the event loop for it.",
     registry=REGISTRY,
 )

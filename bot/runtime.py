@@ -142,7 +142,7 @@ class Runtime:
         self.config_listeners: list[Callable[[CommunityConfig], None]] = []
         self.reload_hook: Callable[[], str] | None = None
         self.last_tick: datetime | None = None  # for /healthz: a bot whose ticks stopped is not healthy
-        self.scheduler_running: Callable[[], bool] | None = None  # set by whoever runs a scheduler (bot/live.py)
+        self.scheduler_running: Callable[[], bool] | None = None  # set by whoever runs a scheduler (copbot/live.py)
         self._tasks: list[asyncio.Task[Any]] = []
         self._next_due: dict[tuple[str, str, str], datetime] = {}  # (schedule, cron, zone) -> first slot not yet due
 

@@ -1,4 +1,4 @@
-"""Opening the bot's one HTTP port: ``PORT`` from the environment, an aiohttp server for bot/web.py's app.
+"""Opening the bot's one HTTP port: ``PORT`` from the environment, an aiohttp server for copbot/web.py's app.
 
 When it listens: Slack in HTTP mode always listens (Slack must reach ``/slack/events``; ``PORT``, default
 3000) and its adapter serves this same application. The console and Discord need no inbound HTTP, so
@@ -10,14 +10,8 @@ from __future__ import annotations
 import logging
 import socket
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from aiohttp import web
-
-from bot.web import build_web_app
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger("copbot.web")
 
@@ -79,10 +73,3 @@ class WebServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-
-
-async def serve_web(runtime: Runtime, port: int, host: str = DEFAULT_HOST) -> WebServer:
-    """Start serving every route installer's routes (bot/web.py) for ``runtime``; the caller stops it."""
-    server = WebServer(build_web_app(runtime), host, port)
-    await server.start()
-    return server

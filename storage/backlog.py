@@ -1,6 +1,6 @@
 """How much work is waiting in the database, for /metrics: deliveries planned but not yet sent.
 
-Why its own small module: it is read by the operations side only (bot/ops_http.py), at every scrape,
+Why its own small module: it is read by the operations side only (copbot/ops_http.py), at every scrape,
 and must stay a single indexed count (``ix_deliveries_status``), never a load of rows.
 """
 

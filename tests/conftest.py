@@ -14,10 +14,10 @@ import pytest
 
 from adapters.console.adapter import ConsoleAdapter
 from bot.clock import ManualClock, parse_start
-from bot.registry import RITUALS
 from bot.runtime import Runtime
 from config.loader import parse_config
 from config.models import CommunityConfig
+from copbot.registry import RITUALS
 from storage.db import Database, open_database
 from tests.fakes.discord_fake import FakeDiscord
 from tests.postgres_server import pg_url, postgres_server  # noqa: F401  (PostgreSQL fixtures for the pg suites)

@@ -16,9 +16,9 @@ from pathlib import Path
 from adapters.console.adapter import ConsoleAdapter
 from adapters.console.session import ConsoleSession
 from bot.clock import ManualClock
-from bot.registry import RITUALS
 from bot.runtime import Runtime
 from config.models import CommunityConfig
+from copbot.registry import RITUALS
 from storage import pairing as pairing_store
 from storage.db import Database, open_database
 from tests.conftest import START, make_config

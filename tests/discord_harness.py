@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from adapters.discord.adapter import DiscordAdapter
-from adapters.discord.run import CommunityState
 from adapters.discord.settings import DiscordSettings, configure_endpoints
 from bot.events import Event
-from bot.registry import RITUALS
 from bot.runtime import Runtime
 from config.loader import parse_config
 from config.models import CommunityConfig
+from copbot.platforms.discord import CommunityState
+from copbot.registry import RITUALS
 from storage.db import Database
 from tests.fakes.discord_fake import FakeDiscord
 from tests.fakes.pinned_clock import PLATFORM_CLOCK
@@ -95,7 +95,7 @@ async def running_bot(
     )
     runtime = Runtime(config, db, adapter, PLATFORM_CLOCK, RITUALS)
     adapter.commands = lambda: runtime.router.specs
-    runtime.config_listeners.append(adapter.apply_config)  # as adapters/discord/run.py wires it
+    runtime.config_listeners.append(adapter.apply_config)  # as copbot/platforms/discord.py wires it
     await runtime.start(background=True)
     bot = Bot(runtime, adapter)
     bot.record_events()

@@ -28,9 +28,9 @@ from adapters.slack.adapter import SlackAdapter
 from adapters.slack.pacing import Pacing
 from bot.clock import ManualClock, SystemClock
 from bot.outbox import Outbox
-from bot.registry import RITUALS
 from bot.runtime import Runtime
 from config.loader import parse_config
+from copbot.registry import RITUALS
 from storage import queries
 from storage.db import Database
 

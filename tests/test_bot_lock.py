@@ -15,7 +15,7 @@ import pytest
 from storage.bot_lock import AnotherBotIsRunning, BotLock, sqlite_file
 
 ROOT = Path(__file__).resolve().parents[1]
-COPBOT = [sys.executable, "-m", "bot.cli"]
+COPBOT = [sys.executable, "-m", "copbot.cli"]
 
 
 def _env(db: Path) -> dict[str, str]:

@@ -14,7 +14,7 @@ def run_with_reader_gone(*argv: str) -> subprocess.CompletedProcess[str]:
     """Run ``copbot ARGV`` with stdout a pipe whose reader has already gone, as after `| head -1`."""
     read_end, write_end = os.pipe()
     os.close(read_end)  # every write now fails with EPIPE, deterministically
-    script = f"import sys; from bot.cli import main; sys.exit(main({list(argv)!r}))"
+    script = f"import sys; from copbot.cli import main; sys.exit(main({list(argv)!r}))"
     try:
         return subprocess.run([sys.executable, "-c", script], cwd=ROOT, stdout=write_end, stderr=subprocess.PIPE,
                               text=True, timeout=120, check=False)

@@ -30,7 +30,7 @@ async def test_the_console_bot_serves_healthz_on_port_while_its_input_is_quiet(t
     env.update(PORT=str(port), COPBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'copbot.db'}", PYTHONPATH=str(ROOT),
                COPBOT_START=PINNED_START)
     bot = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", "--config", str(config), "--platform", "console",
+        sys.executable, "-m", "copbot.cli", "run", "--config", str(config), "--platform", "console",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=env,
         cwd=tmp_path,
     )

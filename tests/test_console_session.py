@@ -12,7 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
-COPBOT = [sys.executable, "-m", "bot.cli"]
+COPBOT = [sys.executable, "-m", "copbot.cli"]
 
 SCRIPT = """\
 /join dana

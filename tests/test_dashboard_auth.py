@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dashboard.auth import (
+from copbot.dashboard.auth import (
     TOKEN_ENV,
     bearer_token,
     configured_token,

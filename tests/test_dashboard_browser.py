@@ -25,8 +25,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from bot.dashboard.auth import TOKEN_ENV
-from bot.web import build_web_app
+from copbot.dashboard.auth import TOKEN_ENV
+from copbot.web import build_web_app
 from storage import pairing as pairing_store
 from storage import polls as polls_store
 from storage import queries

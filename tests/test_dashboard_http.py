@@ -1,7 +1,7 @@
 """The dashboard over real HTTP on 127.0.0.1: the token guards every route, and untrusted names are only shown.
 
 The community behind the page was played on the console (tests/dashboard_seed.py); the app is built by
-bot/web.py's ``build_web_app`` exactly as the live server builds it, and served by aiohttp's test server.
+copbot/web.py's ``build_web_app`` exactly as the live server builds it, and served by aiohttp's test server.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from adapters.console.adapter import ConsoleAdapter
 from adapters.console.session import ConsoleSession
 from bot.clock import ManualClock
-from bot.dashboard import install_dashboard
-from bot.dashboard.auth import COOKIE_NAME, TOKEN_ENV
-from bot.dashboard.data import gather
-from bot.dashboard.routes import templates
-from bot.registry import RITUALS
 from bot.runtime import Runtime
-from bot.web import build_web_app
+from copbot.dashboard import install_dashboard
+from copbot.dashboard.auth import COOKIE_NAME, TOKEN_ENV
+from copbot.dashboard.data import gather
+from copbot.dashboard.routes import templates
+from copbot.registry import RITUALS
+from copbot.web import build_web_app
 from rituals.health_decisions import OptionCount, PollResult
 from storage.db import Database, open_database
 from tests.conftest import START, make_config

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.dashboard.routes import ChartCache
-from bot.dashboard.view import (
+from bot.text import mention
+from copbot.dashboard.routes import ChartCache
+from copbot.dashboard.view import (
     cycle_rows,
     display_name,
     kind_label,
@@ -16,7 +17,6 @@ from bot.dashboard.view import (
     questions_view,
     rota_rows,
 )
-from bot.text import mention
 from rituals.rota_decisions import Turn
 from storage.models import ParticipationEvent, Prompt, QueuedQuestion
 from storage.pairing import PairingCycle, PairingGroup, PairingLeftOut

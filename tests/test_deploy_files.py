@@ -17,9 +17,9 @@ from typing import Any
 import yaml
 
 from bot import metrics
-from bot.cli import build_parser
-from bot.ops_http import HEALTH_PATH, RuntimeGauges
 from bot.runtime import Runtime
+from copbot.cli import build_parser
+from copbot.ops_http import HEALTH_PATH, RuntimeGauges
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -154,7 +154,7 @@ def test_the_systemd_unit_runs_a_real_copbot_command_and_stops_on_a_config_error
 
 def test_a_user_error_really_exits_2() -> None:
     """What RestartPreventExitStatus relies on: a broken config is exit 2 (checked on the real CLI)."""
-    from bot.cli import main
+    from copbot.cli import main
 
     assert main(["check", "--config", str(ROOT / "no-such-community.yaml")]) == 2
 

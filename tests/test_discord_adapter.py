@@ -17,11 +17,11 @@ import discord
 import yarl
 
 from adapters.discord.ids import nonce_for
-from adapters.discord.run import serve_discord
 from adapters.discord.settings import configure_endpoints
 from bot.actions import Button, DirectMessage, Post
 from bot.events import ButtonClicked, MemberJoined, ReactionAdded, ReplyPosted
 from bot.text import mention
+from copbot.platforms.discord import serve_discord
 from storage import queries
 from storage.db import Database
 from tests.discord_harness import ANA, BEN, GENERAL, PROMPTS, key, load_config, running_bot, settings_for

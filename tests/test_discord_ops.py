@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot import metrics
 from bot.actions import Post
-from bot.healthz import check
+from copbot.healthz import check
 from storage.db import Database
 from tests.discord_harness import GENERAL, running_bot
 from tests.fakes.discord_fake import FakeDiscord

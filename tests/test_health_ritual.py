@@ -107,7 +107,7 @@ async def test_quiet_members_are_a_count_in_the_channel_and_names_only_to_admins
 async def test_without_a_facilitators_channel_the_admins_get_everything_by_dm(
     db: Database, adapter: ConsoleAdapter, clock: ManualClock
 ) -> None:
-    from bot.registry import RITUALS
+    from copbot.registry import RITUALS
 
     config = make_config(YAML.replace("    facilitators: guild-facilitators\n", ""))
     bot = Runtime(config, db, adapter, clock, RITUALS)
@@ -126,7 +126,7 @@ async def test_without_a_facilitators_channel_the_admins_get_everything_by_dm(
 async def test_the_monthly_report_goes_out_once_on_the_first(
     db: Database, adapter: ConsoleAdapter, config: CommunityConfig
 ) -> None:
-    from bot.registry import RITUALS
+    from copbot.registry import RITUALS
 
     clock = ManualClock(datetime(2027, 1, 30, 12, 0, tzinfo=UTC))
     bot = Runtime(config, db, adapter, clock, RITUALS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.healthz import MAX_TICK_AGE, Probes, assess
+from copbot.healthz import MAX_TICK_AGE, Probes, assess
 
 FINE = Probes(
     database_error=None,

@@ -1,4 +1,4 @@
-"""The start-up heap is frozen out of garbage collection in ``copbot run``, and only there (bot/heap.py)."""
+"""The start-up heap is frozen out of garbage collection in ``copbot run``, and only there (copbot/heap.py)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import heap, metrics
+from bot import metrics
+from copbot import heap
 
 ROOT = Path(__file__).resolve().parents[1]
-COPBOT = [sys.executable, "-m", "bot.cli"]
+COPBOT = [sys.executable, "-m", "copbot.cli"]
 
 
 @pytest.fixture

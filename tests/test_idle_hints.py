@@ -15,12 +15,12 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.events import CommandInvoked, MemberJoined
-from bot.registry import RITUALS
 from bot.ritual import Ritual
 from bot.runtime import IDLE_HINT_CAP, Runtime
-from bot.simulate import run_simulation
 from config.loader import load_config
 from config.models import CommunityConfig
+from copbot.registry import RITUALS
+from copbot.simulate import run_simulation
 from storage import queries
 from tests.conftest import START
 

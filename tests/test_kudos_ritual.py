@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import ManualClock
-from bot.report import build_report
 from bot.runtime import Runtime
 from bot.text import mention
 from config.models import CommunityConfig
+from copbot.report import build_report
 from storage import kudos as store
 from tests.conftest import make_config
 from tests.recognition_helpers import YAML, Community

@@ -15,10 +15,10 @@ import pytest
 from adapters.console.adapter import ConsoleAdapter, Message
 from bot.clock import ManualClock
 from bot.events import ButtonClicked, CommandInvoked, MemberJoined, MemberLeft
-from bot.registry import RITUALS
 from bot.runtime import Runtime
 from config.loader import ConfigError
 from config.models import CommunityConfig
+from copbot.registry import RITUALS
 from storage import onboarding as store
 from storage import queries
 from storage.db import Database, open_database

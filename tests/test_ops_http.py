@@ -22,13 +22,14 @@ from prometheus_client.parser import text_string_to_metric_families
 from adapters.console.adapter import ConsoleAdapter
 from bot.actions import Post
 from bot.clock import ManualClock
-from bot.live import serve
 from bot.outbox import write_plan
-from bot.registry import RITUALS
 from bot.ritual import Planned
 from bot.runtime import Runtime
-from bot.web_server import PortError, WebServer, port_from_env, serve_web
+from bot.web_server import PortError, WebServer, port_from_env
 from config.models import CommunityConfig
+from copbot.live import serve
+from copbot.registry import RITUALS
+from copbot.web import serve_web
 from storage.db import Database
 from tests.conftest import START
 from tests.fakes.slack_events import fixture
@@ -243,7 +244,7 @@ def free_port() -> int:
 async def test_the_live_bot_serves_healthz_with_its_scheduler_and_closes_the_port_on_stop(
     config: CommunityConfig, db: Database
 ) -> None:
-    from bot.live import build_live_runtime
+    from copbot.live import build_live_runtime
 
     port = free_port()
     bot = build_live_runtime(config, db, ConsoleAdapter())

@@ -16,10 +16,10 @@ import pytest
 from adapters.console.adapter import ConsoleAdapter, Message
 from bot.clock import ManualClock
 from bot.events import ButtonClicked, CommandInvoked, MemberJoined, MemberLeft
-from bot.registry import RITUALS
 from bot.runtime import Runtime
 from bot.text import mention
 from config.models import CommunityConfig
+from copbot.registry import RITUALS
 from storage import onboarding as onboarding_store
 from storage import pairing as store
 from storage import queries

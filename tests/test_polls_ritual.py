@@ -12,9 +12,9 @@ import pytest
 from adapters.console.adapter import ConsoleAdapter, Message
 from bot.clock import ManualClock
 from bot.events import ButtonClicked, CommandInvoked, MemberJoined, ReplyPosted
-from bot.registry import RITUALS
 from bot.runtime import Runtime
 from config.models import CommunityConfig
+from copbot.registry import RITUALS
 from rituals.health import health_snapshot
 from storage import polls as store
 from storage.db import Database

@@ -13,7 +13,7 @@ from storage.db import head_revision
 from tests.test_console_session import SCRIPT
 
 ROOT = Path(__file__).resolve().parents[1]
-COPBOT = [sys.executable, "-m", "bot.cli"]
+COPBOT = [sys.executable, "-m", "copbot.cli"]
 
 
 def _copbot(*args: str, url: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

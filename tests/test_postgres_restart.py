@@ -17,9 +17,9 @@ import pytest
 from adapters.console.adapter import ConsoleAdapter
 from bot.clock import ManualClock
 from bot.events import MemberJoined, ReactionAdded
-from bot.registry import RITUALS
 from bot.runtime import Runtime
 from config.models import CommunityConfig
+from copbot.registry import RITUALS
 from storage import queries
 from storage.db import Database, open_database
 from storage.ingest import ParticipationWriter

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-import bot.simulate as simulate
+import copbot.simulate as simulate
 from config.loader import load_config
 from storage.db import Database, open_database
 

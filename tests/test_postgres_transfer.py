@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
-from bot.cli import main as copbot
-from bot.simulate import _simulate
 from config.loader import load_config
+from copbot.cli import main as copbot
+from copbot.simulate import _simulate
 from storage.bot_lock import BotLock
 from storage.db import Database, head_revision
 from storage.ingest import store_events

@@ -15,9 +15,9 @@ import pytest
 from adapters.console.adapter import ConsoleAdapter
 from bot.clock import ManualClock
 from bot.outbox import Outbox
-from bot.registry import RITUALS
 from bot.runtime import Runtime
 from config.models import CommunityConfig
+from copbot.registry import RITUALS
 from storage import queries, replicas
 from storage.db import Database, open_database
 from tests.test_outbox import PlatformRecord, _plan

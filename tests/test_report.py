@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from bot.charts import participation_chart
 from bot.clock import ManualClock
-from bot.report import build_report
+from copbot.charts import participation_chart
+from copbot.report import build_report
 from storage.db import Database
 from storage.ingest import store_events
 from tests.conftest import START

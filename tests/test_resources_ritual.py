@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.resources_export import export_library
 from bot.runtime import Runtime
 from config.models import CommunityConfig
+from copbot.resources_export import export_library
 from rituals.resources import HARVEST_BUTTON
 from storage import resources as store
 from tests.conftest import make_config

@@ -9,9 +9,9 @@ import pytest
 
 from bot.commands import CommandError
 from bot.configured_ritual import ConfiguredRitual
-from bot.registry import RITUALS
 from bot.runtime import RitualContext
 from config.models import CommunityConfig
+from copbot.registry import RITUALS
 from tests.conftest import make_config
 
 EXPECTED = {

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from adapters.console.adapter import ConsoleAdapter
 from bot.clock import ManualClock
-from bot.registry import RITUALS
 from bot.runtime import Runtime
 from config.models import CommunityConfig
+from copbot.registry import RITUALS
 from storage import queries
 from storage.db import Database, open_database
 from tests.conftest import START, posts

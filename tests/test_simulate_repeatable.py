@@ -10,7 +10,7 @@ import asyncio
 from datetime import datetime
 from pathlib import Path
 
-import bot.simulate as simulate
+import copbot.simulate as simulate
 from config.loader import load_config
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,10 +11,10 @@ import pytest
 
 from adapters.slack import mrkdwn
 from adapters.slack.adapter import SlackAdapter
-from adapters.slack.run import CredentialError, RedactTokens, read_settings, run_slack
 from bot.actions import Button, DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
 from bot.text import mention
 from config.loader import parse_config
+from copbot.platforms.slack import CredentialError, RedactTokens, read_settings, run_slack
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_events import fixture
 from tests.fakes.slack_harness import (

@@ -2,7 +2,7 @@
 is broken and fixed mid-run. Afterwards every unique event is stored exactly once, nothing was lost across the
 refused reload, and the bot's resident memory stayed flat.
 
-Which path the events take, and why: the live bot (``bot.live.serve``: scheduler, config watcher, outbox) runs
+Which path the events take, and why: the live bot (``copbot.live.serve``: scheduler, config watcher, outbox) runs
 on the console adapter. One event in fifty goes the whole way through ``Runtime.handle_event`` as a reaction or a
 thread reply on a posted prompt (the prompts ritual decides it counts and records it). The other 98% enter where
 every counted event ends up after dispatch, ``RitualContext.record`` into the participation writer: dispatch is
@@ -28,10 +28,10 @@ from adapters.console.adapter import ConsoleAdapter
 from bot import metrics
 from bot.clock import ManualClock
 from bot.events import Event, ReactionAdded, ReplyPosted
-from bot.live import serve
-from bot.registry import RITUALS
 from bot.runtime import Runtime
 from config.loader import load_config
+from copbot.live import serve
+from copbot.registry import RITUALS
 from storage import queries
 from storage.db import Database
 from tests.conftest import COMMUNITY_YAML, START

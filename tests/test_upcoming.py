@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from bot.ritual import Upcoming
 from bot.runtime import RitualContext
-from bot.upcoming import upcoming_line
 from config.models import CommunityConfig
+from copbot.upcoming import upcoming_line
 from rituals.facilitator import FacilitatorRitual
 from rituals.onboarding import OnboardingRitual
 from rituals.pairing import PairingRitual

@@ -139,7 +139,7 @@ class SlackAdapter(HandlerTable):
         self._dm_channels: dict[str, str] = {}
         self._runner: WebServer | None = None
         self.shared_routes: Callable[[web.Application], object] | None = None
-        """The bot's own routes (/healthz, /metrics, ...: bot/web.py), served beside /slack/events in HTTP mode."""
+        """The bot's own routes (/healthz, /metrics, ...: copbot/web.py), served beside /slack/events in HTTP mode."""
         self._socket_mode: AsyncSocketModeHandler | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._processed = 0

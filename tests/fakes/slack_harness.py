@@ -11,10 +11,10 @@ from pathlib import Path
 from adapters.slack.adapter import SlackAdapter
 from adapters.slack.pacing import Pacing
 from bot.clock import ManualClock
-from bot.registry import RITUALS
 from bot.runtime import RitualFactory, Runtime
-from bot.web import build_web_app
 from config.loader import parse_config
+from copbot.registry import RITUALS
+from copbot.web import build_web_app
 from storage import queries
 from storage.db import Database, open_database
 from tests.fakes.pinned_clock import PLATFORM_CLOCK, PLATFORM_START

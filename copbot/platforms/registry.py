@@ -27,11 +27,11 @@ def choose_platform(requested: str | None) -> str:
 def run_platform(platform: str, config_path: Path, config: CommunityConfig, db: Database) -> int:
     """Start a live platform adapter and serve until stopped; returns the process exit code."""
     if platform == "slack":
-        from adapters.slack.run import run_slack
+        from copbot.platforms.slack import run_slack
 
         return run_slack(config_path, config, db)
     if platform == "discord":
-        from adapters.discord.run import run_discord
+        from copbot.platforms.discord import run_discord
 
         return run_discord(config_path, config, db)
     raise ValueError(f"unknown platform {platform!r}; choose one of {', '.join(PLATFORMS)}")

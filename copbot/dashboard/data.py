@@ -13,7 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import utc
-from bot.dashboard.view import (
+from bot.runtime import Runtime
+from copbot.dashboard.view import (
     CycleRow,
     PairingView,
     PoolView,
@@ -26,8 +27,7 @@ from bot.dashboard.view import (
     rota_rows,
     when_text,
 )
-from bot.report import Report, build_report
-from bot.runtime import Runtime
+from copbot.report import Report, build_report
 from rituals.facilitator import FacilitatorRitual
 from rituals.health import health_snapshot
 from rituals.health_decisions import HealthSnapshot

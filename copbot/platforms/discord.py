@@ -11,9 +11,9 @@ from pathlib import Path
 
 from adapters.discord.adapter import DiscordAdapter, DiscordStartError
 from adapters.discord.settings import PORTAL, DiscordSettings, configure_endpoints
-from bot.live import build_live_runtime, serve
 from bot.web_server import PortError, port_from_env
 from config.models import CommunityConfig
+from copbot.live import build_live_runtime, serve
 from storage import queries
 from storage.db import Database
 
@@ -80,5 +80,5 @@ async def serve_discord(
 
 
 def run_discord(config_path: Path, config: CommunityConfig, db: Database) -> int:
-    """Entry point used by :func:`adapters.registry.run_platform`."""
+    """Entry point used by :func:`copbot.platforms.registry.run_platform`."""
     return asyncio.run(serve_discord(config_path, config, db, DiscordSettings.from_env()))

@@ -25,7 +25,9 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from bot.dashboard.auth import (
+from bot.runtime import Runtime
+from bot.text import strip_markers
+from copbot.dashboard.auth import (
     COOKIE_NAME,
     MIN_TOKEN_LENGTH,
     TOKEN_ENV,
@@ -34,12 +36,10 @@ from bot.dashboard.auth import (
     is_authorised,
     token_matches,
 )
-from bot.dashboard.data import gather
-from bot.dashboard.redact import protect_access_log
-from bot.dashboard.view import day_text, kind_label, percent
-from bot.report import build_report
-from bot.runtime import Runtime
-from bot.text import strip_markers
+from copbot.dashboard.data import gather
+from copbot.dashboard.redact import protect_access_log
+from copbot.dashboard.view import day_text, kind_label, percent
+from copbot.report import build_report
 from rituals.health import health_snapshot
 
 log = logging.getLogger("copbot.dashboard")
@@ -64,7 +64,7 @@ _chart_lock = threading.Lock()  # pyplot keeps global state: one chart at a time
 def templates() -> Environment:
     """The page templates, shipped as package data; autoescaping always on (names are untrusted)."""
     env = Environment(
-        loader=PackageLoader("bot.dashboard", "templates"),
+        loader=PackageLoader("copbot.dashboard", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -78,7 +78,7 @@ def templates() -> Environment:
 
 
 def install_dashboard(app: web.Application, runtime: Runtime, environ: Mapping[str, str] | None = None) -> None:
-    """The route installer for bot/web.py: adds /dashboard only when a token is configured."""
+    """The route installer for copbot/web.py: adds /dashboard only when a token is configured."""
     token = configured_token(os.environ if environ is None else environ)
     if token is None:
         log.info("dashboard off: set %s to serve %s", TOKEN_ENV, PAGE)
@@ -180,7 +180,7 @@ def _cached_chart(name: str, runtime: Runtime, cache: ChartCache) -> bytes:
 
 def _chart_png(name: str, runtime: Runtime) -> bytes:
     """The same charts as ``copbot report --png`` and the health report, drawn to a temporary file and read back."""
-    from bot.charts import health_chart, participation_chart
+    from copbot.charts import health_chart, participation_chart
 
     config = runtime.config
     now = runtime.clock.now()

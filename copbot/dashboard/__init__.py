@@ -4,6 +4,6 @@ Why a page: a community manager wants the state of every ritual at a glance, wit
 commands in chat. It is served on the bot's own HTTP port, only when ``COPBOT_DASHBOARD_TOKEN`` is set.
 """
 
-from bot.dashboard.routes import install_dashboard
+from copbot.dashboard.routes import install_dashboard
 
 __all__ = ["install_dashboard"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.report import Report
+from copbot.report import Report
 
 if TYPE_CHECKING:
     from rituals.health_decisions import HealthSnapshot

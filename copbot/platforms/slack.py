@@ -119,9 +119,9 @@ async def serve_slack(config_path: Path | None, config: CommunityConfig, db: Dat
     from slack_sdk.errors import SlackApiError
 
     from adapters.slack.adapter import SlackAdapter
-    from bot.live import build_live_runtime, serve
-    from bot.web import build_web_app
     from bot.web_server import PortError
+    from copbot.live import build_live_runtime, serve
+    from copbot.web import build_web_app
 
     holder: dict[str, CommunityConfig] = {"config": config}
     adapter = SlackAdapter(
@@ -156,7 +156,7 @@ async def serve_slack(config_path: Path | None, config: CommunityConfig, db: Dat
 
 
 def run_slack(config_path: Path, config: CommunityConfig, db: Database) -> int:
-    """Entry point used by :func:`adapters.registry.run_platform`; returns the process exit code."""
+    """Entry point used by :func:`copbot.platforms.registry.run_platform`; returns the process exit code."""
     try:
         settings = read_settings(os.environ)
     except CredentialError as exc:

@@ -15,14 +15,16 @@ from rich.markup import escape
 
 from adapters.console.adapter import ConsoleAdapter, Message
 from adapters.console.session import HELP, ConsoleSession
-from bot import heap, metrics
+from bot import metrics
 from bot.clock import ManualClock
-from bot.registry import RITUALS
-from bot.report import build_report, render_text
 from bot.runtime import Runtime
-from bot.web_server import PortError, WebServer, port_from_env, serve_web
+from bot.web_server import PortError, WebServer, port_from_env
 from config.loader import ConfigError, load_config
 from config.models import CommunityConfig
+from copbot import heap
+from copbot.registry import RITUALS
+from copbot.report import build_report, render_text
+from copbot.web import serve_web
 from storage import queries
 from storage.db import Database, default_url, open_database
 
@@ -134,7 +136,7 @@ async def run_console(
         console.print(f"[red]{escape(str(exc))}[/red]")
         return 2
     await runtime.start(background=False)
-    heap.settle()  # after start: what start-up built lives as long as the bot (see bot/heap.py)
+    heap.settle()  # after start: what start-up built lives as long as the bot (see copbot/heap.py)
     console.print(
         f"[bold]copbot[/bold] on the console for [bold]{escape(config.community.name)}[/bold] "
         f"(database: {escape(db.url)}). It is {escape(session.local_time(clock.now()))}. Type /help."

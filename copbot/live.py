@@ -8,17 +8,19 @@ import logging
 import signal
 from pathlib import Path
 
-from bot import heap, metrics
+from bot import metrics
 from bot.adapter import Adapter
-from bot.app import reload_from
 from bot.clock import SystemClock
-from bot.registry import RITUALS
 from bot.runtime import Runtime
 from bot.scheduler import RitualScheduler
-from bot.web_server import WebServer, serve_web
+from bot.web_server import WebServer
 from config.loader import ConfigError
 from config.models import CommunityConfig
 from config.watch import ConfigWatcher
+from copbot import heap
+from copbot.app import reload_from
+from copbot.registry import RITUALS
+from copbot.web import serve_web
 from storage.db import Database
 
 log = logging.getLogger("copbot.live")
@@ -33,7 +35,7 @@ async def serve(
 ) -> None:
     """Run until ``stop`` is set (or SIGINT/SIGTERM): scheduler on, config watched, outbox draining.
 
-    With ``web_port``, bot/web.py's routes (/healthz, /metrics, ...) are served on it; None when nothing
+    With ``web_port``, copbot/web.py's routes (/healthz, /metrics, ...) are served on it; None when nothing
     should listen, or when the adapter already serves them (Slack's HTTP mode, on the same port).
     """
     stop = stop or asyncio.Event()
@@ -47,7 +49,7 @@ async def serve(
     runtime.scheduler_running = lambda: bool(scheduler.scheduler.running)
     await runtime.start(background=True)
     scheduler.start()
-    heap.settle()  # after start: what start-up built lives as long as the bot (see bot/heap.py)
+    heap.settle()  # after start: what start-up built lives as long as the bot (see copbot/heap.py)
     if config_path is not None:
         runtime.reload_hook = reload_from(config_path, runtime, lambda text: None)
 

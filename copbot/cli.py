@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
-from adapters.registry import PLATFORMS
+from copbot.platforms.registry import PLATFORMS
 
 DEFAULT_CONFIG = "community.yaml"
 
@@ -143,9 +143,9 @@ def _load(path: str) -> Any:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from bot.registry import RITUALS
     from bot.runtime import RitualContext
-    from bot.upcoming import upcoming_line
+    from copbot.registry import RITUALS
+    from copbot.upcoming import upcoming_line
 
     config = _load(args.config)
     if config is None:
@@ -172,9 +172,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from adapters.registry import choose_platform
-    from bot import heap
-    from bot.app import database_url
+    from copbot import heap
+    from copbot.app import database_url
+    from copbot.platforms.registry import choose_platform
     from storage.bot_lock import AnotherBotIsRunning, BotLock
 
     config = _load(args.config)
@@ -196,7 +196,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except AnotherBotIsRunning as exc:
         print(f"copbot: {exc}", file=sys.stderr)
         return 2
-    heap.freeze_after_start()  # this process is the bot (see bot/heap.py)
+    heap.freeze_after_start()  # this process is the bot (see copbot/heap.py)
     try:
         return _serve(args, config, platform)
     finally:
@@ -206,8 +206,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace, config: Any, platform: str) -> int:
     from sqlalchemy.exc import OperationalError
 
-    from bot.app import database_url, open_for, run_console
-    from bot.db_commands import report_unreachable
+    from copbot.app import database_url, open_for, run_console
+    from copbot.db_commands import report_unreachable
 
     try:
         db = open_for(Path(args.config))
@@ -217,13 +217,13 @@ def _serve(args: argparse.Namespace, config: Any, platform: str) -> int:
         console = Console(soft_wrap=True)  # the terminal wraps; a script's reader gets whole lines
         return asyncio.run(run_console(Path(args.config), config, db, interactive=sys.stdin.isatty(), console=console,
                                        start=args.start_at))
-    from adapters.registry import run_platform
+    from copbot.platforms.registry import run_platform
 
     return run_platform(platform, Path(args.config), config, db)
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from bot.simulate import run_simulation
+    from copbot.simulate import run_simulation
 
     config = _load(args.config)
     if config is None:
@@ -251,8 +251,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from bot.app import community_now, open_for
-    from bot.report import build_report, render_report
+    from copbot.app import community_now, open_for
+    from copbot.report import build_report, render_report
 
     config = _load(args.config)
     if config is None:
@@ -263,7 +263,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     now = community_now(db, config.community.id)
     report = build_report(db, config.community.id, config.community.timezone, now, args.since)
     if args.png:
-        from bot.charts import participation_chart
+        from copbot.charts import participation_chart
 
         participation_chart(report, Path(args.png), config.community.name)
     if args.json:
@@ -277,13 +277,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _health_report(args: argparse.Namespace, config: Any, db: Any) -> int:
     """``copbot report --health``: the report the facilitators get (the operator also sees who went quiet)."""
-    from bot.app import community_now
+    from copbot.app import community_now
     from rituals.health import health_snapshot
     from rituals.health_text import quiet_members_text, report_text
 
     snapshot = health_snapshot(db, config, community_now(db, config.community.id))
     if args.png:
-        from bot.charts import health_chart
+        from copbot.charts import health_chart
 
         health_chart(snapshot, Path(args.png), config.community.name)
     if args.json:
@@ -323,14 +323,14 @@ def _db_parser(sub: Any) -> None:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from bot.db_commands import run_db_command
+    from copbot.db_commands import run_db_command
 
     return run_db_command(args)
 
 
 def cmd_resources(args: argparse.Namespace) -> int:
-    from bot.app import open_for
-    from bot.resources_export import export_library
+    from copbot.app import open_for
+    from copbot.resources_export import export_library
 
     config = _load(args.config)
     if config is None:

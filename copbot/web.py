@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.web_server import DEFAULT_HOST, WebServer
+
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
@@ -20,8 +22,8 @@ RouteInstaller = Callable[[web.Application, "Runtime"], None]
 
 def route_installers() -> list[RouteInstaller]:
     """Every feature that serves HTTP, each adding its own routes (imported here, lazily, to keep start-up light)."""
-    from bot.dashboard import install_dashboard
-    from bot.ops_http import install as install_health_and_metrics
+    from copbot.dashboard import install_dashboard
+    from copbot.ops_http import install as install_health_and_metrics
 
     return [install_health_and_metrics, install_dashboard]
 
@@ -32,3 +34,10 @@ def build_web_app(runtime: Runtime, application: web.Application | None = None) 
     for install in route_installers():
         install(application, runtime)
     return application
+
+
+async def serve_web(runtime: Runtime, port: int, host: str = DEFAULT_HOST) -> WebServer:
+    """Start serving every route installer's routes for ``runtime``; the caller stops it."""
+    server = WebServer(build_web_app(runtime), host, port)
+    await server.start()
+    return server

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from bot.app import database_url
+from copbot.app import database_url
 from storage.db import Database, head_revision
 from storage.transfer import TransferError, copy_sqlite_to_postgres
 

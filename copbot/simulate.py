@@ -23,9 +23,9 @@ from rich.progress import Progress
 from adapters.console.adapter import ConsoleAdapter, Message, member_key
 from bot.clock import ManualClock
 from bot.events import ButtonClicked, Event, MemberJoined, ReactionAdded, ReplyPosted
-from bot.registry import RITUALS
 from bot.runtime import Runtime
 from config.models import CommunityConfig
+from copbot.registry import RITUALS
 from storage import queries
 from storage.db import open_database
 

@@ -1,8 +1,8 @@
 """``/healthz`` and ``/metrics``: what a process supervisor and Prometheus ask the running bot.
 
 Why here and not in an adapter: health and counters are the core's (database, scheduler, outbox,
-participation); an adapter only adds its own connection state (:class:`bot.healthz.ReportsConnection`).
-:func:`install` is one of bot/web.py's route installers, so these routes live on the bot's one port,
+participation); an adapter only adds its own connection state (:class:`copbot.healthz.ReportsConnection`).
+:func:`install` is one of copbot/web.py's route installers, so these routes live on the bot's one port,
 beside Slack's ``/slack/events`` when Slack runs in HTTP mode.
 """
 
@@ -18,8 +18,9 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from bot import healthz, metrics
+from bot import metrics
 from bot.clock import utc
+from copbot import healthz
 from storage import backlog
 
 if TYPE_CHECKING:
