@@ -103,8 +103,8 @@ def main() -> int:
         with db.session() as tx:
             events = queries.participation_count(tx, config.community.id)
             last = max((e.at for e in queries.participation(tx, config.community.id)), default=None)
-        from bot.clock import utc
         from copbot.simulate import START
+        from storage.times import utc
 
         now = utc(last) if last is not None else START
         runtime = Runtime(config, db, ConsoleAdapter(), ManualClock(now), RITUALS)

@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from bot import metrics
 from storage.db import Database, open_database
 from storage.ingest import COLUMNS, ParticipationWriter
 from storage.models import ParticipationEvent
@@ -113,7 +114,8 @@ class _Ticker:
 
 async def _ours(db: Database, events: list[dict[str, Any]], batch_size: int | None) -> dict[str, Any]:
     """Submit from a producer that yields every PRODUCER_BURST events; a 1 ms ticker measures lateness."""
-    writer = ParticipationWriter(db) if batch_size is None else ParticipationWriter(db, batch_size=batch_size)
+    sizes = {} if batch_size is None else {"batch_size": batch_size}
+    writer = ParticipationWriter(db, on_written=metrics.participation_written, **sizes)  # as the runtime makes it
     writer.start()
     async with _Ticker() as ticker:
         t0 = time.perf_counter()

@@ -48,13 +48,6 @@ class ManualClock:
         self._now = when
 
 
-def utc(dt: datetime) -> datetime:
-    """Normalise to aware UTC (naive values from SQLite are taken as UTC)."""
-    if dt.tzinfo is None:
-        return dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
-
-
 def parse_start(text: str, zone: str) -> datetime:
     """``--start`` / ``COPBOT_START``: where a console or simulated clock begins, as aware UTC.
 

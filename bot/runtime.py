@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from bot import metrics
 from bot.adapter import Adapter
-from bot.clock import Clock, utc
+from bot.clock import Clock
 from bot.commands import CommandError, CommandRouter, refusal
 from bot.events import (
     ButtonClicked,
@@ -39,6 +39,7 @@ from storage import queries
 from storage.db import Database
 from storage.ingest import ParticipationWriter
 from storage.models import Delivery
+from storage.times import utc
 
 log = logging.getLogger("copbot.runtime")
 
@@ -129,7 +130,7 @@ class Runtime:
         self.db = db
         self.adapter = adapter
         self.clock = clock
-        self.writer = writer or ParticipationWriter(db)
+        self.writer = writer or ParticipationWriter(db, on_written=metrics.participation_written)
         self.ctx = RitualContext(self)
         self.rituals: list[Ritual] = [factory(self.ctx) for factory in ritual_factories]
         self.router = CommandRouter(self._core_commands())

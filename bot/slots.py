@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.clock import utc
+from storage.times import utc
 
 MAX_SLOTS_SCANNED = 2000
 

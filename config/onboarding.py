@@ -11,13 +11,16 @@ from datetime import timedelta
 from pydantic import Field, field_validator, model_validator
 
 from config.base import Schedule, Strict, error_at
-from rituals.onboarding_decisions import KNOWN_PLACEHOLDERS, TemplateError, template_placeholders
+from config.templates import TemplateError, template_placeholders
 
 DEFAULT_GROUND_RULES = (
     "1. Be kind and assume good intent.\n"
     "2. Ask for help early; there are no silly questions here.\n"
     "3. What is shared in the community stays in the community unless the author says otherwise."
 )
+
+KNOWN_PLACEHOLDERS = frozenset({"name", "facilitator", "intros_channel", "community", "buddy", "ground_rules"})
+"""Placeholders a step template may use; anything else in braces is a configuration error."""
 
 
 class OnboardingStep(Strict):
@@ -44,7 +47,7 @@ class OnboardingStep(Strict):
         if not value.strip():
             raise ValueError("this step has no text; write the message or remove the step")
         try:
-            template_placeholders(value)
+            template_placeholders(value, KNOWN_PLACEHOLDERS)
         except TemplateError as exc:
             raise ValueError(str(exc)) from exc
         return value

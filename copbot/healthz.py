@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from sqlalchemy import text
 
-from bot.clock import utc
+from storage.times import utc
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

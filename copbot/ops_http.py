@@ -19,9 +19,9 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from bot import metrics
-from bot.clock import utc
 from copbot import healthz
 from storage import backlog
+from storage.times import utc
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

@@ -12,10 +12,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.clock import utc
 from storage import kudos as kudos_store
 from storage import queries
 from storage.db import Database
+from storage.times import utc
 
 
 @dataclass(frozen=True)

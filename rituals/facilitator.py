@@ -32,7 +32,6 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.actions import Button, DirectMessage, Post
-from bot.clock import utc
 from bot.commands import CommandError
 from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, Event, MemberLeft
@@ -45,6 +44,7 @@ from rituals.rota_decisions import LedgerEntry, Turn, TurnKind, Volunteer, apply
 from rituals.rota_decisions import skip_turn as decide_skip
 from storage import queries
 from storage import rota as store
+from storage.times import utc
 
 CHECK_CRON = "*/15 * * * *"
 CHECK_GRACE = timedelta(days=2)  # missed checks coalesce into the next one, which catches up

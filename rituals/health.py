@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.actions import Attachment, DirectMessage, Post
-from bot.clock import utc
 from bot.events import Event, MessagePosted
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec
 from config.health import HealthConfig
@@ -40,6 +39,7 @@ from storage import kudos as kudos_store
 from storage import pairing as pairing_store
 from storage import queries
 from storage.db import Database
+from storage.times import utc
 
 log = logging.getLogger("copbot.health")
 

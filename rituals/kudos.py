@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.actions import DirectMessage, Post
-from bot.clock import utc
 from bot.configured_ritual import ConfiguredRitual
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
 from bot.text import mention
@@ -31,6 +30,7 @@ from rituals.kudos_decisions import (
 from rituals.member_lookup import display_name, names, resolve
 from storage import kudos as store
 from storage import queries
+from storage.times import utc
 
 DIGEST = "kudos.digest"
 DIGEST_STATE = "kudos.digest.until"

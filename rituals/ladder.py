@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.actions import Button, DirectMessage, Post
-from bot.clock import utc
 from bot.commands import CommandError
 from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, Event
@@ -33,6 +32,7 @@ from storage import ladder as store
 from storage import onboarding as onboarding_store
 from storage import queries
 from storage import rota as rota_store
+from storage.times import utc
 
 INVITE = "ladder.invite"
 DISMISS = "ladder.dismiss"

@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session
 
 from bot.actions import Button, DirectMessage
-from bot.clock import utc
 from bot.commands import CommandError
 from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, Event, MemberJoined, MemberLeft
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
 from bot.text import mention, strip_markers
-from config.onboarding import OnboardingConfig
+from config.onboarding import KNOWN_PLACEHOLDERS, OnboardingConfig
+from config.templates import render_template
 from rituals.onboarding_decisions import (
     BuddyVolunteer,
     Newcomer,
@@ -29,11 +29,11 @@ from rituals.onboarding_decisions import (
     choose_buddy,
     due_steps,
     next_step_at,
-    render_template,
 )
 from storage import onboarding as store
 from storage import queries
 from storage.models import Member
+from storage.times import utc
 
 ACK_ACTION = "onboarding.ack"
 ACK_BUTTON = Button("I agree to the ground rules", action_id=ACK_ACTION)
@@ -150,7 +150,7 @@ class OnboardingRitual(ConfiguredRitual[OnboardingConfig]):
             if not store.claim_step(tx, community, member.key, step.key, now):
                 continue
             asks_ack = "{ground_rules}" in step.template and not acknowledged
-            text = render_template(step.template, **values)
+            text = render_template(step.template, allowed=KNOWN_PLACEHOLDERS, **values)
             planned.append(
                 Planned(
                     DirectMessage(text=text, member=member.key, buttons=(ACK_BUTTON,) if asks_ack else ()),

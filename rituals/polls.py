@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.actions import Button, Ephemeral, Post, Reply
-from bot.clock import utc
 from bot.commands import CommandError
 from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, Event, ReplyPosted
@@ -36,6 +35,7 @@ from rituals.poll_decisions import (
 )
 from storage import polls as store
 from storage import queries
+from storage.times import utc
 
 VOTE = "poll.vote."
 """Vote buttons are ``poll.vote.<option>`` (Slack wants action ids unique within a message); the value is

@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot.actions import Button, DirectMessage, Post, Reply
-from bot.clock import utc
 from bot.commands import CommandError
 from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, CommandInvoked, Event, MessagePosted, ReactionAdded, ReplyPosted
@@ -29,6 +28,7 @@ from rituals.resources_decisions import MAX_TITLE, ThreadLine, clean, draft, nor
 from storage import queries
 from storage import resources as store
 from storage.models import Prompt
+from storage.times import utc
 
 NUDGE = "resources.nudge"
 PRUNE = "resources.prune"

@@ -43,7 +43,6 @@ from sqlalchemy import Table
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import OperationalError
 
-from bot import metrics
 from storage.db import Database
 from storage.models import ParticipationEvent
 
@@ -304,12 +303,21 @@ class ParticipationWriter:
     """
 
     def __init__(
-        self, db: Database, batch_size: int = 2000, max_delay: float = 0.05, max_pending: int | None = None
+        self,
+        db: Database,
+        batch_size: int = 2000,
+        max_delay: float = 0.05,
+        max_pending: int | None = None,
+        *,
+        on_written: Callable[[int, int, int], None] | None = None,
     ) -> None:
+        """``on_written(stored, duplicates, failed)`` hears each batch's outcome (the runtime counts them for
+        /metrics); storage itself knows nothing of who reads the figures."""
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.db = db
         self.batch_size = batch_size
+        self.on_written = on_written
         self.max_delay = max_delay
         self.max_pending = max_pending if max_pending is not None else batch_size * 10
         self.stored = 0
@@ -428,7 +436,8 @@ class ParticipationWriter:
                 self.duplicates += dups
                 self.failed += failed
                 self.batches += 1
-                metrics.participation_written(stored, dups, failed)
+                if self.on_written is not None:
+                    self.on_written(stored, dups, failed)
                 self._done += len(batch)
                 self._resolve_flushes()
         except BaseException as exc:

@@ -13,8 +13,8 @@ from datetime import date, datetime
 from sqlalchemy import UniqueConstraint, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from bot.clock import utc
 from storage.models import _utc_column
+from storage.times import utc
 
 
 class PairingPreference(SQLModel, table=True):

@@ -16,7 +16,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, col, select
 
-from bot.clock import utc
 from storage.models import (
     CommunityState,
     Delivery,
@@ -27,6 +26,7 @@ from storage.models import (
     QueuedQuestion,
     RitualRun,
 )
+from storage.times import utc
 
 # --- community state -------------------------------------------------------------------------------
 

@@ -14,8 +14,8 @@ from sqlalchemy import Column, Date, Index, UniqueConstraint, delete, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from bot.clock import utc
 from storage.models import _utc_column
+from storage.times import utc
 
 PINNED_KINDS = ("hosted", "co_host")  # one of each per session
 

@@ -8,17 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from config.onboarding import KNOWN_PLACEHOLDERS
+from config.templates import TemplateError, render_template, template_placeholders
 from rituals.onboarding_decisions import (
     BuddyVolunteer,
     Newcomer,
     Step,
-    TemplateError,
     choose_buddy,
     due_steps,
     next_step_at,
-    render_template,
     step_due_at,
-    template_placeholders,
 )
 
 STEPS = [
@@ -124,13 +123,14 @@ def test_buddy_is_always_least_loaded(loads: list[int]) -> None:
 
 
 def test_render_fills_known_placeholders_and_keeps_double_braces() -> None:
-    text = render_template("Hi {name}, see {intros_channel} {{literally}}", name="Ana", intros_channel="#intros")
+    text = render_template("Hi {name}, see {intros_channel} {{literally}}", name="Ana", intros_channel="#intros",
+                           allowed=KNOWN_PLACEHOLDERS)
     assert text == "Hi Ana, see #intros {literally}"
 
 
 def test_member_supplied_values_are_inserted_as_is() -> None:
     name = "{facilitator} {0.__class__} {{x}}"
-    assert render_template("Hi {name}", name=name, facilitator="Dee") == f"Hi {name}"
+    assert render_template("Hi {name}", name=name, facilitator="Dee", allowed=KNOWN_PLACEHOLDERS) == f"Hi {name}"
 
 
 @pytest.mark.parametrize(
@@ -145,10 +145,10 @@ def test_member_supplied_values_are_inserted_as_is() -> None:
 )
 def test_bad_templates_are_clear_errors(template: str, message: str) -> None:
     with pytest.raises(TemplateError, match=message.replace("{", r"\{").replace("}", r"\}").replace(".", r"\.")):
-        render_template(template, name="Ana")
+        render_template(template, name="Ana", allowed=KNOWN_PLACEHOLDERS)
 
 
 def test_a_missing_value_is_an_error_and_config_validation_lists_placeholders() -> None:
     with pytest.raises(TemplateError, match="no value"):
-        render_template("Hi {name}, ask {facilitator}", name="Ana")
-    assert template_placeholders(STEPS[2].template) == {"name", "facilitator"}
+        render_template("Hi {name}, ask {facilitator}", name="Ana", allowed=KNOWN_PLACEHOLDERS)
+    assert template_placeholders(STEPS[2].template, KNOWN_PLACEHOLDERS) == {"name", "facilitator"}

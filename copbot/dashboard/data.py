@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.clock import utc
 from bot.runtime import Runtime
 from copbot.dashboard.view import (
     CycleRow,
@@ -34,6 +33,7 @@ from rituals.health_decisions import HealthSnapshot
 from storage import pairing as pairing_store
 from storage import queries
 from storage import rota as rota_store
+from storage.times import utc
 
 ROTA_SESSIONS = 8  # "the next weeks": two months of weekly sessions
 CYCLES_SHOWN = 6  # the pairing history: enough to see a trend
