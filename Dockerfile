@@ -11,6 +11,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /src
 # Only what the installed package needs (tests, benches and docs stay out of the image).
 COPY pyproject.toml README.md ./
+COPY copbot ./copbot
 COPY bot ./bot
 COPY adapters ./adapters
 COPY rituals ./rituals

@@ -42,7 +42,7 @@ from copbot.registry import RITUALS
 from copbot.report import build_report
 from copbot.simulate import _simulate
 from copbot.web import build_web_app
-from rituals.health import health_snapshot
+from rituals.health.ritual import health_snapshot
 from storage import queries
 from storage.db import open_database
 

@@ -27,8 +27,8 @@ from sqlalchemy import insert
 
 from config.loader import parse_config
 from copbot.report import build_report
-from rituals.health import health_snapshot, load_history, report_period, stage_rule
-from rituals.health_decisions import build_snapshot
+from rituals.health.decisions import build_snapshot
+from rituals.health.ritual import health_snapshot, load_history, report_period, stage_rule
 from storage.db import Database, open_database
 from storage.models import Member, ParticipationEvent, Prompt
 

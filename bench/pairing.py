@@ -41,7 +41,7 @@ import networkx as nx
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from rituals.pairing_decisions import (
+from rituals.pairing.decisions import (
     Candidate,
     Mentee,
     Mentor,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from copbot.report import Report
 
 if TYPE_CHECKING:
-    from rituals.health_decisions import HealthSnapshot
+    from rituals.health.decisions import HealthSnapshot
 
 
 KIND_LABELS = {

@@ -278,8 +278,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 def _health_report(args: argparse.Namespace, config: Any, db: Any) -> int:
     """``copbot report --health``: the report the facilitators get (the operator also sees who went quiet)."""
     from copbot.app import community_now
-    from rituals.health import health_snapshot
-    from rituals.health_text import quiet_members_text, report_text
+    from rituals.health.ritual import health_snapshot
+    from rituals.health.texts import quiet_members_text, report_text
 
     snapshot = health_snapshot(db, config, community_now(db, config.community.id))
     if args.png:

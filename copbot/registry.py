@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from bot.runtime import RitualFactory
-from rituals.facilitator import FacilitatorRitual
-from rituals.health import HealthRitual
-from rituals.kudos import KudosRitual
-from rituals.ladder import LadderRitual
-from rituals.onboarding import OnboardingRitual
-from rituals.pairing import PairingRitual
-from rituals.polls import PollsRitual
-from rituals.prompts import PromptsRitual
-from rituals.resources import ResourcesRitual
+from rituals.facilitator.ritual import FacilitatorRitual
+from rituals.health.ritual import HealthRitual
+from rituals.kudos.ritual import KudosRitual
+from rituals.ladder.ritual import LadderRitual
+from rituals.onboarding.ritual import OnboardingRitual
+from rituals.pairing.ritual import PairingRitual
+from rituals.polls.ritual import PollsRitual
+from rituals.prompts.ritual import PromptsRitual
+from rituals.resources.ritual import ResourcesRitual
 
 RITUALS: list[RitualFactory] = [PromptsRitual, OnboardingRitual, PairingRitual, FacilitatorRitual, HealthRitual,
                               PollsRitual, KudosRitual, ResourcesRitual, LadderRitual]

@@ -1,6 +1,6 @@
 """``copbot resources export``: write the resource library to a directory, so a community can publish it.
 
-The rendering is pure (:mod:`rituals.resources_export`); this reads the library and writes the files. Files of
+The rendering is pure (:mod:`rituals.resources.export`); this reads the library and writes the files. Files of
 resources no longer in the library are left alone: the export only writes, it never deletes a directory's files.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from config.models import CommunityConfig
-from rituals.resources_export import ExportedResource, render_library
+from rituals.resources.export import ExportedResource, render_library
 from storage import queries
 from storage import resources as store
 from storage.db import Database

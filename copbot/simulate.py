@@ -326,7 +326,7 @@ class RotaSimulation:
         import json
 
         from bot.events import ButtonClicked, CommandInvoked
-        from storage import rota as rota_store
+        from storage import facilitator as rota_store
 
         def command(member: str, text: str) -> CommandInvoked:
             return CommandInvoked(platform="console", event_id=next_id(), member=member, at=clock.now(), text=text)

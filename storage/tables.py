@@ -5,6 +5,7 @@ resource library) and scale-out (replicas: live senders and their heartbeats).
 """
 
 from storage import (  # noqa: F401
+    facilitator,
     kudos,
     ladder,
     models,
@@ -13,5 +14,4 @@ from storage import (  # noqa: F401
     polls,
     replicas,
     resources,
-    rota,
 )

@@ -17,10 +17,10 @@ from copbot.dashboard.view import (
     questions_view,
     rota_rows,
 )
-from rituals.rota_decisions import Turn
+from rituals.facilitator.decisions import Turn
+from storage.facilitator import RotaVolunteer
 from storage.models import ParticipationEvent, Prompt, QueuedQuestion
 from storage.pairing import PairingCycle, PairingGroup, PairingLeftOut
-from storage.rota import RotaVolunteer
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MON = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)

@@ -16,8 +16,8 @@ from bot.clock import ManualClock
 from bot.events import ButtonClicked, CommandInvoked, MemberJoined
 from bot.runtime import Runtime
 from config.models import CommunityConfig
+from storage import facilitator as store
 from storage import queries
-from storage import rota as store
 from storage.db import Database, open_database
 from tests.conftest import make_config, posts
 

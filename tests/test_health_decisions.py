@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from rituals.health_decisions import (
+from rituals.health.decisions import (
     ActiveCounts,
     ActivityFact,
     HealthHistory,
@@ -248,7 +248,7 @@ def test_retention_looks_at_the_newcomers_of_the_past_year_only() -> None:
 
 
 def test_the_report_puts_next_steps_before_the_polls_whose_length_varies() -> None:
-    from rituals.health_text import report_text
+    from rituals.health.texts import report_text
 
     polls = tuple(PollResult(i, f"Poll {i}?", (OptionCount("yes", 1), OptionCount("no", 0)), 1, at(11, 10 + i))
                   for i in range(5))

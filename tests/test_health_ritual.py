@@ -17,7 +17,7 @@ from bot.clock import ManualClock
 from bot.events import CommandInvoked, MessagePosted
 from bot.runtime import Runtime
 from config.models import CommunityConfig
-from rituals.health import health_snapshot
+from rituals.health.ritual import health_snapshot
 from storage import queries
 from storage.db import Database
 from storage.models import ParticipationEvent

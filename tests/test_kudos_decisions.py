@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.text import mention
-from rituals.kudos_decisions import (
+from rituals.kudos.decisions import (
     GivenKudos,
     KudosRefused,
     check_allowed,

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from bot.clock import ManualClock
 from config.loader import parse_config
-from rituals.health import health_snapshot
-from rituals.health_decisions import HealthHistory, StageRule, build_snapshot
-from rituals.health_text import report_text
+from rituals.health.decisions import HealthHistory, StageRule, build_snapshot
+from rituals.health.ritual import health_snapshot
+from rituals.health.texts import report_text
 from storage import kudos as store
 from storage.db import Database
 from tests.conftest import COMMUNITY_YAML, START

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from config.recognition import LadderRungs, Rung
-from rituals.ladder_decisions import Candidate, Figures, explain, meets, next_rung, suggest
+from rituals.ladder.decisions import Candidate, Figures, explain, meets, next_rung, suggest
 
 RUNGS = LadderRungs(
     regular=Rung(days_member=7, prompt_replies=2),

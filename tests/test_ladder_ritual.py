@@ -14,11 +14,11 @@ from bot.clock import ManualClock
 from bot.events import MemberJoined
 from bot.runtime import Runtime
 from config.models import CommunityConfig
-from rituals.ladder import ACCEPT, DECLINE, DISMISS, INVITE, LadderRitual
-from rituals.ladder_decisions import Candidate
+from rituals.ladder.decisions import Candidate
+from rituals.ladder.ritual import ACCEPT, DECLINE, DISMISS, INVITE, LadderRitual
+from storage import facilitator as rota_store
 from storage import ladder as store
 from storage import onboarding as onboarding_store
-from storage import rota as rota_store
 from tests.conftest import make_config
 from tests.recognition_helpers import YAML, Community
 

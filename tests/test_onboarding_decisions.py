@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from config.onboarding import KNOWN_PLACEHOLDERS
 from config.templates import TemplateError, render_template, template_placeholders
-from rituals.onboarding_decisions import (
+from rituals.onboarding.decisions import (
     BuddyVolunteer,
     Newcomer,
     Step,

@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rituals.pairing_decisions import (
+from rituals.pairing.decisions import (
     Candidate,
     Mentee,
     Mentor,

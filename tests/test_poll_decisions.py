@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rituals.poll_decisions import PollSyntaxError, Vote, numeric_average, parse_poll, results_text, tally
+from rituals.polls.decisions import PollSyntaxError, Vote, numeric_average, parse_poll, results_text, tally
 
 CLOSED = datetime(2027, 1, 10, 12, tzinfo=UTC)
 

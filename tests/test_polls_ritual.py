@@ -15,7 +15,7 @@ from bot.events import ButtonClicked, CommandInvoked, MemberJoined, ReplyPosted
 from bot.runtime import Runtime
 from config.models import CommunityConfig
 from copbot.registry import RITUALS
-from rituals.health import health_snapshot
+from rituals.health.ritual import health_snapshot
 from storage import polls as store
 from storage.db import Database
 from tests.conftest import make_config

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.text import mention
-from rituals.resources_decisions import ThreadLine, draft, normalise_tags, suggest_tags, summarise, title_for
-from rituals.resources_export import ExportedResource, file_name, render_library
+from rituals.resources.decisions import ThreadLine, draft, normalise_tags, suggest_tags, summarise, title_for
+from rituals.resources.export import ExportedResource, file_name, render_library
 
 LINES = [
     ThreadLine("ana", "Our CI runners keep dying mid-build.\nAny ideas?"),

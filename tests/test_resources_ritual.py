@@ -12,7 +12,7 @@ from bot.clock import ManualClock
 from bot.runtime import Runtime
 from config.models import CommunityConfig
 from copbot.resources_export import export_library
-from rituals.resources import HARVEST_BUTTON
+from rituals.resources.ritual import HARVEST_BUTTON
 from storage import resources as store
 from tests.conftest import make_config
 from tests.recognition_helpers import YAML, Community

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rituals.rota_decisions import (
+from rituals.facilitator.decisions import (
     LedgerEntry,
     Turn,
     TurnKind,

@@ -10,10 +10,10 @@ from bot.ritual import Upcoming
 from bot.runtime import RitualContext
 from config.models import CommunityConfig
 from copbot.upcoming import upcoming_line
-from rituals.facilitator import FacilitatorRitual
-from rituals.onboarding import OnboardingRitual
-from rituals.pairing import PairingRitual
-from rituals.prompts import PromptsRitual
+from rituals.facilitator.ritual import FacilitatorRitual
+from rituals.onboarding.ritual import OnboardingRitual
+from rituals.pairing.ritual import PairingRitual
+from rituals.prompts.ritual import PromptsRitual
 from tests.conftest import COMMUNITY_YAML, START, make_config
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -27,12 +27,12 @@ from copbot.dashboard.view import (
     when_text,
 )
 from copbot.report import Report, build_report
-from rituals.facilitator import FacilitatorRitual
-from rituals.health import health_snapshot
-from rituals.health_decisions import HealthSnapshot
+from rituals.facilitator.ritual import FacilitatorRitual
+from rituals.health.decisions import HealthSnapshot
+from rituals.health.ritual import health_snapshot
+from storage import facilitator as rota_store
 from storage import pairing as pairing_store
 from storage import queries
-from storage import rota as rota_store
 from storage.times import utc
 
 ROTA_SESSIONS = 8  # "the next weeks": two months of weekly sessions

@@ -40,7 +40,7 @@ from copbot.dashboard.data import gather
 from copbot.dashboard.redact import protect_access_log
 from copbot.dashboard.view import day_text, kind_label, percent
 from copbot.report import build_report
-from rituals.health import health_snapshot
+from rituals.health.ritual import health_snapshot
 
 log = logging.getLogger("copbot.dashboard")
 

@@ -14,11 +14,11 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.text import strip_markers
-from rituals.prompts import Asked, next_question
-from rituals.rota_decisions import Turn
+from rituals.facilitator.decisions import Turn
+from rituals.prompts.ritual import Asked, next_question
+from storage.facilitator import RotaVolunteer
 from storage.models import ParticipationEvent, Prompt, QueuedQuestion
 from storage.pairing import PairingCycle, PairingGroup, PairingLeftOut
-from storage.rota import RotaVolunteer
 from storage.times import utc
 
 WAITING = "waiting"  # a group that has not answered "did you meet?" yet

@@ -1,6 +1,6 @@
 """Facilitator rota: who hosts each community session, announced in the channel and reminded by DM.
 
-Who hosts is decided by :func:`rituals.rota_decisions.next_hosts`, a pure function of the pool and the
+Who hosts is decided by :func:`rituals.facilitator.decisions.next_hosts`, a pure function of the pool and the
 ledger of turns; this module only reads and writes those, and says things.
 
 Scheduling. Slots are cron-based, and "two days before Thursday 16:00" is not always a cron line (``36h``
@@ -40,10 +40,10 @@ from bot.slots import next_slots, slots_between
 from bot.text import mention, strip_markers
 from config.durations import format_duration
 from config.facilitator import FacilitatorConfig
-from rituals.rota_decisions import LedgerEntry, Turn, TurnKind, Volunteer, apply_swap, is_available, next_hosts
-from rituals.rota_decisions import skip_turn as decide_skip
+from rituals.facilitator.decisions import LedgerEntry, Turn, TurnKind, Volunteer, apply_swap, is_available, next_hosts
+from rituals.facilitator.decisions import skip_turn as decide_skip
+from storage import facilitator as store
 from storage import queries
-from storage import rota as store
 from storage.times import utc
 
 CHECK_CRON = "*/15 * * * *"

@@ -130,7 +130,7 @@ class HealthHistory:
     prompts: tuple[PromptFact, ...] = ()
     pairings: tuple[PairingFact, ...] = ()
     polls: tuple[PollResult, ...] = ()
-    kudos: tuple[datetime, ...] = ()  # when each kudos was given (rituals/kudos.py): recognition between members
+    kudos: tuple[datetime, ...] = ()  # when each kudos was given (rituals/kudos/ritual.py): recognition between members
 
 
 # --- outputs -----------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Pulse polls, decided: reading ``/cop poll`` arguments, and counting answers into results.
 
 Pure functions: words in, a :class:`PollRequest` or a :class:`PollSyntaxError` with an example out;
-responses in, a :class:`~rituals.health_decisions.PollResult` out (which the health report reads too).
+responses in, a :class:`~rituals.health.decisions.PollResult` out (which the health report reads too).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from bot.text import strip_markers
 from config.durations import parse_duration
 from config.polls import MAX_OPTIONS
-from rituals.health_decisions import OptionCount, PollResult
+from rituals.health.decisions import OptionCount, PollResult
 
 USAGE = '/cop poll "question" option1 option2 ... [--for 3d] [--ask "open question"] [--named | --anonymous]'
 EXAMPLE = '/cop poll "Which day suits the next meetup?" Tuesday Wednesday Thursday --for 2d'

@@ -1,7 +1,7 @@
 """Health report ritual: a periodic read of the community's vital signs, posted to the facilitators.
 
-The figures, the stage and the next steps are decided in :mod:`rituals.health_decisions` from a plain
-:class:`~rituals.health_decisions.HealthHistory`; this module collects that history from storage, and
+The figures, the stage and the next steps are decided in :mod:`rituals.health.decisions` from a plain
+:class:`~rituals.health.decisions.HealthHistory`; this module collects that history from storage, and
 says the result (facilitators' channel, or the admins by DM when there is none).
 :func:`health_snapshot` is the entry point other parts of copbot (the web dashboard, ``copbot report``)
 call for the same figures.
@@ -22,7 +22,7 @@ from bot.events import Event, MessagePosted
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec
 from config.health import HealthConfig
 from config.models import CommunityConfig
-from rituals.health_decisions import (
+from rituals.health.decisions import (
     ActivityFact,
     HealthHistory,
     HealthSnapshot,
@@ -32,8 +32,8 @@ from rituals.health_decisions import (
     StageRule,
     build_snapshot,
 )
-from rituals.health_text import quiet_members_text, report_text
-from rituals.polls import poll_results
+from rituals.health.texts import quiet_members_text, report_text
+from rituals.polls.ritual import poll_results
 from storage import health as health_store
 from storage import kudos as kudos_store
 from storage import pairing as pairing_store

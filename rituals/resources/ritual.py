@@ -8,7 +8,7 @@ searches it (FTS5 on SQLite, ``tsvector`` on PostgreSQL) and ``copbot resources 
 
 To harvest, the bot needs the thread's words, which pass by only once: this ritual keeps the text of messages
 and replies in ``thread_messages`` for ``keep_thread_text`` and prunes older text every night. How a resource
-is drafted (title, summary, contributors, tags) is pure: :mod:`rituals.resources_decisions`.
+is drafted (title, summary, contributors, tags) is pure: :mod:`rituals.resources.decisions`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from bot.events import ButtonClicked, CommandInvoked, Event, MessagePosted, Reac
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
 from bot.text import mention, strip_markers
 from config.recognition import ResourcesConfig
-from rituals.resources_decisions import MAX_TITLE, ThreadLine, clean, draft, normalise_tags
+from rituals.resources.decisions import MAX_TITLE, ThreadLine, clean, draft, normalise_tags
 from storage import queries
 from storage import resources as store
 from storage.models import Prompt

@@ -1,7 +1,7 @@
 """Kudos: `/cop kudos @member for ...`, a warm thank-you in the channel (or privately), a digest, milestones.
 
 The decisions (reading the command, refusing self-kudos and kudos over the daily cap, the digest's text, which
-milestones were crossed) are pure functions in :mod:`rituals.kudos_decisions`; this module reads and writes
+milestones were crossed) are pure functions in :mod:`rituals.kudos.decisions`; this module reads and writes
 the kudos table and says things. The relayed reason is member text: mention markers are stripped here, and
 adapters neutralise @everyone/@here/role pings in everything they send.
 """
@@ -15,10 +15,11 @@ from sqlmodel import Session
 
 from bot.actions import DirectMessage, Post
 from bot.configured_ritual import ConfiguredRitual
+from bot.member_lookup import display_name, names, resolve
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
 from bot.text import mention
 from config.recognition import KudosConfig
-from rituals.kudos_decisions import (
+from rituals.kudos.decisions import (
     USAGE,
     GivenKudos,
     KudosRefused,
@@ -27,7 +28,6 @@ from rituals.kudos_decisions import (
     milestones_reached,
     parse_request,
 )
-from rituals.member_lookup import display_name, names, resolve
 from storage import kudos as store
 from storage import queries
 from storage.times import utc

@@ -1,7 +1,7 @@
 """The member ladder: private suggestions to facilitators of who may be ready for a next step, and the invitation.
 
 Weekly (``rituals.ladder.schedule``) the ladder reads what is stored (prompt replies, pairings met, kudos
-received, newcomers buddied, sessions co-hosted and hosted) and :func:`rituals.ladder_decisions.suggest` picks
+received, newcomers buddied, sessions co-hosted and hosted) and :func:`rituals.ladder.decisions.suggest` picks
 the members past every threshold of their next rung. Facilitators get each suggestion privately (their channel,
 or DMs) with the figures and two buttons: *Invite* or *Not now*. An invitation goes to the member, who may
 accept or decline. Nothing changes without both yeses. Accepting has real effects where copbot has them: a new
@@ -22,16 +22,16 @@ from bot.actions import Button, DirectMessage, Post
 from bot.commands import CommandError
 from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, Event
+from bot.member_lookup import display_name, resolve
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
 from bot.text import mention
 from config.recognition import LadderConfig
-from rituals.ladder_decisions import LABELS, Candidate, Figures, explain, higher, suggest, thresholds_for
-from rituals.member_lookup import display_name, resolve
+from rituals.ladder.decisions import LABELS, Candidate, Figures, explain, higher, suggest, thresholds_for
+from storage import facilitator as rota_store
 from storage import kudos as kudos_store
 from storage import ladder as store
 from storage import onboarding as onboarding_store
 from storage import queries
-from storage import rota as rota_store
 from storage.times import utc
 
 INVITE = "ladder.invite"

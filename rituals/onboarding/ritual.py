@@ -1,7 +1,7 @@
 """Welcome onboarding: a newcomer's sequence of messages in their own time zone, the ground rules, and a buddy.
 
 The decisions (which steps are due, who the buddy is, how a template is filled) are the pure functions in
-:mod:`rituals.onboarding_decisions`; this module is the thin I/O around them. A join starts the sequence and
+:mod:`rituals.onboarding.decisions`; this module is the thin I/O around them. A join starts the sequence and
 sends what is due at once (the welcome); a frequent schedule sends later steps as they fall due, each once
 (a unique row per member and step). Members who were here before the bot was installed are left alone
 unless the admin asks (``/cop welcome @member``, or ``welcome_existing_members: true``).
@@ -22,7 +22,7 @@ from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, S
 from bot.text import mention, strip_markers
 from config.onboarding import KNOWN_PLACEHOLDERS, OnboardingConfig
 from config.templates import render_template
-from rituals.onboarding_decisions import (
+from rituals.onboarding.decisions import (
     BuddyVolunteer,
     Newcomer,
     Step,

@@ -1,6 +1,6 @@
 """Pairing: peer "coffee" groups and mentorship matches each cycle, an introduction per group, a "did you meet?".
 
-The decisions (who is eligible, who meets whom) are the pure functions of :mod:`rituals.pairing_decisions`;
+The decisions (who is eligible, who meets whom) are the pure functions of :mod:`rituals.pairing.decisions`;
 this module reads members, preferences and past cycles from storage, calls them, stores the cycle with its
 groups and left-out members, and returns one introduction per group. A second schedule,
 ``pairing.followup``, asks each group ``followup_after`` later whether they met; the answer is stored once
@@ -30,7 +30,7 @@ from bot.slots import next_slots
 from bot.text import mention, strip_markers
 from config.durations import format_duration
 from config.pairing import PairingConfig
-from rituals.pairing_decisions import (
+from rituals.pairing.decisions import (
     Candidate,
     Mentee,
     Mentor,
