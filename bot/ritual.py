@@ -13,16 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
 from bot.actions import Action
+from bot.clock import Clock
 from bot.events import Event
 from bot.slots import next_slots
-
-if TYPE_CHECKING:
-    from bot.runtime import RitualContext
+from config.models import CommunityConfig
+from storage.times import utc
 
 
 class Role(IntEnum):
@@ -96,6 +96,78 @@ class CommandSpec:
     usage: str = ""
     min_args: int = 0
     max_args: int | None = 0
+
+
+class ContextHost(Protocol):
+    """What a :class:`RitualContext` reads from: the runtime (or, for ``copbot check``, just a config)."""
+
+    @property
+    def config(self) -> CommunityConfig: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def writer(self) -> ParticipationSink: ...
+
+    def role_of(self, member: str) -> Role: ...
+
+
+class ParticipationSink(Protocol):
+    """Where recorded participation goes (the runtime's participation writer)."""
+
+    def submit_nowait(self, row: dict[str, Any]) -> None: ...
+
+
+class RitualContext:
+    """What a ritual may use: the current config, the clock, and participation recording."""
+
+    def __init__(self, runtime: ContextHost) -> None:
+        self._runtime = runtime
+
+    @property
+    def config(self) -> CommunityConfig:
+        return self._runtime.config
+
+    @property
+    def community(self) -> str:
+        return self._runtime.config.community.id
+
+    def now(self) -> datetime:
+        return self._runtime.clock.now()
+
+    def record(self, event: Event, *, kind: str, ritual: str, subject: str = "") -> None:
+        """Store that ``event.member`` participated; duplicates collapse on (platform, event_id)."""
+        self._runtime.writer.submit_nowait(
+            {
+                "community": self.community,
+                "platform": event.platform,
+                "event_id": event.event_id,
+                "member": event.member,
+                "kind": kind,
+                "ritual": ritual,
+                "subject": subject,
+                "at": utc(event.at),
+            }
+        )
+
+    def record_fact(self, *, member: str, kind: str, ritual: str, subject: str, key: str, at: datetime) -> None:
+        """Participation the bot itself observed (a step completed, a session hosted); ``key`` makes it unique."""
+        self._runtime.writer.submit_nowait(
+            {
+                "community": self.community,
+                "platform": "copbot",
+                "event_id": f"{ritual}:{kind}:{key}",
+                "member": member,
+                "kind": kind,
+                "ritual": ritual,
+                "subject": subject,
+                "at": utc(at),
+            }
+        )
+
+    def role_of(self, member: str) -> Role:
+        return self._runtime.role_of(member)
 
 
 class Ritual:

@@ -31,7 +31,7 @@ from bot.events import (
     ReplyPosted,
 )
 from bot.outbox import Outbox, write_plan
-from bot.ritual import CommandCall, CommandResult, CommandSpec, Ritual, Role, ScheduleSpec
+from bot.ritual import CommandCall, CommandResult, CommandSpec, Ritual, RitualContext, Role, ScheduleSpec
 from bot.slots import next_slots, plan_catch_up, slots_between
 from config.models import CommunityConfig
 from storage import kudos as kudos_store
@@ -57,57 +57,6 @@ class SlotOutcome:
     ran: datetime | None
     coalesced: int
     skipped: int
-
-
-class RitualContext:
-    """What a ritual may use: the current config, the clock, and participation recording."""
-
-    def __init__(self, runtime: Runtime) -> None:
-        self._runtime = runtime
-
-    @property
-    def config(self) -> CommunityConfig:
-        return self._runtime.config
-
-    @property
-    def community(self) -> str:
-        return self._runtime.config.community.id
-
-    def now(self) -> datetime:
-        return self._runtime.clock.now()
-
-    def record(self, event: Event, *, kind: str, ritual: str, subject: str = "") -> None:
-        """Store that ``event.member`` participated; duplicates collapse on (platform, event_id)."""
-        self._runtime.writer.submit_nowait(
-            {
-                "community": self.community,
-                "platform": event.platform,
-                "event_id": event.event_id,
-                "member": event.member,
-                "kind": kind,
-                "ritual": ritual,
-                "subject": subject,
-                "at": utc(event.at),
-            }
-        )
-
-    def record_fact(self, *, member: str, kind: str, ritual: str, subject: str, key: str, at: datetime) -> None:
-        """Participation the bot itself observed (a step completed, a session hosted); ``key`` makes it unique."""
-        self._runtime.writer.submit_nowait(
-            {
-                "community": self.community,
-                "platform": "copbot",
-                "event_id": f"{ritual}:{kind}:{key}",
-                "member": member,
-                "kind": kind,
-                "ritual": ritual,
-                "subject": subject,
-                "at": utc(at),
-            }
-        )
-
-    def role_of(self, member: str) -> Role:
-        return self._runtime.role_of(member)
 
 
 RitualFactory = Callable[[RitualContext], Ritual]

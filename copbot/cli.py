@@ -143,7 +143,7 @@ def _load(path: str) -> Any:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from bot.runtime import RitualContext
+    from bot.ritual import RitualContext
     from copbot.registry import RITUALS
     from copbot.upcoming import upcoming_line
 
@@ -283,7 +283,7 @@ def _health_report(args: argparse.Namespace, config: Any, db: Any) -> int:
 
     snapshot = health_snapshot(db, config, community_now(db, config.community.id))
     if args.png:
-        from copbot.charts import health_chart
+        from rituals.health.charts import health_chart
 
         health_chart(snapshot, Path(args.png), config.community.name)
     if args.json:

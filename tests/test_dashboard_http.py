@@ -27,7 +27,7 @@ from copbot.dashboard.data import gather
 from copbot.dashboard.routes import templates
 from copbot.registry import RITUALS
 from copbot.web import build_web_app
-from rituals.health.decisions import OptionCount, PollResult
+from rituals.polls.decisions import OptionCount, PollResult
 from storage.db import Database, open_database
 from tests.conftest import START, make_config
 from tests.dashboard_seed import SeededGuild, dashboard_config, reader_runtime, seeded_guild

@@ -9,7 +9,7 @@ import pytest
 
 from bot.commands import CommandError
 from bot.configured_ritual import ConfiguredRitual
-from bot.runtime import RitualContext
+from bot.ritual import RitualContext
 from config.models import CommunityConfig
 from copbot.registry import RITUALS
 from tests.conftest import make_config

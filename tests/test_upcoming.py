@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from bot.ritual import Upcoming
-from bot.runtime import RitualContext
+from bot.ritual import RitualContext, Upcoming
 from config.models import CommunityConfig
 from copbot.upcoming import upcoming_line
 from rituals.facilitator.ritual import FacilitatorRitual

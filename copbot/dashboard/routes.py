@@ -180,7 +180,8 @@ def _cached_chart(name: str, runtime: Runtime, cache: ChartCache) -> bytes:
 
 def _chart_png(name: str, runtime: Runtime) -> bytes:
     """The same charts as ``copbot report --png`` and the health report, drawn to a temporary file and read back."""
-    from copbot.charts import health_chart, participation_chart
+    from copbot.charts import participation_chart
+    from rituals.health.charts import health_chart
 
     config = runtime.config
     now = runtime.clock.now()

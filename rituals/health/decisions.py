@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
+from rituals.polls.decisions import PollResult
+
 ACTIVITY_KINDS: dict[str, str] = {
     "post": "posted",
     "reply": "replied",
@@ -85,29 +87,6 @@ class PairingFact:
 
     started_at: datetime
     answer: str | None
-
-
-@dataclass(frozen=True)
-class OptionCount:
-    """One option of a poll and how many members chose it."""
-
-    label: str
-    votes: int
-
-
-@dataclass(frozen=True)
-class PollResult:
-    """A closed poll's results, already anonymised unless the poll was configured otherwise."""
-
-    poll_id: int
-    question: str
-    options: tuple[OptionCount, ...]
-    responses: int
-    closed_at: datetime
-    average: float | None = None
-    open_question: str = ""
-    open_answers: tuple[str, ...] = ()
-    voters: tuple[str, ...] = ()  # only filled when the poll is not anonymous
 
 
 @dataclass(frozen=True)

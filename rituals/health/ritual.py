@@ -122,7 +122,7 @@ def chart_dir(community: str) -> Path:
 
 def write_chart(snapshot: HealthSnapshot, community: str, title: str) -> Attachment | None:
     """The chart as a PNG attachment; a failure to draw is logged and the report goes out without it."""
-    from copbot.charts import health_chart
+    from rituals.health.charts import health_chart
 
     path = chart_dir(community) / f"health-{snapshot.period_end:%Y%m%d-%H%M}.png"
     try:

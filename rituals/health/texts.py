@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.text import strip_markers
-from rituals.health.decisions import ActiveCounts, HealthSnapshot, PollResult, Retention
+from rituals.health.decisions import ActiveCounts, HealthSnapshot, Retention
+from rituals.polls.decisions import PollResult
 
 MAX_POLLS = 3
 KIND_WORDS = {"posted": "posted", "replied": "replied", "reacted": "reacted", "met": "met a pair",

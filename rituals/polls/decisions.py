@@ -1,7 +1,7 @@
 """Pulse polls, decided: reading ``/cop poll`` arguments, and counting answers into results.
 
 Pure functions: words in, a :class:`PollRequest` or a :class:`PollSyntaxError` with an example out;
-responses in, a :class:`~rituals.health.decisions.PollResult` out (which the health report reads too).
+responses in, a :class:`PollResult` out (which the health report reads too).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from bot.text import strip_markers
 from config.durations import parse_duration
 from config.polls import MAX_OPTIONS
-from rituals.health.decisions import OptionCount, PollResult
 
 USAGE = '/cop poll "question" option1 option2 ... [--for 3d] [--ask "open question"] [--named | --anonymous]'
 EXAMPLE = '/cop poll "Which day suits the next meetup?" Tuesday Wednesday Thursday --for 2d'
@@ -21,6 +20,30 @@ MAX_QUESTION = 300
 MAX_OPTION = 75  # Slack cuts button labels at 75 characters
 MAX_ANSWER = 1000
 MAX_SHOWN_ANSWERS = 12  # a results message stays readable (and under Discord's 2,000 characters)
+
+
+@dataclass(frozen=True)
+class OptionCount:
+    """One option of a poll and how many members chose it."""
+
+    label: str
+    votes: int
+
+
+@dataclass(frozen=True)
+class PollResult:
+    """A closed poll's results, already anonymised unless the poll was configured otherwise."""
+
+    poll_id: int
+    question: str
+    options: tuple[OptionCount, ...]
+    responses: int
+    closed_at: datetime
+    average: float | None = None
+    open_question: str = ""
+    open_answers: tuple[str, ...] = ()
+    voters: tuple[str, ...] = ()  # only filled when the poll is not anonymous
+
 
 
 class PollSyntaxError(ValueError):

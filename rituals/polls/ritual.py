@@ -22,11 +22,11 @@ from bot.events import ButtonClicked, Event, ReplyPosted
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
 from bot.text import strip_markers
 from config.polls import PollsConfig
-from rituals.health.decisions import PollResult
 from rituals.polls.decisions import (
     MAX_ANSWER,
     USAGE,
     PollRequest,
+    PollResult,
     PollSyntaxError,
     Vote,
     parse_poll,
