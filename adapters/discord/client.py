@@ -6,7 +6,8 @@ them into neutral events; no ritual logic lives here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import asyncio
+from typing import Any, Protocol
 
 import discord
 from discord import app_commands
@@ -14,9 +15,6 @@ from discord import app_commands
 from adapters.discord.buttons import CopButton
 from adapters.discord.pacing import Pacer, rate_limit_trace
 from adapters.discord.settings import DiscordSettings
-
-if TYPE_CHECKING:
-    from adapters.discord.adapter import DiscordAdapter
 
 BUCKET_SWEEP_EVERY = 256
 
@@ -33,10 +31,25 @@ def build_intents(message_content: bool) -> discord.Intents:
     return intents
 
 
-class CopClient(discord.Client):
-    """A ``discord.Client`` wired to one :class:`DiscordAdapter`."""
+class GatewayListener(Protocol):
+    """What the client hands gateway events to: the adapter (:mod:`adapters.discord.adapter`)."""
 
-    def __init__(self, adapter: DiscordAdapter, settings: DiscordSettings) -> None:
+    ready: asyncio.Event
+    resumed: int
+
+    async def on_member_join(self, member: discord.Member) -> None: ...
+
+    async def on_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None: ...
+
+    async def on_reaction(self, payload: discord.RawReactionActionEvent, *, added: bool) -> None: ...
+
+    async def on_message(self, message: discord.Message) -> None: ...
+
+
+class CopClient(discord.Client):
+    """A ``discord.Client`` that hands every gateway event it listens for to one :class:`GatewayListener`."""
+
+    def __init__(self, adapter: GatewayListener, settings: DiscordSettings) -> None:
         super().__init__(
             intents=build_intents(settings.message_content),
             allowed_mentions=discord.AllowedMentions.none(),
