@@ -6,18 +6,20 @@ Each ritual has one section under ``rituals:``; a missing section means the ritu
 from __future__ import annotations
 
 import difflib
-from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from config.base import Schedule, Strict, error_at
+from config.base import Strict, error_at
 from config.facilitator import FacilitatorConfig
 from config.health import HealthConfig
+from config.kudos import KudosConfig
+from config.ladder import LadderConfig
 from config.onboarding import OnboardingConfig
 from config.pairing import PairingConfig
 from config.polls import PollsConfig
-from config.recognition import KudosConfig, LadderConfig, ResourcesConfig
+from config.prompts import PromptsConfig
+from config.resources import ResourcesConfig
 
 
 class Channels(Strict):
@@ -59,32 +61,6 @@ class Roles(Strict):
     facilitators: list[str] = Field(
         default_factory=list, description="member keys allowed to run facilitator commands"
     )
-
-
-def _not_blank(value: str) -> str:
-    """Checked per item, so a blank question is reported at its own line rather than at the list."""
-    if not value.strip():
-        raise ValueError("this question is empty; write the question or remove the line")
-    return value
-
-
-Question = Annotated[str, AfterValidator(_not_blank)]
-
-
-class PromptsConfig(Strict):
-    """Weekly discussion prompts: a question bank, rotated without repeats until it is exhausted."""
-
-    enabled: bool = Field(default=True, description="false pauses the ritual without deleting its settings")
-    schedule: Schedule = Field(
-        default_factory=lambda: Schedule(cron="0 10 * * mon"),
-        description="when a prompt is posted (default Mondays 10:00)",
-    )
-    channel: str | None = Field(default=None, description="logical channel; default community.channels.prompts")
-    intro: str = Field(
-        default="This week's question",
-        description="the heading above each question",
-    )
-    questions: list[Question] = Field(min_length=1, description="the question bank")
 
 
 class Rituals(Strict):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.recognition import LadderRungs, Rung
+from config.ladder import LadderRungs, Rung
 from rituals.ladder.decisions import Candidate, Figures, explain, meets, next_rung, suggest
 
 RUNGS = LadderRungs(

@@ -18,7 +18,7 @@ from bot.configured_ritual import ConfiguredRitual
 from bot.member_lookup import display_name, names, resolve
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
 from bot.text import mention
-from config.recognition import KudosConfig
+from config.kudos import KudosConfig
 from rituals.kudos.decisions import (
     USAGE,
     GivenKudos,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 
-from config.recognition import LadderRungs, Rung
+from config.ladder import LadderRungs, Rung
 
 RUNGS = ("newcomer", "regular", "buddy", "co_host", "facilitator")
 LABELS = {

@@ -25,7 +25,7 @@ from bot.events import ButtonClicked, Event
 from bot.member_lookup import display_name, resolve
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
 from bot.text import mention
-from config.recognition import LadderConfig
+from config.ladder import LadderConfig
 from rituals.ladder.decisions import LABELS, Candidate, Figures, explain, higher, suggest, thresholds_for
 from storage import facilitator as rota_store
 from storage import kudos as kudos_store

@@ -19,7 +19,7 @@ from bot.configured_ritual import ConfiguredRitual
 from bot.events import Event, ReactionAdded, ReplyPosted
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
 from bot.text import strip_markers
-from config.models import PromptsConfig
+from config.prompts import PromptsConfig
 from storage import queries
 from storage.models import Prompt
 

@@ -23,7 +23,7 @@ from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, CommandInvoked, Event, MessagePosted, ReactionAdded, ReplyPosted
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
 from bot.text import mention, strip_markers
-from config.recognition import ResourcesConfig
+from config.resources import ResourcesConfig
 from rituals.resources.decisions import MAX_TITLE, ThreadLine, clean, draft, normalise_tags
 from storage import queries
 from storage import resources as store
