@@ -30,7 +30,8 @@ from copbot.report import build_report
 from rituals.health.decisions import build_snapshot
 from rituals.health.ritual import health_snapshot, load_history, report_period, stage_rule
 from storage.db import Database, open_database
-from storage.models import Member, ParticipationEvent, Prompt
+from storage.models import Member, ParticipationEvent
+from storage.prompts import Prompt
 
 NOW = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
 CONFIG = parse_config(

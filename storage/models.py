@@ -100,34 +100,6 @@ class ParticipationEvent(SQLModel, table=True):
     at: datetime = Field(sa_column=_utc_column())
 
 
-class Prompt(SQLModel, table=True):
-    """A weekly prompt as asked: which question, when, and the message that opened its thread."""
-
-    __tablename__ = "prompts"
-
-    id: int | None = Field(default=None, primary_key=True)
-    community: str = Field(index=True)
-    question: str
-    source: str  # bank | queued
-    bank_index: int | None = None
-    asked_at: datetime = Field(sa_column=_utc_column())
-    delivery_id: str
-    thread_ref: str | None = None
-
-
-class QueuedQuestion(SQLModel, table=True):
-    """A question a facilitator queued with ``/cop prompt add``; asked before the bank's next one."""
-
-    __tablename__ = "queued_questions"
-
-    id: int | None = Field(default=None, primary_key=True)
-    community: str = Field(index=True)
-    question: str
-    added_by: str
-    added_at: datetime = Field(sa_column=_utc_column())
-    used_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
-
-
 class HandledEvent(SQLModel, table=True):
     """Inbound events that act (joins, commands, clicks) are claimed here in the same transaction as their
     effect, so a platform retry or gateway replay does nothing the second time."""

@@ -22,8 +22,6 @@ from storage.models import (
     HandledEvent,
     Member,
     ParticipationEvent,
-    Prompt,
-    QueuedQuestion,
     RitualRun,
 )
 from storage.times import utc
@@ -364,56 +362,6 @@ def find_member_by_name(tx: Session, community: str, name: str) -> Member | None
     if found:
         return found
     return tx.exec(select(Member).where(Member.community == community, func.lower(Member.name) == name.lower())).first()
-
-
-# --- prompts -----------------------------------------------------------------------------------------
-
-
-def asked_prompts(tx: Session, community: str) -> Sequence[Prompt]:
-    return tx.exec(select(Prompt).where(Prompt.community == community).order_by(col(Prompt.id))).all()
-
-
-def add_prompt(tx: Session, prompt: Prompt) -> Prompt:
-    tx.add(prompt)
-    tx.flush()
-    return prompt
-
-
-def prompt(tx: Session, prompt_id: int) -> Prompt | None:
-    return tx.get(Prompt, prompt_id)
-
-
-def prompt_by_thread(tx: Session, community: str, thread_ref: str) -> Prompt | None:
-    return tx.exec(select(Prompt).where(Prompt.community == community, Prompt.thread_ref == thread_ref)).first()
-
-
-def set_prompt_thread(tx: Session, prompt_id: int, thread_ref: str | None) -> None:
-    row = tx.get(Prompt, prompt_id)
-    if row is not None:
-        row.thread_ref = thread_ref
-        tx.add(row)
-
-
-def queued_questions(tx: Session, community: str) -> Sequence[QueuedQuestion]:
-    return tx.exec(
-        select(QueuedQuestion)
-        .where(QueuedQuestion.community == community, col(QueuedQuestion.used_at).is_(None))
-        .order_by(col(QueuedQuestion.id))
-    ).all()
-
-
-def queue_question(tx: Session, community: str, question: str, added_by: str, now: datetime) -> QueuedQuestion:
-    row = QueuedQuestion(community=community, question=question, added_by=added_by, added_at=now)
-    tx.add(row)
-    tx.flush()
-    return row
-
-
-def use_queued_question(tx: Session, question_id: int, now: datetime) -> None:
-    row = tx.get(QueuedQuestion, question_id)
-    if row is not None:
-        row.used_at = now
-        tx.add(row)
 
 
 # --- participation -----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from storage import (  # noqa: F401
     onboarding,
     pairing,
     polls,
+    prompts,
     replicas,
     resources,
 )

@@ -29,6 +29,7 @@ from copbot.dashboard.auth import TOKEN_ENV
 from copbot.web import build_web_app
 from storage import pairing as pairing_store
 from storage import polls as polls_store
+from storage import prompts as prompt_store
 from storage import queries
 from storage.db import Database, open_database
 from tests.dashboard_seed import SeededGuild, reader_runtime, seeded_guild
@@ -125,7 +126,7 @@ async def test_the_page_shows_what_the_database_holds(
         present = queries.members(tx, community)
         names = {m.key: m.name for m in queries.members(tx, community, active_only=False)}
         events = list(queries.participation(tx, community))
-        prompts = list(queries.asked_prompts(tx, community))
+        prompts = list(prompt_store.asked_prompts(tx, community))
         cycle = pairing_store.latest_cycle(tx, community)
         assert cycle is not None and cycle.id is not None
         groups = list(pairing_store.groups(tx, community, [cycle.id]))

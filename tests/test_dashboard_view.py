@@ -19,8 +19,9 @@ from copbot.dashboard.view import (
 )
 from rituals.facilitator.decisions import Turn
 from storage.facilitator import RotaVolunteer
-from storage.models import ParticipationEvent, Prompt, QueuedQuestion
+from storage.models import ParticipationEvent
 from storage.pairing import PairingCycle, PairingGroup, PairingLeftOut
+from storage.prompts import Prompt, QueuedQuestion
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MON = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)

@@ -22,6 +22,7 @@ from bot.actions import Button, DirectMessage, Post
 from bot.events import ButtonClicked, MemberJoined, ReactionAdded, ReplyPosted
 from bot.text import mention
 from copbot.platforms.discord import serve_discord
+from storage import prompts as prompt_store
 from storage import queries
 from storage.db import Database
 from tests.discord_harness import ANA, BEN, GENERAL, PROMPTS, key, load_config, running_bot, settings_for
@@ -124,7 +125,7 @@ async def test_facilitator_command_is_answered_and_posts_the_prompt_with_a_threa
         prompt = await post_prompt(fake)
         await bot.runtime.settle()
         with db.session() as tx:
-            [asked] = queries.asked_prompts(tx, bot.runtime.community)
+            [asked] = prompt_store.asked_prompts(tx, bot.runtime.community)
     assert "What did you automate this week?" in prompt["content"]
     assert asked.thread_ref == f"{PROMPTS}:{prompt['id']}"
     [thread] = fake.calls_to("POST", rf"/channels/{PROMPTS}/messages/{prompt['id']}/threads")

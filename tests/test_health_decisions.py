@@ -14,9 +14,7 @@ from rituals.health.decisions import (
     ActivityFact,
     HealthHistory,
     MemberFact,
-    OptionCount,
     PairingFact,
-    PollResult,
     PromptFact,
     Stage,
     StageRule,
@@ -31,6 +29,7 @@ from rituals.health.decisions import (
     weekly_active,
     weekly_reply_rates,
 )
+from rituals.polls.decisions import OptionCount, PollResult
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 PERIOD = timedelta(days=30)

@@ -19,6 +19,7 @@ import pytest
 from bot.actions import DirectMessage
 from bot.outbox import write_plan
 from bot.ritual import Planned
+from storage import prompts as prompt_store
 from storage import queries
 from storage.db import Database, open_database
 from tests.fakes.slack_api import FakeSlack
@@ -80,7 +81,7 @@ async def test_two_replicas_times_fifty_fires_of_one_slot_make_one_claim_and_one
     assert sum(r["ran"]["prompts"] for r in results) == 1, results
     with db.session() as tx:
         runs = [r for r in queries.runs(tx, COMMUNITY, "prompts") if r.slot == SLOT]
-        prompts = queries.asked_prompts(tx, COMMUNITY)
+        prompts = prompt_store.asked_prompts(tx, COMMUNITY)
         deliveries = queries.deliveries(tx, COMMUNITY)
     assert [r.status for r in runs] == ["done"]
     assert len(prompts) == 1

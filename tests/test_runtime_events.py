@@ -8,6 +8,7 @@ from adapters.console.adapter import ConsoleAdapter
 from bot.clock import ManualClock
 from bot.events import CommandInvoked, MemberJoined, ReactionAdded, ReplyPosted
 from bot.runtime import Runtime
+from storage import prompts as prompt_store
 from storage import queries
 from storage.db import Database
 from tests.conftest import posts
@@ -59,7 +60,7 @@ async def test_a_member_cannot_run_a_facilitator_command(runtime: Runtime, clock
     assert answer is not None and answer.startswith("Only facilitators can run `/cop prompt now`")
     assert posts(adapter) == []
     with db.session() as tx:
-        assert queries.asked_prompts(tx, "test-guild") == []
+        assert prompt_store.asked_prompts(tx, "test-guild") == []
 
 
 async def test_an_admin_can_run_facilitator_commands(runtime: Runtime, clock: ManualClock,

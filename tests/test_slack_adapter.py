@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.actions import DirectMessage, Post
 from bot.outbox import write_plan
 from bot.ritual import Planned
+from storage import prompts as prompt_store
 from storage import queries
 from tests.fakes.slack_events import fixture
 from tests.fakes.slack_harness import (
@@ -78,7 +79,7 @@ async def test_a_member_cannot_run_a_facilitator_command(tmp_path: Path) -> None
         assert world.deliveries() == []
         assert world.fake.calls_to("chat.postMessage") == []
         with world.db.session() as tx:
-            assert list(queries.asked_prompts(tx, world.community)) == []
+            assert list(prompt_store.asked_prompts(tx, world.community)) == []
 
 
 async def test_a_429_in_a_burst_is_waited_out_and_all_twenty_arrive_once_in_order(tmp_path: Path) -> None:

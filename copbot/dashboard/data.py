@@ -32,6 +32,7 @@ from rituals.health.decisions import HealthSnapshot
 from rituals.health.ritual import health_snapshot
 from storage import facilitator as rota_store
 from storage import pairing as pairing_store
+from storage import prompts as prompt_store
 from storage import queries
 from storage.times import utc
 
@@ -121,12 +122,12 @@ def gather(runtime: Runtime, now: datetime) -> DashboardData:
 
         prompts_on = rituals.prompts is not None and rituals.prompts.enabled
         bank = list(rituals.prompts.questions) if rituals.prompts is not None else []
-        prompts = list(queries.asked_prompts(tx, community))
+        prompts = list(prompt_store.asked_prompts(tx, community))
         shown = prompts[-PROMPTS_SHOWN:]
         # replies and reactions to the prompts shown all come after the oldest of them was asked
         drawn = queries.participation(tx, community, utc(shown[0].asked_at)) if shown else []
         questions = questions_view(
-            bank, prompts, list(queries.queued_questions(tx, community)), drawn, names, zone,
+            bank, prompts, list(prompt_store.queued_questions(tx, community)), drawn, names, zone,
             history_limit=PROMPTS_SHOWN,
         )
         prompts_section = Section(prompts_on, "" if prompts_on else "Weekly prompts are off (rituals.prompts).")

@@ -17,8 +17,9 @@ from bot.text import strip_markers
 from rituals.facilitator.decisions import Turn
 from rituals.prompts.ritual import Asked, next_question
 from storage.facilitator import RotaVolunteer
-from storage.models import ParticipationEvent, Prompt, QueuedQuestion
+from storage.models import ParticipationEvent
 from storage.pairing import PairingCycle, PairingGroup, PairingLeftOut
+from storage.prompts import Prompt, QueuedQuestion
 from storage.times import utc
 
 WAITING = "waiting"  # a group that has not answered "did you meet?" yet

@@ -37,6 +37,7 @@ from rituals.polls.ritual import poll_results
 from storage import health as health_store
 from storage import kudos as kudos_store
 from storage import pairing as pairing_store
+from storage import prompts as prompt_store
 from storage import queries
 from storage.db import Database
 from storage.times import utc
@@ -87,7 +88,7 @@ def load_history(tx: Session, community: str, now: datetime, period: timedelta) 
         for member, kind, at, subject in health_store.participation_rows(tx, community, since)
     )
     prompts = tuple(
-        PromptFact(p.id, utc(p.asked_at)) for p in queries.asked_prompts(tx, community) if p.id is not None
+        PromptFact(p.id, utc(p.asked_at)) for p in prompt_store.asked_prompts(tx, community) if p.id is not None
     )
     cycles = {c.id: utc(c.slot) for c in pairing_store.cycles(tx, community)}
     pairings = tuple(

@@ -20,8 +20,8 @@ from bot.events import Event, ReactionAdded, ReplyPosted
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
 from bot.text import strip_markers
 from config.prompts import PromptsConfig
-from storage import queries
-from storage.models import Prompt
+from storage import prompts as store
+from storage.prompts import Prompt
 
 MAX_QUESTION_LENGTH = 500
 
@@ -91,14 +91,14 @@ class PromptsRitual(ConfiguredRitual[PromptsConfig]):
         if settings is None:
             return []
         community = self.ctx.community
-        asked = [Asked(p.question, p.source) for p in queries.asked_prompts(tx, community)]
-        queued = [(q.id or 0, q.question) for q in queries.queued_questions(tx, community)]
+        asked = [Asked(p.question, p.source) for p in store.asked_prompts(tx, community)]
+        queued = [(q.id or 0, q.question) for q in store.queued_questions(tx, community)]
         choice = next_question(settings.questions, asked, queued)
         if choice is None:
             return []
         if choice.queued_id is not None:
-            queries.use_queued_question(tx, choice.queued_id, now)
-        row = queries.add_prompt(
+            store.use_queued_question(tx, choice.queued_id, now)
+        row = store.add_prompt(
             tx,
             Prompt(
                 community=community,
@@ -119,15 +119,15 @@ class PromptsRitual(ConfiguredRitual[PromptsConfig]):
 
     def on_sent(self, tx: Session, subject: str, platform_ref: str | None) -> None:
         if subject.startswith("prompt:"):
-            queries.set_prompt_thread(tx, int(subject.split(":", 1)[1]), platform_ref)
+            store.set_prompt_thread(tx, int(subject.split(":", 1)[1]), platform_ref)
 
     def on_event(self, tx: Session, event: Event) -> list[Planned]:
         if isinstance(event, ReactionAdded):
-            found = queries.prompt_by_thread(tx, self.ctx.community, event.message_ref)
+            found = store.prompt_by_thread(tx, self.ctx.community, event.message_ref)
             if found is not None:
                 self.ctx.record(event, kind="reaction", ritual=self.name, subject=f"prompt:{found.id}")
         elif isinstance(event, ReplyPosted):
-            found = queries.prompt_by_thread(tx, self.ctx.community, event.thread_ref)
+            found = store.prompt_by_thread(tx, self.ctx.community, event.thread_ref)
             if found is not None:
                 self.ctx.record(event, kind="reply", ritual=self.name, subject=f"prompt:{found.id}")
         return []
@@ -163,8 +163,8 @@ class PromptsRitual(ConfiguredRitual[PromptsConfig]):
             return CommandResult('Write the question after the command, e.g. `/cop prompt add "What broke this week?"`')
         if len(question) > MAX_QUESTION_LENGTH:
             return CommandResult(f"That question is {len(question)} characters; keep it under {MAX_QUESTION_LENGTH}.")
-        queries.queue_question(call.tx, self.ctx.community, question, call.event.member, call.now)
-        waiting = len(queries.queued_questions(call.tx, self.ctx.community))
+        store.queue_question(call.tx, self.ctx.community, question, call.event.member, call.now)
+        waiting = len(store.queued_questions(call.tx, self.ctx.community))
         return CommandResult(f"Queued. It will be asked {'next' if waiting == 1 else f'after {waiting - 1} other(s)'}.")
 
     def _next(self, call: CommandCall) -> CommandResult:
@@ -172,7 +172,7 @@ class PromptsRitual(ConfiguredRitual[PromptsConfig]):
         if settings is None or not settings.enabled:
             return CommandResult(self.off_message())
         community = self.ctx.community
-        asked = [Asked(p.question, p.source) for p in queries.asked_prompts(call.tx, community)]
-        queued = [(q.id or 0, q.question) for q in queries.queued_questions(call.tx, community)]
+        asked = [Asked(p.question, p.source) for p in store.asked_prompts(call.tx, community)]
+        queued = [(q.id or 0, q.question) for q in store.queued_questions(call.tx, community)]
         choice = next_question(settings.questions, asked, queued)
         return CommandResult(f"Next question: {choice.question if choice else '(none)'}")

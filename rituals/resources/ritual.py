@@ -25,9 +25,10 @@ from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, S
 from bot.text import mention, strip_markers
 from config.resources import ResourcesConfig
 from rituals.resources.decisions import MAX_TITLE, ThreadLine, clean, draft, normalise_tags
+from storage import prompts as prompt_store
 from storage import queries
 from storage import resources as store
-from storage.models import Prompt
+from storage.prompts import Prompt
 from storage.times import utc
 
 NUDGE = "resources.nudge"
@@ -95,7 +96,7 @@ class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
         kept = store.message(tx, self.ctx.community, message_ref)
         if kept is not None:
             return kept.thread_ref
-        if queries.prompt_by_thread(tx, self.ctx.community, message_ref) is not None:
+        if prompt_store.prompt_by_thread(tx, self.ctx.community, message_ref) is not None:
             return message_ref
         return None
 
@@ -118,7 +119,7 @@ class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
     def _harvest_by_button(self, tx: Session, event: ButtonClicked) -> list[Planned]:
         if self.ctx.role_of(event.member) < Role.FACILITATOR:
             return [Planned(DirectMessage(member=event.member, text="Only facilitators can use that button."))]
-        prompt = queries.prompt(tx, int(event.value)) if event.value.isdigit() else None
+        prompt = prompt_store.prompt(tx, int(event.value)) if event.value.isdigit() else None
         if prompt is None or prompt.community != self.ctx.community or not prompt.thread_ref:
             return [Planned(DirectMessage(member=event.member, text="I can't find that prompt's thread any more."))]
         try:
@@ -145,7 +146,7 @@ class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
             raise CommandError(f"That thread is already in the library as “{existing.title}” "
                                f"(saved by {self._name(tx, existing.harvested_by)}).")
         kept = store.thread(tx, community, thread_ref)
-        prompt: Prompt | None = queries.prompt_by_thread(tx, community, thread_ref)
+        prompt: Prompt | None = prompt_store.prompt_by_thread(tx, community, thread_ref)
         if not kept:
             if prompt is not None:
                 raise CommandError("That prompt's thread has no replies yet; save it once people have answered.")
@@ -193,7 +194,7 @@ class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
         """Each of this week's prompt threads with replies and not yet in the library: ask the facilitators."""
         community = self.ctx.community
         planned: list[Planned] = []
-        for prompt in queries.asked_prompts(tx, community):
+        for prompt in prompt_store.asked_prompts(tx, community):
             if not prompt.thread_ref or utc(prompt.asked_at) < slot - NUDGE_LOOKBACK or utc(prompt.asked_at) > slot:
                 continue
             if store.resource_for_thread(tx, community, prompt.thread_ref) is not None:
