@@ -27,6 +27,7 @@ from bot.events import (
     Event,
     MemberJoined,
     MemberLeft,
+    MessagePosted,
     ReactionAdded,
     ReplyPosted,
 )
@@ -44,6 +45,9 @@ from storage.times import utc
 log = logging.getLogger("copbot.runtime")
 
 ACTING_EVENTS = (MemberJoined, MemberLeft, ButtonClicked)
+
+COMMUNITY = "community"
+"""The ``ritual`` recorded with participation that belongs to no ritual (a plain post in a channel)."""
 
 IDLE_HINT_CAP = timedelta(hours=6)
 """The longest a check trusts a ritual's "nothing to do before" hint (see Ritual.idle_until)."""
@@ -294,6 +298,10 @@ class Runtime:
                 )
             elif isinstance(event, MemberLeft):
                 queries.mark_left(tx, self.community, event.member, utc(event.at))
+            elif isinstance(event, MessagePosted):
+                # A plain post is participation whichever rituals are on (the health report, the ladder and
+                # the reports read it); it belongs to no ritual, so the core records it.
+                self.ctx.record(event, kind="post", ritual=COMMUNITY, subject=f"channel:{event.channel}")
             elif (
                 isinstance(event, ReactionAdded | ReplyPosted)
                 and log.isEnabledFor(logging.DEBUG)  # a lookup per reaction only to log it: only when asked to

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from adapters.console.adapter import ConsoleAdapter
 from bot.clock import ManualClock
-from bot.events import CommandInvoked, MemberJoined, ReactionAdded, ReplyPosted
+from bot.events import CommandInvoked, MemberJoined, MessagePosted, ReactionAdded, ReplyPosted
 from bot.runtime import Runtime
 from storage import prompts as prompt_store
 from storage import queries
@@ -118,3 +118,18 @@ async def test_queued_questions_go_first_and_the_bank_rotates_without_repeats(
         "What would you delete from our platform?",
         "What did you automate this week?",  # the bank was exhausted: a new round
     ]
+
+
+async def test_a_plain_post_counts_whichever_rituals_are_on(runtime: Runtime, clock: ManualClock,
+                                                            db: Database) -> None:
+    """The conftest community has only prompts on (no health report): Ana's post in a channel still counts,
+    once, however often the platform delivers it."""
+    assert runtime.config.rituals.health is None
+    post = MessagePosted(platform="console", event_id="post-1", member="console:ana", at=clock.now(),
+                         channel="guild", message_ref="m77", text="Anyone tried Karpenter?")
+    for _ in range(2):
+        await runtime.handle_event(post)
+    await runtime.settle()
+    with db.session() as tx:
+        stored = queries.participation(tx, "test-guild")
+    assert [(e.member, e.kind, e.subject) for e in stored] == [("console:ana", "post", "channel:guild")]

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.actions import Attachment, DirectMessage, Post
-from bot.events import Event, MessagePosted
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec
 from config.health import HealthConfig
 from config.models import CommunityConfig
@@ -191,12 +190,6 @@ class HealthRitual(Ritual):
         channels = self.ctx.config.community.channels.model_dump()
         logical = self.settings.channel or "facilitators"
         return channels.get(logical) or None
-
-    def on_event(self, tx: Session, event: Event) -> list[Planned]:
-        """A top-level message counts as "posted" (no other ritual records plain posts)."""
-        if isinstance(event, MessagePosted):
-            self.ctx.record(event, kind="post", ritual=self.name, subject=f"channel:{event.channel}")
-        return []
 
     def commands(self) -> list[CommandSpec]:
         return [
