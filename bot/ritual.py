@@ -216,5 +216,12 @@ class Ritual:
         """A neutral event arrived (already de-duplicated); return anything to send."""
         return []
 
+    def member_summary(self, tx: Session, member: str) -> str:
+        """What this ritual adds to a member's ``/cop stats`` line ("3 kudos received"); empty for nothing.
+
+        Why a hook: the core's stats command knows no ritual's tables; each ritual says its own piece.
+        """
+        return ""
+
     def on_sent(self, tx: Session, subject: str, platform_ref: str | None) -> None:
         """A delivery of this ritual was sent; e.g. remember a prompt's thread reference."""

@@ -35,7 +35,6 @@ from bot.outbox import Outbox, write_plan
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Ritual, RitualContext, Role, ScheduleSpec
 from bot.slots import next_slots, plan_catch_up, slots_between
 from config.models import CommunityConfig
-from storage import kudos as kudos_store
 from storage import queries
 from storage.db import Database
 from storage.ingest import ParticipationWriter
@@ -382,8 +381,8 @@ class Runtime:
         for e in recent:
             by_kind[e.kind] = by_kind.get(e.kind, 0) + 1
         kinds = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in sorted(by_kind.items())) or "nothing yet"
-        thanked = kudos_store.received_count(call.tx, self.community, call.event.member)
-        kudos = f", {thanked} kudos received" if thanked else ""
+        notes = [r.member_summary(call.tx, call.event.member) for r in self.enabled_rituals()]
+        kudos = "".join(f", {note}" for note in notes if note)
         return CommandResult(
             f"*{self.config.community.name}*: {len(members)} members, {len(active)} active in the last 7 days "
             f"({kinds}). You: {len(mine)} contribution{'s' if len(mine) != 1 else ''} in all{kudos}. Thank you!"

@@ -82,6 +82,10 @@ class KudosRitual(ConfiguredRitual[KudosConfig]):
 
     # --- commands ----------------------------------------------------------------------------------
 
+    def member_summary(self, tx: Session, member: str) -> str:
+        thanked = store.received_count(tx, self.ctx.community, member)
+        return f"{thanked} kudos received" if thanked else ""
+
     def commands(self) -> list[CommandSpec]:
         return [
             CommandSpec(("kudos",), Role.MEMBER, "thank a member in the channel (add `private` to thank them by DM)",
