@@ -11,10 +11,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import Column, Date, Index, UniqueConstraint, delete, text
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.models import _utc_column
+from storage.once import insert_once
 from storage.times import utc
 
 PINNED_KINDS = ("hosted", "co_host")  # one of each per session
@@ -140,15 +140,9 @@ def add_entry(tx: Session, community: str, session_date: date, member: str, kind
                 col(RotaLedgerEntry.kind) == kind,
             )
         )
-    try:
-        with tx.begin_nested():
-            tx.add(
-                RotaLedgerEntry(community=community, session_date=session_date, member=member, kind=kind,
-                                recorded_at=now)
-            )
-        return True
-    except IntegrityError:
-        return False
+    return insert_once(
+        tx, RotaLedgerEntry(community=community, session_date=session_date, member=member, kind=kind, recorded_at=now)
+    )
 
 
 def remove_entries(
@@ -222,12 +216,9 @@ def decide_swap(tx: Session, row: RotaSwap, status: str, now: datetime) -> None:
 def claim_notice(tx: Session, community: str, session_at: datetime, kind: str, member: str | None,
                  now: datetime) -> bool:
     """Insert the (session, kind) row; False if it was already done."""
-    try:
-        with tx.begin_nested():
-            tx.add(RotaNotice(community=community, session_at=utc(session_at), kind=kind, member=member, done_at=now))
-        return True
-    except IntegrityError:
-        return False
+    return insert_once(
+        tx, RotaNotice(community=community, session_at=utc(session_at), kind=kind, member=member, done_at=now)
+    )
 
 
 def notice(tx: Session, community: str, session_at: datetime, kind: str) -> RotaNotice | None:

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Index, func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.models import _utc_column
+from storage.once import insert_once
 
 
 class Kudos(SQLModel, table=True):
@@ -92,9 +92,4 @@ def claim_milestone(tx: Session, community: str, member: str, count: int, now: d
     """True the first time this milestone is claimed for this member; False if it was already announced."""
     if tx.get(KudosMilestone, (community, member, count)) is not None:
         return False
-    try:
-        with tx.begin_nested():
-            tx.add(KudosMilestone(community=community, member=member, count=count, announced_at=now))
-    except IntegrityError:
-        return False
-    return True
+    return insert_once(tx, KudosMilestone(community=community, member=member, count=count, announced_at=now))

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import UniqueConstraint
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.models import _utc_column
+from storage.once import insert_once
 
 
 class OnboardingMember(SQLModel, table=True):
@@ -83,12 +83,7 @@ def start_sequence(
     row = OnboardingMember(
         community=community, member=member, anchor_at=anchor_at, started_at=now, started_by=started_by
     )
-    try:
-        with tx.begin_nested():
-            tx.add(row)
-    except IntegrityError:
-        return None
-    return row
+    return row if insert_once(tx, row) else None
 
 
 def sequences(tx: Session, community: str, *, ongoing_only: bool = False) -> Sequence[OnboardingMember]:
@@ -148,12 +143,7 @@ def done_steps_of(tx: Session, community: str, members: Sequence[str]) -> dict[s
 
 def claim_step(tx: Session, community: str, member: str, step: str, now: datetime) -> bool:
     """Record that ``step`` goes to ``member`` now; False if it already went (then send nothing)."""
-    try:
-        with tx.begin_nested():
-            tx.add(OnboardingStepSent(community=community, member=member, step=step, sent_at=now))
-        return True
-    except IntegrityError:
-        return False
+    return insert_once(tx, OnboardingStepSent(community=community, member=member, step=step, sent_at=now))
 
 
 # --- ground rules ------------------------------------------------------------------------------------------
@@ -172,12 +162,7 @@ def acknowledge(tx: Session, community: str, member: str, now: datetime, via: st
     """Store the acknowledgement; False if it was already stored."""
     if tx.get(GroundRulesAck, (community, member)) is not None:
         return False
-    try:
-        with tx.begin_nested():
-            tx.add(GroundRulesAck(community=community, member=member, acknowledged_at=now, via=via))
-    except IntegrityError:
-        return False
-    return True
+    return insert_once(tx, GroundRulesAck(community=community, member=member, acknowledged_at=now, via=via))
 
 
 def acknowledged_members(tx: Session, community: str) -> set[str]:

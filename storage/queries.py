@@ -12,7 +12,6 @@ from datetime import datetime
 
 from sqlalchemy import Table, bindparam, func, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, col, select
 
@@ -24,6 +23,7 @@ from storage.models import (
     ParticipationEvent,
     RitualRun,
 )
+from storage.once import insert_once
 from storage.times import utc
 
 # --- community state -------------------------------------------------------------------------------
@@ -147,12 +147,7 @@ def runs(tx: Session, community: str, ritual: str | None = None) -> Sequence[Rit
 
 def claim_event(tx: Session, community: str, platform: str, event_id: str, kind: str, now: datetime) -> bool:
     """Claim an acting inbound event once; False for a retry or a replay."""
-    try:
-        with tx.begin_nested():
-            tx.add(HandledEvent(community=community, platform=platform, event_id=event_id, kind=kind, at=now))
-        return True
-    except IntegrityError:
-        return False
+    return insert_once(tx, HandledEvent(community=community, platform=platform, event_id=event_id, kind=kind, at=now))
 
 
 # --- outbox ------------------------------------------------------------------------------------------

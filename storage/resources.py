@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint, delete, text
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.models import _utc_column
+from storage.once import insert_once
 
 FTS_TABLE = "resources_fts"
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -84,12 +84,7 @@ def keep_message(tx: Session, row: ThreadMessage) -> bool:
     ).first()
     if existing is not None:
         return False
-    try:
-        with tx.begin_nested():
-            tx.add(row)
-    except IntegrityError:
-        return False
-    return True
+    return insert_once(tx, row)
 
 
 def thread(tx: Session, community: str, thread_ref: str) -> Sequence[ThreadMessage]:
@@ -148,11 +143,7 @@ def _index(tx: Session, row: Resource, *, remove: bool = False) -> None:
 
 def add_resource(tx: Session, row: Resource) -> Resource | None:
     """Add a harvested thread and index it; None when that thread is already in the library."""
-    try:
-        with tx.begin_nested():
-            tx.add(row)
-            tx.flush()
-    except IntegrityError:
+    if not insert_once(tx, row):
         return None
     _index(tx, row)
     return row
