@@ -13,6 +13,7 @@ from rituals.resources.export import ExportedResource, render_library
 from storage import queries
 from storage import resources as store
 from storage.db import Database
+from storage.tags import decode_list
 
 FORMATS = ("markdown",)
 
@@ -30,8 +31,8 @@ def export_library(db: Database, config: CommunityConfig, out_dir: Path, fmt: st
             id=row.id or 0,
             title=row.title,
             link=row.link,
-            tags=tuple(t for t in row.tags.split(",") if t),
-            contributors=tuple(c for c in row.contributors.split(",") if c),
+            tags=decode_list(row.tags),
+            contributors=decode_list(row.contributors),
             summary=row.summary,
             body=row.body,
             harvested_at=row.harvested_at,

@@ -14,6 +14,7 @@ from sqlalchemy import UniqueConstraint, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.models import _utc_column
+from storage.tags import decode_list, encode_list
 from storage.times import utc
 
 
@@ -63,7 +64,7 @@ class PairingGroup(SQLModel, table=True):
     answered_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
     def member_keys(self) -> tuple[str, ...]:
-        return tuple(self.members.split(",")) if self.members else ()
+        return decode_list(self.members)
 
 
 class PairingGroupMember(SQLModel, table=True):
@@ -190,7 +191,7 @@ def mark_followup_sent(tx: Session, cycle: PairingCycle, now: datetime) -> None:
 def add_group(
     tx: Session, community: str, cycle_id: int, kind: str, members: Sequence[str], topic: str
 ) -> PairingGroup:
-    group = PairingGroup(community=community, cycle_id=cycle_id, kind=kind, members=",".join(members), topic=topic)
+    group = PairingGroup(community=community, cycle_id=cycle_id, kind=kind, members=encode_list(members), topic=topic)
     tx.add(group)
     tx.flush()
     assert group.id is not None

@@ -24,6 +24,7 @@ from storage.models import (
     RitualRun,
 )
 from storage.once import insert_once
+from storage.tags import encode_tags
 from storage.times import utc
 
 # --- community state -------------------------------------------------------------------------------
@@ -296,7 +297,7 @@ def upsert_member(
             name=name,
             tz=tz,
             joined_at=joined_at,
-            interests=",".join(sorted({i.lower() for i in interests})),
+            interests=encode_tags(interests),
             welcomed=welcomed,
         )
         tx.add(member)
@@ -305,7 +306,7 @@ def upsert_member(
     member.name = name or member.name
     member.tz = tz or member.tz
     if interests:
-        member.interests = ",".join(sorted({i.lower() for i in interests}))
+        member.interests = encode_tags(interests)
     if rejoined:
         member.left_at = None
         member.joined_at = joined_at

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from storage.db import Database
 from storage.models import HandledEvent
 from storage.once import insert_once
@@ -20,5 +22,5 @@ def test_the_second_insert_of_the_same_row_loses_and_the_transaction_still_commi
         tx.commit()
     with db.session() as tx:
         assert insert_once(tx, _event("Ev2")) is False  # committed: another session sees it taken
-        ids = sorted(row.event_id for row in tx.query(HandledEvent).all())
+        ids = sorted(row.event_id for row in tx.exec(select(HandledEvent)).all())
     assert ids == ["Ev1", "Ev2"]

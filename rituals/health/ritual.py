@@ -39,6 +39,7 @@ from storage import pairing as pairing_store
 from storage import prompts as prompt_store
 from storage import queries
 from storage.db import Database
+from storage.tags import decode_list
 from storage.times import utc
 
 log = logging.getLogger("copbot.health")
@@ -78,7 +79,7 @@ def load_history(tx: Session, community: str, now: datetime, period: timedelta) 
             joined_at=utc(m.joined_at),
             left_at=utc(m.left_at) if m.left_at else None,
             newcomer=m.welcomed,
-            interests=tuple(t for t in m.interests.split(",") if t),
+            interests=decode_list(m.interests),
         )
         for m in queries.members(tx, community, active_only=False)
     )

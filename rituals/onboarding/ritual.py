@@ -33,6 +33,7 @@ from rituals.onboarding.decisions import (
 from storage import onboarding as store
 from storage import queries
 from storage.models import Member
+from storage.tags import decode_list
 from storage.times import utc
 
 ACK_ACTION = "onboarding.ack"
@@ -59,7 +60,7 @@ def _offset_hours(zone: str, at: datetime) -> float:
 def _interests(member: Member | None) -> frozenset[str]:
     if member is None:
         return frozenset()
-    return frozenset(i for i in member.interests.split(",") if i)
+    return frozenset(decode_list(member.interests))
 
 
 class OnboardingRitual(ConfiguredRitual[OnboardingConfig]):

@@ -44,6 +44,7 @@ from storage import pairing as store
 from storage import queries
 from storage.models import Member
 from storage.onboarding import acknowledged_members
+from storage.tags import decode_list, encode_list, encode_tags
 
 log = logging.getLogger("copbot.pairing")
 
@@ -73,12 +74,12 @@ def tz_offset_hours(tz: str | None, at: datetime) -> float | None:
 
 
 def interests_of(member: Member) -> frozenset[str]:
-    return frozenset(t for t in member.interests.split(",") if t)
+    return frozenset(decode_list(member.interests))
 
 
 def parse_tags(text: str) -> list[str]:
     """``k8s, Terraform`` -> ``["k8s", "terraform"]`` (member text: markers stripped, nothing interpreted)."""
-    return sorted({t.strip().lower() for t in strip_markers(text).split(",") if t.strip()})
+    return list(decode_list(encode_tags(strip_markers(text).split(","))))
 
 
 def names_list(parts: Sequence[str]) -> str:
@@ -172,7 +173,7 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
         members = {m.key: m for m in queries.members(tx, community)}
         stored_prefs = store.prefs(tx, community)
         prefs = {p.member: PairingPrefs(p.member, p.opted_in, p.paused_until) for p in stored_prefs}
-        goals = {p.member: [g for g in p.goals.split(",") if g] for p in stored_prefs if p.goals}
+        goals = {p.member: list(decode_list(p.goals)) for p in stored_prefs if p.goals}
         # the onboarding ritual stores acknowledgements; one query for everyone, not one per member
         acknowledged = acknowledged_members(tx, community) if settings.require_ground_rules_ack else set()
         why_not: dict[str, str | None] = {
@@ -452,7 +453,7 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
             raise CommandError(
                 f"Write up to {MAX_GOALS} short topics separated by commas, e.g. `/cop mentee goals k8s,terraform`."
             )
-        store.set_pref(call.tx, self.ctx.community, call.event.member, call.now, goals=",".join(tags))
+        store.set_pref(call.tx, self.ctx.community, call.event.member, call.now, goals=encode_list(tags))
         return CommandResult(
             f"Noted: you would like a mentor for {', '.join(tags)}. I will look for one at the next cycle."
         )

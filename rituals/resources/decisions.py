@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.text import strip_markers
+from storage.tags import normalise_tag
 
 MAX_TITLE = 90
 MAX_TAGS = 5
@@ -88,7 +89,7 @@ def normalise_tags(given: Iterable[str]) -> tuple[str, ...]:
     out: dict[str, None] = {}
     for raw in given:
         for part in raw.split(","):
-            tag = part.strip().lstrip("#").lower()
+            tag = normalise_tag(part)
             if not tag:
                 continue
             if not _TAG.match(tag):

@@ -29,6 +29,7 @@ from storage import prompts as prompt_store
 from storage import queries
 from storage import resources as store
 from storage.prompts import Prompt
+from storage.tags import decode_list, encode_list
 from storage.times import utc
 
 NUDGE = "resources.nudge"
@@ -86,10 +87,10 @@ class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
         text = clean(event.text)
         if row is None or not text:
             return
-        people = [p for p in row.contributors.split(",") if p]
+        people = list(decode_list(row.contributors))
         if event.member not in people:
             people.append(event.member)
-        store.update_resource(tx, row, body=f"{row.body}\n{text}", contributors=",".join(people))
+        store.update_resource(tx, row, body=f"{row.body}\n{text}", contributors=encode_list(people))
 
     def _thread_of(self, tx: Session, message_ref: str) -> str | None:
         """The thread a message belongs to: a kept message's thread, or a prompt (or other bot post) itself."""
@@ -133,9 +134,9 @@ class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
 
     def _known_tags(self, tx: Session) -> set[str]:
         community = self.ctx.community
-        tags = {t for m in queries.members(tx, community, active_only=False) for t in m.interests.split(",") if t}
-        tags |= {t for r in store.resources(tx, community) for t in r.tags.split(",") if t}
-        return tags
+        known = {t for m in queries.members(tx, community, active_only=False) for t in decode_list(m.interests)}
+        known |= {t for r in store.resources(tx, community) for t in decode_list(r.tags)}
+        return known
 
     def _harvest(self, tx: Session, thread_ref: str, by: str, via: str, tags: tuple[str, ...],
                  title: str | None, now: datetime) -> tuple[store.Resource, list[Planned]]:
@@ -160,8 +161,8 @@ class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
         channel = kept[0].channel
         row = store.add_resource(tx, store.Resource(
             community=community, title=strip_markers(title).strip() if title else drafted.title, link=link,
-            channel=channel, thread_ref=thread_ref, contributors=",".join(drafted.contributors),
-            tags=",".join(drafted.tags), summary=drafted.summary, body=drafted.body,
+            channel=channel, thread_ref=thread_ref, contributors=encode_list(drafted.contributors),
+            tags=encode_list(drafted.tags), summary=drafted.summary, body=drafted.body,
             prompt_id=prompt.id if prompt else None, harvested_by=by, via=via, harvested_at=now))
         if row is None:
             raise CommandError("That thread was saved to the library a moment ago.")
@@ -260,7 +261,7 @@ class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
             raise CommandError(str(exc)) from None
         resource, planned = self._harvest(call.tx, thread_ref, call.event.member, "command", given,
                                           " ".join(words) or None, call.now)
-        tag_text = ", ".join(f"#{t}" for t in resource.tags.split(",") if t) or "none"
+        tag_text = ", ".join(f"#{t}" for t in decode_list(resource.tags)) or "none"
         return CommandResult(f"Saved “{resource.title}” to the library (number {resource.id}; tags {tag_text}). "
                              "Thank you!", planned)
 
@@ -276,7 +277,7 @@ class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
                                  "Save it with `/cop harvest` or a :pushpin: reaction.")
         lines = [f"*Resources matching “{shown}”*"]
         for row in found:
-            tags = " ".join(f"#{t}" for t in row.tags.split(",") if t)
+            tags = " ".join(f"#{t}" for t in decode_list(row.tags))
             where = row.link or f"thread in #{row.channel}"
             first = row.summary.splitlines()[0] if row.summary else ""
             lines.append(f"{row.id}. *{row.title}* {tags} — {where}\n    {first}")
@@ -299,7 +300,7 @@ class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
             raise CommandError(str(exc)) from None
         if not tags:
             raise CommandError("Give at least one tag, e.g. `/cop resources retag 12 #terraform`.")
-        store.update_resource(call.tx, row, tags=",".join(tags))
+        store.update_resource(call.tx, row, tags=encode_list(tags))
         return CommandResult(f"“{row.title}” is now tagged {', '.join('#' + t for t in tags)}.")
 
     def _rename(self, call: CommandCall) -> CommandResult:
