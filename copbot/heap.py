@@ -1,19 +1,9 @@
-"""Keeps Python's full garbage collections from stalling the bot's event loop for a tenth of a second.
+"""Freezes the start-up heap once ``copbot run`` has started, so full garbage collections skip it.
 
-Why: a full (generation 2) collection walks every container object the process holds, and it runs on
-whichever thread happens to allocate, which in the bot is mostly the event loop. ``copbot run`` holds
-about 160,000 such objects once slack-bolt, discord.py, SQLAlchemy, pydantic and the rituals are
-imported and the runtime has started; one full pass over them took 94-130 ms on the 2-core bench
-machine (bench/memory.py prints it), about 20 times the loop stall the participation writer is
-allowed. Python runs such a pass whenever a quarter more objects have survived since the last one.
-Nearly all of those objects live as long as the process, so walking them finds nothing.
-
-``gc.freeze()`` moves every object alive at that moment into a permanent generation that collections
-skip; objects made afterwards are collected as before. Frozen objects are still freed by reference
-counting when dropped (a config replaced by a reload is); only a reference cycle among them is kept,
-and start-up builds few of those. It is done once, right after start-up, and only when ``copbot run``
-asked for it: that process is the bot and nothing else. Test processes start and stop hundreds of
-runtimes, and freezing there would keep each one's cycles forever.
+Why: a full collection walks every container object, on whichever thread allocates (mostly the event loop).
+After start-up the bot holds about 160,000 objects that live as long as the process, and one pass over them
+stalled the loop for about 0.1 s (``python bench/memory.py``). ``gc.freeze()`` sets them aside; objects made
+later are collected as before. Only the bot process freezes: test processes start hundreds of runtimes.
 """
 
 from __future__ import annotations

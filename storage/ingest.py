@@ -1,30 +1,10 @@
-"""Writes participation events in batches from one background writer, so the event loop never waits on disk.
+"""Stores participation events in batches from one background writer, so the event loop never waits on disk.
 
-Why a writer of its own: every reaction, reply and onboarding step becomes a ``participation_events`` row,
-and platforms resend events (Slack up to three times, gateway replays), so the volume is bursty and full
-of duplicates. A commit per event would cost ~100× more on SQLite and block the loop; instead rows are
-buffered on the loop, and one worker thread inserts them in batches with ``INSERT ... ON CONFLICT
-(platform, event_id) DO NOTHING``, one transaction per batch, through the driver's own executemany
-(sqlite3's, psycopg's): SQLAlchemy's per-row parameter processing cost more than SQLite's own work.
-
-Where the per-row Python work runs (SQLite): on the loop, in ``submit`` (a tuple and the time's text,
-2.4 µs per event on the 2-core bench machine). Only one thread runs Python at a time (the GIL), so this
-work costs the loop the same CPU wherever it runs; on the loop it is done between events, and the
-worker's share is sqlite3's C loop, which holds the GIL only to bind one row (a few µs) and releases it
-while SQLite stores the row, so the worker never holds the GIL for long at a stretch. (Converting in the
-worker instead, 128 rows at a time, measured the same within the bench machine's noise.) It also means
-a row changed after ``submit`` is stored as it was submitted.
-
-Error policy (a bad row must never take the bot down, nor its neighbours):
-
-* duplicates (same ``(platform, event_id)`` already stored, or twice in one batch) are dropped silently
-  and counted in ``duplicates`` — invariant 3, "every participation event is stored once";
-* if a batch fails with a transient database error (``OperationalError``: locked, busy, I/O), the whole
-  batch is retried with a growing backoff for up to 20 s (long enough for PostgreSQL to restart), in the
-  worker thread;
-* if it still fails, or fails for any other reason (a NULL ``member``, a missing key, a wrong type), the
-  batch is retried row by row, one transaction per row: good rows are stored, each bad row is logged
-  (platform, event id, error) and dropped, and counted in ``failed``. The writer keeps running.
+Why: every reaction, reply and post becomes a row, platforms resend events (Slack up to three times, gateway
+replays), and a commit per event costs ~100x a batch on SQLite. Rows are buffered on the loop and one worker
+thread inserts them with ``INSERT ... ON CONFLICT (platform, event_id) DO NOTHING``, one transaction per batch,
+through the driver's own executemany. Duplicates are dropped and counted (invariant 3); a transient error
+retries the batch with backoff; a batch that still fails is retried row by row, so a bad row costs only itself.
 """
 
 from __future__ import annotations

@@ -17,22 +17,13 @@ WINDOW_SECONDS = 0.5
 
 
 class Pacer:
-    """Keeps a sender at ``rate`` permits per second, waking it once per window's worth; ``rate`` 0 or less
-    means unpaced.
+    """Keeps a sender at ``rate`` permits per second (0 or less: unpaced), waking it once per window.
 
-    Why not one permit every ``1/rate`` seconds: evenly spaced permits put the process to sleep and wake
-    it again before every single request, and a wake-up is not free (about a quarter of a millisecond of
-    CPU on the 2-core VM the benchmarks run on, comparable to what discord.py spends on the request
-    itself). In a 1,000-DM fan-out those wake-ups were a third of the bot's CPU.
-
-    So this is a token bucket holding one window's worth (``floor(rate × window)``, at least one) that,
-    once empty, sleeps until it is full again rather than until the next single token. The bucket bound
-    holds: no stretch of T seconds ever gets more than ``rate × T`` permits plus one window's worth, so
-    the long-run rate is exactly ``rate`` and a burst never exceeds half a second's worth (Discord's
-    global limit allows a second's). A slow rate (a DM every two seconds) is still spaced evenly.
-
-    Reservation is a single read-modify-write with no ``await`` in between, so concurrent callers on one
-    event loop each get their own permit without a lock.
+    Why a bucket and not one permit every ``1/rate`` s: each wake-up costs CPU, and in a 1,000-DM fan-out
+    waking before every request was a third of the bot's CPU. The bucket holds one window's worth of permits
+    and, once empty, sleeps until it is full again: no T seconds ever get more than ``rate x T`` permits plus
+    one window's worth. Reserving is one read-modify-write without an ``await``, so concurrent callers on one
+    loop need no lock.
     """
 
     def __init__(
