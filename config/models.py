@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import Field, field_validator, model_validator
 
+from config.anniversaries import AnniversariesConfig
 from config.base import Strict, error_at
 from config.facilitator import FacilitatorConfig
 from config.health import HealthConfig
@@ -75,6 +76,7 @@ class Rituals(Strict):
     kudos: KudosConfig | None = None
     resources: ResourcesConfig | None = None
     ladder: LadderConfig | None = None
+    anniversaries: AnniversariesConfig | None = None
 
 
 class DirectMessagesConfig(Strict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.runtime import RitualFactory
+from rituals.anniversaries.ritual import AnniversariesRitual
 from rituals.facilitator.ritual import FacilitatorRitual
 from rituals.health.ritual import HealthRitual
 from rituals.kudos.ritual import KudosRitual
@@ -14,4 +15,4 @@ from rituals.prompts.ritual import PromptsRitual
 from rituals.resources.ritual import ResourcesRitual
 
 RITUALS: list[RitualFactory] = [PromptsRitual, OnboardingRitual, PairingRitual, FacilitatorRitual, HealthRitual,
-                              PollsRitual, KudosRitual, ResourcesRitual, LadderRitual]
+                              PollsRitual, KudosRitual, ResourcesRitual, LadderRitual, AnniversariesRitual]

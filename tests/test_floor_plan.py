@@ -13,7 +13,8 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RITUALS = ["onboarding", "prompts", "pairing", "facilitator", "polls", "health", "kudos", "ladder", "resources"]
+RITUALS = ["onboarding", "prompts", "pairing", "facilitator", "polls", "health", "kudos", "ladder", "resources",
+           "anniversaries"]
 
 
 def _contracts() -> dict[str, dict[str, object]]:
