@@ -1,4 +1,4 @@
-"""The rituals this build of copbot offers, in the order they handle events."""
+"""The rituals this build of copbot offers, in the order they handle events. One line turns a ritual on."""
 
 from __future__ import annotations
 
@@ -14,5 +14,15 @@ from rituals.polls.ritual import PollsRitual
 from rituals.prompts.ritual import PromptsRitual
 from rituals.resources.ritual import ResourcesRitual
 
-RITUALS: list[RitualFactory] = [PromptsRitual, OnboardingRitual, PairingRitual, FacilitatorRitual, HealthRitual,
-                              PollsRitual, KudosRitual, ResourcesRitual, LadderRitual, AnniversariesRitual]
+RITUALS: list[RitualFactory] = [
+    PromptsRitual,
+    OnboardingRitual,
+    PairingRitual,
+    FacilitatorRitual,
+    HealthRitual,
+    PollsRitual,
+    KudosRitual,
+    ResourcesRitual,
+    LadderRitual,
+    AnniversariesRitual,
+]
