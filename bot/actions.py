@@ -85,10 +85,51 @@ class React(Action):
     message_ref: str
 
 
-OutboundAction = Post | DirectMessage | GroupMessage | Reply | Ephemeral | React
+@dataclass(frozen=True, kw_only=True)
+class OpenGroupSpace(Action):
+    """A place for an interest group: the channel ``channel`` (a name, or an existing channel's id) found or
+    created, and on a platform with roles a role named ``group`` that the bot manages. ``text`` is the
+    channel's purpose. The adapter returns the channel's reference, which later actions use as ``channel``.
+
+    Why an action and not a setup step: a facilitator creates a group from chat, and the channel must be made
+    exactly once even if the bot crashes half-way: the outbox gives that, and making it twice finds it again.
+    """
+
+    text: str = ""
+    group: str
+    channel: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddToGroup(Action):
+    """Add ``member`` to an interest group's channel (Slack: invite; Discord: give the group's role)."""
+
+    text: str = ""
+    group: str
+    channel: str
+    member: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemoveFromGroup(Action):
+    """Take ``member`` out of an interest group's channel (Slack: remove; Discord: take the group's role)."""
+
+    text: str = ""
+    group: str
+    channel: str
+    member: str
+
+
+GROUP_ACTIONS = (OpenGroupSpace, AddToGroup, RemoveFromGroup)
+"""Actions that change who is where, not messages: nothing to look up after a crash (doing one twice is harmless)."""
+
+OutboundAction = (
+    Post | DirectMessage | GroupMessage | Reply | Ephemeral | React | OpenGroupSpace | AddToGroup | RemoveFromGroup
+)
 
 _KINDS: dict[str, type[Action]] = {
-    cls.__name__: cls for cls in (Post, DirectMessage, GroupMessage, Reply, Ephemeral, React)
+    cls.__name__: cls
+    for cls in (Post, DirectMessage, GroupMessage, Reply, Ephemeral, React, OpenGroupSpace, AddToGroup, RemoveFromGroup)
 }
 
 

@@ -13,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 from config.anniversaries import AnniversariesConfig
 from config.base import Strict, error_at
 from config.facilitator import FacilitatorConfig
+from config.groups import GroupsConfig
 from config.health import HealthConfig
 from config.kudos import KudosConfig
 from config.ladder import LadderConfig
@@ -77,6 +78,7 @@ class Rituals(Strict):
     resources: ResourcesConfig | None = None
     ladder: LadderConfig | None = None
     anniversaries: AnniversariesConfig | None = None
+    groups: GroupsConfig | None = None
 
 
 class DirectMessagesConfig(Strict):

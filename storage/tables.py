@@ -6,6 +6,7 @@ resource library) and scale-out (replicas: live senders and their heartbeats).
 
 from storage import (  # noqa: F401
     facilitator,
+    groups,
     kudos,
     ladder,
     models,

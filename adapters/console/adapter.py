@@ -9,7 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.actions import DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
+from bot.actions import (
+    AddToGroup,
+    DirectMessage,
+    Ephemeral,
+    GroupMessage,
+    OpenGroupSpace,
+    Post,
+    React,
+    RemoveFromGroup,
+    Reply,
+)
 from bot.adapter import EventSink, HandlerTable, performs
 from bot.text import render_mentions
 
@@ -130,4 +140,25 @@ class ConsoleAdapter(HandlerTable):
                 thread_of=target.ref if target else None,
             )
         )
+        return None
+
+    # --- interest groups: the console has no real channels, so it shows what a platform would do -------
+
+    def _note(self, where: str, text: str, delivery_id: str) -> None:
+        self.add(Message(ref=self.next_ref(), where=where, author="copbot", text=text, delivery_id=delivery_id))
+
+    @performs(OpenGroupSpace)
+    async def open_group_space(self, action: OpenGroupSpace, delivery_id: str) -> str | None:
+        channel = action.channel.lstrip("#")
+        self._note(f"setup #{channel}", f"(channel #{channel} is ready for the {action.group} group)", delivery_id)
+        return channel
+
+    @performs(AddToGroup)
+    async def add_to_group(self, action: AddToGroup, delivery_id: str) -> str | None:
+        self._note(f"members of #{action.channel}", f"(@{handle_of(action.member)} joined #{action.channel})", delivery_id)
+        return None
+
+    @performs(RemoveFromGroup)
+    async def remove_from_group(self, action: RemoveFromGroup, delivery_id: str) -> str | None:
+        self._note(f"members of #{action.channel}", f"(@{handle_of(action.member)} left #{action.channel})", delivery_id)
         return None
