@@ -32,7 +32,19 @@ from adapters.discord.ids import (
 )
 from adapters.discord.pacing import Pacer
 from adapters.discord.settings import PORTAL, DiscordSettings
-from bot.actions import Action, DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
+from bot.actions import (
+    GROUP_ACTIONS,
+    Action,
+    AddToGroup,
+    DirectMessage,
+    Ephemeral,
+    GroupMessage,
+    OpenGroupSpace,
+    Post,
+    React,
+    RemoveFromGroup,
+    Reply,
+)
 from bot.adapter import EventSink, HandlerTable, performs
 from bot.clock import Clock, SystemClock
 from bot.events import (
@@ -137,6 +149,7 @@ class DiscordAdapter(HandlerTable):
         self._paths: dict[str, tuple[str, ...]] = {}
         self._channels: dict[str, int] = {}
         self._thread_parents: dict[int, int | None] = {}
+        self._roles: dict[str, int] = {}  # group name -> the role the bot made or found for it
         self._parts_found: dict[str, dict[int, str]] = {}  # group DMs half sent before a crash, by delivery id
         self._connect_task: asyncio.Task[None] | None = None
 
@@ -529,6 +542,56 @@ class DiscordAdapter(HandlerTable):
         await self._partial(channel_id).get_partial_message(message_id).add_reaction(emoji)
         return None
 
+    # --- interest groups: a channel and a role each -------------------------------------------------------
+
+    def _guild(self) -> discord.Guild:
+        guilds = self._guilds()
+        if not guilds:
+            raise LookupError("the bot is in no Discord server (or not in DISCORD_GUILD_ID's)")
+        return guilds[0]
+
+    async def _group_role(self, group: str, *, create: bool) -> int | None:
+        """The role named after the group: remembered, found in the server, or (``create``) made, mentionable."""
+        if group in self._roles:
+            return self._roles[group]
+        guild = self._guild()
+        found = discord.utils.get(guild.roles, name=group)
+        if found is None and create:
+            found = await guild.create_role(name=group, mentionable=True, reason=f"copbot: interest group {group}")
+        if found is not None:
+            self._roles[group] = found.id
+        return self._roles.get(group)
+
+    @performs(OpenGroupSpace)
+    async def open_group_space(self, action: OpenGroupSpace, delivery_id: str) -> str | None:
+        """The group's role and text channel, each found by name or made; returns the channel's id."""
+        await self._group_role(action.group, create=True)
+        name = action.channel.strip().lstrip("#").lower()
+        try:
+            return str(self.channel_id(name))
+        except LookupError:
+            pass
+        created = await self._guild().create_text_channel(name, topic=action.text[:1024] or None,
+                                                          reason=f"copbot: interest group {action.group}")
+        self._channels[name] = created.id
+        return str(created.id)
+
+    @performs(AddToGroup)
+    async def add_to_group(self, action: AddToGroup, delivery_id: str) -> str | None:
+        role = await self._group_role(action.group, create=True)
+        assert role is not None
+        await self.client.http.add_role(self._guild().id, user_id_of(action.member), role,
+                                        reason=f"copbot: joined {action.group}")
+        return None
+
+    @performs(RemoveFromGroup)
+    async def remove_from_group(self, action: RemoveFromGroup, delivery_id: str) -> str | None:
+        role = await self._group_role(action.group, create=False)
+        if role is not None:
+            await self.client.http.remove_role(self._guild().id, user_id_of(action.member), role,
+                                               reason=f"copbot: left {action.group}")
+        return None
+
     async def find_delivery(self, action: Action, delivery_id: str) -> str | None:
         """Was this delivery already sent (before a crash)? Its message's reference, or None.
 
@@ -538,8 +601,8 @@ class DiscordAdapter(HandlerTable):
         A group message is one DM per member: when only some went out, those are remembered so that the
         resend which follows sends only the rest.
         """
-        if isinstance(action, React):
-            return None  # adding the same reaction again changes nothing
+        if isinstance(action, React | GROUP_ACTIONS):
+            return None  # adding the same reaction, channel, role or member again changes nothing
         if isinstance(action, GroupMessage):
             found: dict[int, str] = {}
             for part, member in enumerate(action.members):

@@ -12,8 +12,12 @@ SCOPES = ("bot", "applications.commands")
 
 
 def needed_permissions() -> discord.Permissions:
-    """What the rituals use: see channels, post, open threads and post in them, read history, react."""
+    """What the rituals use: see channels, post, open threads and post in them, read history, react; for interest
+    groups make a channel and a role per group and give it to members; for community sessions keep a scheduled
+    event per session."""
     return discord.Permissions(
+        manage_channels=True,  # a channel per interest group (POST /guilds/{id}/channels)
+        manage_roles=True,  # a role per interest group, given to its members (PUT .../members/{id}/roles/{id})
         view_channel=True,
         send_messages=True,
         send_messages_in_threads=True,

@@ -135,6 +135,9 @@ class FakeDiscord:
         self.channels: dict[int, dict[str, Any]] = {}
         for name, cid in (channels or {"general": 200000000000000001, "prompts": 200000000000000002}).items():
             self.channels[cid] = {"id": str(cid), "type": 0, "name": name, "guild_id": str(self.guild_id)}
+        self.roles: dict[int, dict[str, Any]] = {}  # roles made through POST /guilds/{id}/roles (or added by a test)
+        self.member_roles: dict[int, set[int]] = {}  # user id -> role ids given through the REST routes
+        self.scheduled_events: dict[int, dict[str, Any]] = {}
         self.calls: list[Call] = []
         self.messages: dict[int, dict[str, Any]] = {}
         self._nonces: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
@@ -339,6 +342,8 @@ class FakeDiscord:
             return self._json(self._create_message("0", body, webhook=True))
         if re.fullmatch(r"/webhooks/\d+/[^/]+/messages/.+", p):
             return self._json(self._create_message("0", body, webhook=True))
+        if (routed := self._guild_route(call)) is not None:
+            return routed
         if re.fullmatch(r"/applications/\d+/commands", p):
             if m == "PUT":
                 self.commands = [{**c, "id": str(snowflake()), "application_id": str(self.app_id),
@@ -346,6 +351,59 @@ class FakeDiscord:
             return self._json(self.commands)
         call.status = 404
         return self._json({"message": f"fake Discord has no route {m} {p}", "code": 0}, 404)
+
+    # --- guild routes: roles, channels, members' roles, scheduled events ----------------------------------
+
+    def role_payload(self, role_id: int, name: str, *, mentionable: bool = False, position: int = 1) -> dict[str, Any]:
+        """A role object as Discord documents it (Topics → Permissions → Role Object)."""
+        return {"id": str(role_id), "name": name, "color": 0, "colors": {"primary_color": 0, "secondary_color": None,
+                "tertiary_color": None}, "hoist": False, "icon": None, "unicode_emoji": None, "position": position,
+                "permissions": "0", "managed": False, "mentionable": mentionable, "flags": 0}
+
+    def _unknown(self, call: Call, what: str, code: int) -> web.Response:
+        call.status = 404
+        return self._json({"message": f"Unknown {what}", "code": code}, 404)
+
+    def _guild_route(self, call: Call) -> web.Response | None:
+        m, p, body = call.method, call.path, call.body or {}
+        match = re.fullmatch(r"/guilds/(\d+)/(.*)", p)
+        if match is None:
+            return None
+        if int(match[1]) != self.guild_id:
+            return self._unknown(call, "Guild", 10004)
+        rest = match[2]
+        if rest == "roles" and m == "GET":
+            return self._json([self.role_payload(self.guild_id, "@everyone", position=0), *self.roles.values()])
+        if rest == "roles" and m == "POST":
+            role = self.role_payload(snowflake(), str(body.get("name") or "new role"),
+                                     mentionable=bool(body.get("mentionable")), position=len(self.roles) + 1)
+            self.roles[int(role["id"])] = role
+            return self._json(role)
+        if rest == "channels" and m == "POST":
+            cid = snowflake()
+            channel = {"id": str(cid), "type": int(body.get("type", 0)), "guild_id": str(self.guild_id),
+                       "name": str(body.get("name")), "topic": body.get("topic"), "position": len(self.channels),
+                       "permission_overwrites": body.get("permission_overwrites", []), "parent_id": None,
+                       "nsfw": False, "rate_limit_per_user": 0, "last_message_id": None, "flags": 0}
+            self.channels[cid] = channel
+            return self._json(channel, 201)
+        if member_role := re.fullmatch(r"members/(\d+)/roles/(\d+)", rest):
+            user, role = int(member_role[1]), int(member_role[2])
+            if user not in self.users:
+                return self._unknown(call, "Member", 10007)
+            if role not in self.roles:
+                return self._unknown(call, "Role", 10011)
+            held = self.member_roles.setdefault(user, set())
+            if m == "PUT":
+                held.add(role)
+            elif m == "DELETE":
+                held.discard(role)
+            call.status = 204
+            return web.Response(status=204)
+        return self._scheduled_event_route(call, rest)
+
+    def _scheduled_event_route(self, call: Call, rest: str) -> web.Response | None:
+        return None
 
     def application(self) -> dict[str, Any]:
         return {
@@ -471,7 +529,8 @@ class FakeDiscord:
             "icon": None,
             "owner_id": "1",
             "roles": [{"id": str(self.guild_id), "name": "@everyone", "permissions": "1071698660929", "position": 0,
-                       "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
+                       "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0},
+                      *self.roles.values()],
             "channels": channels,
             "threads": [],
             "members": [member_payload(u.id, u.name, u.joined_at) for u in self.users.values()],
