@@ -279,9 +279,11 @@ def _health_report(args: argparse.Namespace, config: Any, db: Any) -> int:
     """``copbot report --health``: the report the facilitators get (the operator also sees who went quiet)."""
     from copbot.app import community_now
     from rituals.health.ritual import health_snapshot
-    from rituals.health.texts import quiet_members_text, report_text
+    from rituals.health.texts import groups_text, quiet_members_text, report_text
+    from storage import groups as groups_store
 
-    snapshot = health_snapshot(db, config, community_now(db, config.community.id))
+    now = community_now(db, config.community.id)
+    snapshot = health_snapshot(db, config, now)
     if args.png:
         from rituals.health.charts import health_chart
 
@@ -289,7 +291,9 @@ def _health_report(args: argparse.Namespace, config: Any, db: Any) -> int:
     if args.json:
         print(json.dumps(snapshot.as_json(), indent=2))
         return 0
-    print(report_text(snapshot, config.community.name))
+    with db.session() as tx:
+        groups = groups_store.figures(tx, config.community.id, now)
+    print(report_text(snapshot, config.community.name) + groups_text(groups))
     quiet = quiet_members_text(snapshot)
     if quiet:
         print(f"\n{quiet}")

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import io
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from storage import groups as groups_store
 from storage import kudos as kudos_store
 from storage import queries
 from storage.db import Database
@@ -25,9 +26,11 @@ class Report:
     members: list[dict[str, Any]]
     weeks: list[dict[str, Any]]
     kinds: list[str]
+    groups: list[dict[str, Any]] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)  # sections other rituals add (challenges, sessions)
 
     def as_json(self) -> dict[str, Any]:
-        return {"members": self.members, "weeks": self.weeks}
+        return {"members": self.members, "weeks": self.weeks, "groups": self.groups, **self.extras}
 
 
 BASE_KINDS = ("reactions", "replies")
@@ -50,6 +53,11 @@ def build_report(db: Database, community: str, tz: str, now: datetime, since_day
         events = queries.participation(tx, community, since)
         people = {m.key: m.name for m in queries.members(tx, community, active_only=False)}
         kudos = kudos_store.received_counts(tx, community, since)  # thank-yous received, kept apart from the total
+        groups = [
+            {"group": g.name, "members": g.members, "active_members": g.active_members, "contributions": g.recent,
+             "previous": g.before, "trend": g.trend, "quiet_weeks": min(g.quiet_weeks(now), 52)}
+            for g in groups_store.figures(tx, community, now)
+        ]
     per_member: dict[str, Counter[str]] = defaultdict(Counter)
     per_week: dict[date, Counter[str]] = defaultdict(Counter)
     active: dict[date, set[str]] = defaultdict(set)
@@ -87,7 +95,7 @@ def build_report(db: Database, community: str, tz: str, now: datetime, since_day
                 "total": sum(counts.values()),
             }
         )
-    return Report(members, weeks, ordered)
+    return Report(members, weeks, ordered, groups)
 
 
 def render_report(report: Report, title: str) -> Any:
@@ -114,7 +122,16 @@ def render_report(report: Report, title: str) -> Any:
         )
     if not report.members:
         by_member.caption = "No participation stored yet."
-    return Group(by_member, by_week)
+    parts: list[Any] = [by_member, by_week]
+    if report.groups:
+        by_group = Table(title="interest groups (last 4 weeks)")
+        for column in ("group", "members", "active members", "contributions", "4 weeks before", "trend"):
+            by_group.add_column(column, justify="left" if column in ("group", "trend") else "right")
+        for row in report.groups:
+            by_group.add_row(row["group"], str(row["members"]), str(row["active_members"]), str(row["contributions"]),
+                             str(row["previous"]), row["trend"])
+        parts.append(by_group)
+    return Group(*parts)
 
 
 def render_text(report: Report, title: str) -> str:

@@ -26,6 +26,7 @@ from bot.events import ButtonClicked, Event, MemberJoined, ReactionAdded, ReplyP
 from bot.runtime import Runtime
 from config.models import CommunityConfig
 from copbot.registry import RITUALS
+from copbot.simulate_practices import GroupsSimulation, practices_lines, practices_summary
 from storage import queries
 from storage.db import open_database
 
@@ -115,7 +116,9 @@ async def _simulate(
     runtime = Runtime(config, db, adapter, clock, RITUALS)
     await runtime.start(background=False)
     people = _members(count, rng)
+    engagement = {p.key: p.engagement for p in people}
     rota_sim = RotaSimulation(seed)  # facilitator rota: hosts skip and swap now and then
+    groups_sim = GroupsSimulation(seed)  # interest groups: newcomers join some, members answer their questions
     counter = 0
 
     def next_id() -> str:
@@ -176,13 +179,16 @@ async def _simulate(
                         await _react_to_prompt(post, people, joined, rng, clock, send, next_id, adapter)
                 await _agree_to_ground_rules(new_posts, onboarding_rng, clock, send, next_id)
                 await _answer_pairing_followups(runtime, new_posts, pairing_rng, clock, send, next_id)
+                await groups_sim.answer(runtime, adapter, new_posts, clock, send, next_id, engagement)
                 wake = runtime.next_wake()
             await rota_sim.act(runtime, adapter, joined, clock, send, next_id)
+            await groups_sim.act(runtime, joined, clock, send, next_id)
             await runtime.writer.flush()
             day = day_end
             bar.advance(task)
     await runtime.settle()
     summary = _summary(runtime, adapter, weeks, count, seed, start)
+    summary.update(practices_summary(runtime, clock.now()))
     await runtime.stop()
     db.dispose()
     if console is not None:
@@ -425,3 +431,5 @@ def _print(console: Console, summary: dict[str, Any], adapter: ConsoleAdapter) -
         table.add_row(f"{row['week']} ({row['start']})", *[str(row.get(c, 0)) for c in columns])
     console.print(table)
     console.print(f"slots: {summary['slots']}; duplicate events dropped: {summary['duplicates_dropped']}")
+    for line in practices_lines(summary):
+        console.print(line)

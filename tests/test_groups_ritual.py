@@ -103,7 +103,7 @@ async def test_members_join_and_leave_and_the_adapter_is_asked_to_add_them(
     assert offer.buttons == ["Join finops [groups.join]", "Join kubernetes [groups.join]"]
     assert [m.where for m in adapter.transcript if m.where.startswith("setup")] == ["setup #grp-kubernetes",
                                                                                     "setup #cost"]
-    assert "You joined *kubernetes*. Say hello in #grp-kubernetes!" == await ask(guild, "ana", "group join Kubernetes")
+    assert await ask(guild, "ana", "group join Kubernetes") == "You joined *kubernetes*. Say hello in #grp-kubernetes!"
     assert "already in" in await ask(guild, "ana", "group join kubernetes")
     await guild.handle_event(ButtonClicked(platform="console", event_id="b1", member="console:ben",
                                            at=guild.clock.now(), action_id="groups.join", value="kubernetes"))
@@ -148,7 +148,8 @@ async def test_a_group_has_its_own_question_and_pairs_only_its_members(
                                            action_id="groups.met", value=pairs[0].buttons[0] and "1"))
     await guild.settle()
     with guild.db.session() as tx:
-        rows = [(e.member, e.kind) for e in queries.participation(tx, guild.community) if e.subject == "group:kubernetes"]
+        rows = [(e.member, e.kind) for e in queries.participation(tx, guild.community)
+                if e.subject == "group:kubernetes"]
         figures = {f.name: f for f in store.figures(tx, guild.community, clock.now())}
     assert sorted(rows) == [("console:ana", "met"), ("console:ben", "met"), ("console:ben", "reply"),
                             ("console:chen", "met")]
@@ -175,3 +176,27 @@ def test_quiet_groups_decision() -> None:
     figures = [store.GroupFigures("a", 3, 0, 0, 0, now - timedelta(weeks=3)),
                store.GroupFigures("b", 3, 1, 1, 0, now - timedelta(days=2))]
     assert [(q.name, q.weeks) for q in quiet_groups(figures, now, 2)] == [("a", 3)]
+
+
+async def test_a_group_added_to_community_yaml_gets_its_channel_at_the_next_check(
+        guild: Runtime, adapter: ConsoleAdapter, clock: ManualClock) -> None:
+    await advance(guild, clock, clock.now() + timedelta(hours=2))  # the hourly sync is asleep now
+    assert "setup #grp-rust" not in [m.where for m in adapter.transcript]
+    guild.apply_config(make_config(COMMUNITY_YAML + GROUPS_YAML + "      - name: rust\n"))  # hot reload
+    await advance(guild, clock, clock.now() + timedelta(hours=1))
+    assert [m.where for m in adapter.transcript].count("setup #grp-rust") == 1
+
+
+async def test_the_dashboard_and_the_health_report_show_each_group(guild: Runtime, clock: ManualClock) -> None:
+    from copbot.dashboard.data import gather
+    from copbot.dashboard.routes import templates
+    from rituals.health.texts import groups_text
+
+    await ask(guild, "ana", "group join kubernetes")
+    await ask(guild, "ben", "group join kubernetes")
+    html = templates().get_template("dashboard.html").render(d=gather(guild, clock.now()))
+    assert '<section id="groups">' in html
+    assert '<tr data-group="kubernetes"><td>kubernetes</td><td>2</td>' in html
+    with guild.db.session() as tx:
+        text = groups_text(store.figures(tx, guild.community, clock.now()))
+    assert "• kubernetes: 2 members, 0 active, 0 contributions → (4 weeks before: 0)" in text

@@ -155,10 +155,12 @@ class ConsoleAdapter(HandlerTable):
 
     @performs(AddToGroup)
     async def add_to_group(self, action: AddToGroup, delivery_id: str) -> str | None:
-        self._note(f"members of #{action.channel}", f"(@{handle_of(action.member)} joined #{action.channel})", delivery_id)
+        who = handle_of(action.member)
+        self._note(f"members of #{action.channel}", f"(@{who} joined #{action.channel})", delivery_id)
         return None
 
     @performs(RemoveFromGroup)
     async def remove_from_group(self, action: RemoveFromGroup, delivery_id: str) -> str | None:
-        self._note(f"members of #{action.channel}", f"(@{handle_of(action.member)} left #{action.channel})", delivery_id)
+        who = handle_of(action.member)
+        self._note(f"members of #{action.channel}", f"(@{who} left #{action.channel})", delivery_id)
         return None

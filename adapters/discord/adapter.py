@@ -571,7 +571,7 @@ class DiscordAdapter(HandlerTable):
             return str(self.channel_id(name))
         except LookupError:
             pass
-        created = await self._guild().create_text_channel(name, topic=action.text[:1024] or None,
+        created = await self._guild().create_text_channel(name, topic=action.text[:1024],
                                                           reason=f"copbot: interest group {action.group}")
         self._channels[name] = created.id
         return str(created.id)

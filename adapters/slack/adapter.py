@@ -645,8 +645,8 @@ class SlackAdapter(HandlerTable):
                     await self._load_channels()
                 channel = await self.channel_id(name)
             self._channel_ids[name], self._channel_names[channel] = channel, name
-        await self._call_tolerating("conversations.join", ("already_in_channel", "method_not_supported_for_channel_type"),
-                                    channel=channel)
+        harmless = ("already_in_channel", "method_not_supported_for_channel_type")  # a private channel: invited
+        await self._call_tolerating("conversations.join", harmless, channel=channel)
         if action.text:
             await self._call_tolerating("conversations.setPurpose", ("not_in_channel",), channel=channel,
                                         purpose=action.text[:250])

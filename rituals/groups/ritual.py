@@ -25,13 +25,23 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.actions import AddToGroup, Button, DirectMessage, Ephemeral, GroupMessage, OpenGroupSpace, Post, RemoveFromGroup
+from bot.actions import (
+    AddToGroup,
+    Button,
+    DirectMessage,
+    Ephemeral,
+    GroupMessage,
+    OpenGroupSpace,
+    Post,
+    RemoveFromGroup,
+)
 from bot.commands import CommandError
 from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, Event, MemberLeft, ReactionAdded, ReplyPosted
-from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
+from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec, Upcoming
+from bot.slots import next_slots
 from bot.text import mention, strip_markers
-from config.groups import GroupSettings, GroupsConfig
+from config.groups import GroupsConfig, GroupSettings
 from config.texts import fill
 from rituals.groups.decisions import (
     Borrowed,
@@ -108,6 +118,16 @@ class GroupsRitual(ConfiguredRitual[GroupsConfig]):
                     ScheduleSpec(PAIRING + group.name, group.pairing.schedule.cron, group.pairing.schedule.grace)
                 )
         return specs
+
+    def upcoming(self, now: datetime, count: int = 3) -> list[Upcoming]:
+        """Each group's question and pairing times, and the quiet check: not the hourly channel sync."""
+        zone = self.ctx.config.community.timezone
+        items = []
+        for spec in self.schedules()[1:]:
+            what = spec.name.replace(PROMPT, "group question: ").replace(PAIRING, "group pairing: ")
+            what = "quiet groups check" if what == "groups.quiet" else what
+            items.append(Upcoming(what, tuple(next_slots(spec.cron, zone, now, count))))
+        return items
 
     def idle_until(self, tx: Session, schedule: str, after: datetime) -> datetime | None:
         """The hourly sync has nothing to do until community.yaml changes (a reload forgets this hint)."""
@@ -240,8 +260,8 @@ class GroupsRitual(ConfiguredRitual[GroupsConfig]):
         row.met_at = event.at
         tx.add(row)
         for member in row.member_keys():
-            self.ctx.record_fact(member=member, kind="met", ritual=self.name, subject=store.group_subject(row.group_name),
-                                 key=f"{row.id}:{member}", at=event.at)
+            self.ctx.record_fact(member=member, kind="met", ritual=self.name,
+                                 subject=store.group_subject(row.group_name), key=f"{row.id}:{member}", at=event.at)
         return []
 
     # --- commands ----------------------------------------------------------------------------------

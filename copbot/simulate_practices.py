@@ -1,0 +1,103 @@
+"""What simulated members do with interest groups, challenges and community sessions in ``copbot simulate``.
+
+Why apart from copbot/simulate.py: each practice's members act on what the bot said, on their own random stream
+(seeded from the run's seed), so adding them never shifts what the other rituals' members do, and a run without
+these sections in community.yaml behaves exactly as before.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from adapters.console.adapter import ConsoleAdapter, Message, member_key
+from bot.clock import ManualClock
+from bot.events import CommandInvoked, Event, ReactionAdded, ReplyPosted
+from bot.runtime import Runtime
+from storage import groups as groups_store
+from storage import queries
+
+Send = Callable[[Event], Awaitable[None]]
+NextId = Callable[[], str]
+
+
+class GroupsSimulation:
+    """Newcomers join one or two interest groups now and then; a group's question draws its own members."""
+
+    JOIN_CHANCE = 0.35
+    SECOND_CHANCE = 0.3
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(f"groups:{seed}")
+        self.seen: set[str] = set()
+
+    async def act(self, runtime: Runtime, joined: set[str], clock: ManualClock, send: Send, next_id: NextId) -> None:
+        settings = runtime.config.rituals.groups
+        if settings is None or not settings.enabled or not settings.groups:
+            return
+        names = [g.name for g in settings.groups]
+        for member in sorted(joined - self.seen):
+            self.seen.add(member)
+            if self.rng.random() >= self.JOIN_CHANCE:
+                continue
+            picks = self.rng.sample(names, min(len(names), 2 if self.rng.random() < self.SECOND_CHANCE else 1))
+            for name in picks:
+                await send(CommandInvoked(platform="console", event_id=next_id(), member=member, at=clock.now(),
+                                          text=f"group join {name}"))
+
+    async def answer(self, runtime: Runtime, adapter: ConsoleAdapter, posts: Sequence[Message], clock: ManualClock,
+                     send: Send, next_id: NextId, engagement: dict[str, float]) -> None:
+        """Members of the group react to (and some reply in) its weekly question."""
+        for post in posts:
+            if not post.delivery_id or not post.delivery_id.startswith("groups:") or post.thread_of is not None:
+                continue
+            with runtime.db.session() as tx:
+                row = groups_store.prompt_by_thread(tx, runtime.community, post.ref)
+                members = groups_store.members_of(tx, runtime.community, row.group_name) if row else []
+            for member in members:
+                chance = engagement.get(member, 0.3)
+                if self.rng.random() < chance:
+                    await send(ReactionAdded(platform="console", event_id=next_id(), member=member, at=clock.now(),
+                                             message_ref=post.ref, emoji="+1"))
+                if self.rng.random() < chance / 2:
+                    ref = adapter.add(Message(adapter.next_ref(), f"thread {post.ref}", member, "in our team we...",
+                                              thread_of=post.ref)).ref
+                    await send(ReplyPosted(platform="console", event_id=next_id(), member=member, at=clock.now(),
+                                           channel=post.where.lstrip("#"), thread_ref=post.ref, message_ref=ref,
+                                           text="in our team we..."))
+
+
+def buttons_of(runtime: Runtime, post: Message) -> list[dict[str, Any]]:
+    """The neutral buttons of a delivered message (action id and value), read back from its outbox row."""
+    if not post.delivery_id:
+        return []
+    with runtime.db.session() as tx:
+        row = queries.delivery(tx, post.delivery_id)
+    return list(json.loads(row.action).get("buttons", [])) if row else []
+
+
+def recipient(post: Message) -> str | None:
+    return member_key(post.where.removeprefix("DM @")) if post.where.startswith("DM @") else None
+
+
+def practices_summary(runtime: Runtime, now: datetime) -> dict[str, Any]:
+    """What the run's groups (and, when on, challenges and sessions) came to, for the summary and ``--json``."""
+    with runtime.db.session() as tx:
+        groups = [
+            {"group": g.name, "members": g.members, "active_members": g.active_members, "contributions_4w": g.recent,
+             "trend": g.trend}
+            for g in groups_store.figures(tx, runtime.community, now)
+        ]
+    return {"groups": groups} if groups else {}
+
+
+def practices_lines(summary: dict[str, Any]) -> list[str]:
+    """The printed summary's lines for groups, challenges and sessions."""
+    lines = []
+    for g in summary.get("groups", []):
+        lines.append(f"group {g['group']}: {g['members']} members, {g['active_members']} active in the last 4 weeks, "
+                     f"{g['contributions_4w']} contributions ({g['trend']})")
+    return lines

@@ -1,0 +1,81 @@
+"""Interest groups, challenges and community sessions in a scripted console session, through the installed
+``copbot`` command as a user would type it, from every weekday and both DST days (``scenario_start``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+COPBOT = [sys.executable, "-m", "copbot.cli"]
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+    env["COPBOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'console.db'}"
+    env["COLUMNS"] = "200"
+    return env
+
+
+def _run(tmp_path: Path, script: str) -> str:
+    config = tmp_path / "community.yaml"
+    shutil.copy(ROOT / "community.yaml", config)
+    result = subprocess.run([*COPBOT, "run", "--config", str(config)], input=script, capture_output=True, text=True,
+                            env=_env(tmp_path), cwd=tmp_path, timeout=180)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def _report(tmp_path: Path) -> dict[str, object]:
+    result = subprocess.run([*COPBOT, "report", "--json", "--config", str(tmp_path / "community.yaml")],
+                            capture_output=True, text=True, env=_env(tmp_path), cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+GROUPS_SCRIPT = """\
+/join ana
+/join kim
+/join zoe
+/cop groups
+/cop group join kubernetes
+/as ana
+/cop group join kubernetes
+/cop group create rust "systems programming"
+/as kim
+/cop group create sneaky
+/cop group join rust
+/time +8d
+/as zoe
+/reply m{prompt} we canary every upgrade
+/cop group leave kubernetes
+/quit
+"""
+
+
+def test_a_console_week_of_interest_groups(tmp_path: Path, scenario_start: datetime) -> None:
+    first = _run(tmp_path, GROUPS_SCRIPT.replace("/reply m{prompt} we canary every upgrade\n", ""))
+    assert "*kubernetes*: clusters, operators and the joy of upgrades (0 members)" in first
+    assert "Join kubernetes [groups.join]" in first
+    assert "You joined *kubernetes*. Say hello in #grp-kubernetes!" in first
+    assert "Created the *rust* group with its channel #grp-rust" in first
+    assert "Only facilitators can run `/cop group create`" in first  # kim is a member
+    assert "(@kim joined #grp-rust)" in first
+    assert "This week in kubernetes" in first  # the group's own question went out within the week
+    assert "You left *kubernetes*" in first
+
+    ref = next(line.split()[0] for line in first.splitlines() if "This week in kubernetes" in line)
+    second_dir = tmp_path / "again"
+    second_dir.mkdir()
+    out = _run(second_dir, GROUPS_SCRIPT.replace("m{prompt}", ref))
+    assert "You left *kubernetes*" in out
+    report = _report(second_dir)
+    groups = {g["group"]: g for g in report["groups"]}  # type: ignore[attr-defined]
+    assert groups["kubernetes"]["members"] == 1 and groups["kubernetes"]["contributions"] == 1
+    assert groups["rust"]["members"] == 2
