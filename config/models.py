@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 
 from config.anniversaries import AnniversariesConfig
 from config.base import Strict, error_at
+from config.challenges import ChallengesConfig
 from config.facilitator import FacilitatorConfig
 from config.groups import GroupsConfig
 from config.health import HealthConfig
@@ -79,6 +80,7 @@ class Rituals(Strict):
     ladder: LadderConfig | None = None
     anniversaries: AnniversariesConfig | None = None
     groups: GroupsConfig | None = None
+    challenges: ChallengesConfig | None = None
 
 
 class DirectMessagesConfig(Strict):

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.runtime import RitualFactory
 from rituals.anniversaries.ritual import AnniversariesRitual
+from rituals.challenges.ritual import ChallengesRitual
 from rituals.facilitator.ritual import FacilitatorRitual
 from rituals.groups.decisions import Borrowed, Peer
 from rituals.groups.ritual import GroupsRitual
@@ -51,4 +52,5 @@ RITUALS: list[RitualFactory] = [
     LadderRitual,
     AnniversariesRitual,
     GROUPS,
+    ChallengesRitual,
 ]

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from storage import challenges as challenges_store
 from storage import groups as groups_store
 from storage import kudos as kudos_store
 from storage import queries
@@ -58,6 +59,10 @@ def build_report(db: Database, community: str, tz: str, now: datetime, since_day
              "previous": g.before, "trend": g.trend, "quiet_weeks": min(g.quiet_weeks(now), 52)}
             for g in groups_store.figures(tx, community, now)
         ]
+        extras: dict[str, Any] = {}
+        challenges = challenges_store.export(tx, community)
+        if challenges:
+            extras["challenges"] = challenges
     per_member: dict[str, Counter[str]] = defaultdict(Counter)
     per_week: dict[date, Counter[str]] = defaultdict(Counter)
     active: dict[date, set[str]] = defaultdict(set)
@@ -95,7 +100,7 @@ def build_report(db: Database, community: str, tz: str, now: datetime, since_day
                 "total": sum(counts.values()),
             }
         )
-    return Report(members, weeks, ordered, groups)
+    return Report(members, weeks, ordered, groups, extras)
 
 
 def render_report(report: Report, title: str) -> Any:
