@@ -26,7 +26,7 @@ from bot.events import ButtonClicked, Event, MemberJoined, ReactionAdded, ReplyP
 from bot.runtime import Runtime
 from config.models import CommunityConfig
 from copbot.registry import RITUALS
-from copbot.simulate_practices import GroupsSimulation, practices_lines, practices_summary
+from copbot.simulate_practices import ChallengeSimulation, GroupsSimulation, practices_lines, practices_summary
 from storage import queries
 from storage.db import open_database
 
@@ -119,6 +119,7 @@ async def _simulate(
     engagement = {p.key: p.engagement for p in people}
     rota_sim = RotaSimulation(seed)  # facilitator rota: hosts skip and swap now and then
     groups_sim = GroupsSimulation(seed)  # interest groups: newcomers join some, members answer their questions
+    challenge_sim = ChallengeSimulation(seed)  # challenges: some take part and submit, many vote
     counter = 0
 
     def next_id() -> str:
@@ -180,9 +181,11 @@ async def _simulate(
                 await _agree_to_ground_rules(new_posts, onboarding_rng, clock, send, next_id)
                 await _answer_pairing_followups(runtime, new_posts, pairing_rng, clock, send, next_id)
                 await groups_sim.answer(runtime, adapter, new_posts, clock, send, next_id, engagement)
+                await challenge_sim.answer(runtime, new_posts, joined, clock, send, next_id, engagement)
                 wake = runtime.next_wake()
             await rota_sim.act(runtime, adapter, joined, clock, send, next_id)
             await groups_sim.act(runtime, joined, clock, send, next_id)
+            await challenge_sim.act(clock, send, next_id)
             await runtime.writer.flush()
             day = day_end
             bar.advance(task)

@@ -15,8 +15,9 @@ from typing import Any
 
 from adapters.console.adapter import ConsoleAdapter, Message, member_key
 from bot.clock import ManualClock
-from bot.events import CommandInvoked, Event, ReactionAdded, ReplyPosted
+from bot.events import ButtonClicked, CommandInvoked, Event, ReactionAdded, ReplyPosted
 from bot.runtime import Runtime
+from storage import challenges as challenges_store
 from storage import groups as groups_store
 from storage import queries
 
@@ -55,8 +56,8 @@ class GroupsSimulation:
             if not post.delivery_id or not post.delivery_id.startswith("groups:") or post.thread_of is not None:
                 continue
             with runtime.db.session() as tx:
-                row = groups_store.prompt_by_thread(tx, runtime.community, post.ref)
-                members = groups_store.members_of(tx, runtime.community, row.group_name) if row else []
+                name = groups_store.group_of_thread(tx, runtime.community, post.ref)
+                members = groups_store.members_of(tx, runtime.community, name) if name else []
             for member in members:
                 chance = engagement.get(member, 0.3)
                 if self.rng.random() < chance:
@@ -68,6 +69,50 @@ class GroupsSimulation:
                     await send(ReplyPosted(platform="console", event_id=next_id(), member=member, at=clock.now(),
                                            channel=post.where.lstrip("#"), thread_ref=post.ref, message_ref=ref,
                                            text="in our team we..."))
+
+
+class ChallengeSimulation:
+    """Some members take part in an announced challenge and most of those submit within days; at the vote,
+    many members vote for an entry (a few try their own and are refused)."""
+
+    TAKE_PART = 0.3
+    SUBMIT = 0.75
+    VOTE = 0.45
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(f"challenges:{seed}")
+        self.to_submit: list[tuple[str, int]] = []  # (member, days from now)
+
+    async def answer(self, runtime: Runtime, posts: Sequence[Message], joined: set[str], clock: ManualClock,
+                     send: Send, next_id: NextId, engagement: dict[str, float]) -> None:
+        for post in posts:
+            if not any("[challenges." in b for b in post.buttons):
+                continue
+            buttons = [b for b in buttons_of(runtime, post) if b["action_id"] in ("challenges.join", "challenges.vote")]
+            if not buttons:
+                continue
+            for member in sorted(joined):
+                chance = engagement.get(member, 0.3)
+                if buttons[0]["action_id"] == "challenges.join" and self.rng.random() < self.TAKE_PART * 2 * chance:
+                    await send(ButtonClicked(platform="console", event_id=next_id(), member=member, at=clock.now(),
+                                             action_id="challenges.join", value=buttons[0]["value"]))
+                    if self.rng.random() < self.SUBMIT:
+                        self.to_submit.append((member, self.rng.randint(1, 10)))
+                elif buttons[0]["action_id"] == "challenges.vote" and self.rng.random() < self.VOTE * 2 * chance:
+                    choice = self.rng.choice(buttons)
+                    await send(ButtonClicked(platform="console", event_id=next_id(), member=member, at=clock.now(),
+                                             action_id="challenges.vote", value=choice["value"]))
+
+    async def act(self, clock: ManualClock, send: Send, next_id: NextId) -> None:
+        """Once a day: those whose entry is ready send it."""
+        waiting = []
+        for member, days in self.to_submit:
+            if days > 0:
+                waiting.append((member, days - 1))
+                continue
+            await send(CommandInvoked(platform="console", event_id=next_id(), member=member, at=clock.now(),
+                                      text=f"challenge submit https://git.example/{member.split(':')[-1]}/toil"))
+        self.to_submit = waiting
 
 
 def buttons_of(runtime: Runtime, post: Message) -> list[dict[str, Any]]:
@@ -91,7 +136,17 @@ def practices_summary(runtime: Runtime, now: datetime) -> dict[str, Any]:
              "trend": g.trend}
             for g in groups_store.figures(tx, runtime.community, now)
         ]
-    return {"groups": groups} if groups else {}
+        challenges = [
+            {"title": c["title"], "status": c["status"], "taking_part": c["taking_part"], "entries": len(c["entries"]),
+             "votes": sum(e["votes"] for e in c["entries"])}
+            for c in challenges_store.export(tx, runtime.community)
+        ]
+    out: dict[str, Any] = {}
+    if groups:
+        out["groups"] = groups
+    if challenges:
+        out["challenges"] = challenges
+    return out
 
 
 def practices_lines(summary: dict[str, Any]) -> list[str]:
@@ -100,4 +155,7 @@ def practices_lines(summary: dict[str, Any]) -> list[str]:
     for g in summary.get("groups", []):
         lines.append(f"group {g['group']}: {g['members']} members, {g['active_members']} active in the last 4 weeks, "
                      f"{g['contributions_4w']} contributions ({g['trend']})")
+    for c in summary.get("challenges", []):
+        lines.append(f"challenge {c['title']!r} ({c['status']}): {c['taking_part']} taking part, {c['entries']} "
+                     f"entries, {c['votes']} votes")
     return lines

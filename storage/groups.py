@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Index, UniqueConstraint, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.models import ParticipationEvent, _utc_column
@@ -196,6 +197,17 @@ def set_prompt_thread(tx: Session, prompt_id: int, ref: str | None) -> None:
 def prompt_by_thread(tx: Session, community: str, thread_ref: str) -> GroupPrompt | None:
     return tx.exec(select(GroupPrompt).where(GroupPrompt.community == community,
                                              GroupPrompt.thread_ref == thread_ref)).first()
+
+
+def group_of_thread(tx: Session, community: str, thread_ref: str) -> str | None:
+    """The group whose question opened ``thread_ref`` (None for any other thread).
+
+    Why a Core query: every reaction and reply in the community asks this, and nearly all are about something
+    else; one indexed column read without building ORM objects keeps that cheap.
+    """
+    table = GroupPrompt.__table__  # type: ignore[attr-defined]
+    query = sa_select(table.c.group_name).where(table.c.community == community, table.c.thread_ref == thread_ref)
+    return tx.connection().execute(query.limit(1)).scalar()
 
 
 def pairing_history(tx: Session, community: str, name: str) -> list[list[tuple[str, ...]]]:

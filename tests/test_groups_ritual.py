@@ -178,12 +178,12 @@ def test_quiet_groups_decision() -> None:
     assert [(q.name, q.weeks) for q in quiet_groups(figures, now, 2)] == [("a", 3)]
 
 
-async def test_a_group_added_to_community_yaml_gets_its_channel_at_the_next_check(
+async def test_a_group_added_to_community_yaml_is_there_at_once_and_gets_its_channel_when_first_needed(
         guild: Runtime, adapter: ConsoleAdapter, clock: ManualClock) -> None:
-    await advance(guild, clock, clock.now() + timedelta(hours=2))  # the hourly sync is asleep now
-    assert "setup #grp-rust" not in [m.where for m in adapter.transcript]
+    assert "rust" not in await ask(guild, "ana", "groups")
     guild.apply_config(make_config(COMMUNITY_YAML + GROUPS_YAML + "      - name: rust\n"))  # hot reload
-    await advance(guild, clock, clock.now() + timedelta(hours=1))
+    assert "*rust* (0 members)" in await ask(guild, "ana", "groups")
+    assert "You joined *rust*" in await ask(guild, "ana", "group join rust")
     assert [m.where for m in adapter.transcript].count("setup #grp-rust") == 1
 
 

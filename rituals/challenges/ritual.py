@@ -6,7 +6,7 @@ vote and the results make the work visible. Submitters and winners are recognise
 already recognises people: a kudos each (the ladder counts kudos received) and participation facts
 (``submitted``, ``voted``, ``won``) that the reports read.
 
-One check (``challenges``, every 15 minutes, asleep until the next challenge moment) announces planned
+One check (``challenges``, hourly, asleep until the next challenge moment) announces planned
 challenges when they start, reminds those who joined and have no entry ``remind_before`` the deadline, opens
 the vote at the deadline (one post with a button per entry) and closes it after ``voting_for``. Each step is
 a column on the challenge written in the slot's transaction, so it happens once.
@@ -26,6 +26,7 @@ from bot.events import ButtonClicked, Event, ReplyPosted
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec, Upcoming
 from bot.text import mention, strip_markers
 from config.challenges import ChallengesConfig, ScheduledChallenge
+from config.durations import format_duration
 from config.texts import fill
 from rituals.challenges.decisions import (
     MAX_ENTRY,
@@ -45,7 +46,7 @@ from storage import challenges as store
 from storage import kudos as kudos_store
 from storage.times import utc
 
-CHECK_CRON = "*/15 * * * *"
+CHECK_CRON = "0 * * * *"  # hourly: deadlines fall at midnight, and a challenge runs for days
 JOIN = "challenges.join"
 VOTE = "challenges.vote"
 MAX_VOTE_BUTTONS = 25  # Discord: 5 rows of 5; Slack: 25 elements in an actions block
@@ -89,7 +90,8 @@ class ChallengesRitual(ConfiguredRitual[ChallengesConfig]):
             deadline = close_of(plan.until, zone)
             if deadline > now:
                 items.append(Upcoming(f"challenge {plan.title!r}", (self._planned_start(plan), deadline),
-                                      f"announced, then submissions close; voting {settings.voting_for} after"))
+                                      "announced, then submissions close; "
+                                      f"voting for {format_duration(settings.voting_for)}"))
         return items[:count] or [Upcoming("challenges", (), "none planned; /cop challenge start begins one")]
 
     # --- the check ---------------------------------------------------------------------------------
@@ -191,7 +193,8 @@ class ChallengesRitual(ConfiguredRitual[ChallengesConfig]):
     def _standings(self, tx: Session, row: store.Challenge) -> list[tuple[int, str, int, store.ChallengeSubmission]]:
         assert row.id is not None
         entries = {s.id: s for s in store.submissions(tx, row.id) if s.id is not None}
-        board = leaderboard([(i, s.entry) for i, s in entries.items()], [v.submission_id for v in store.votes(tx, row.id)])
+        cast = [v.submission_id for v in store.votes(tx, row.id)]
+        board = leaderboard([(i, s.entry) for i, s in entries.items()], cast)
         return [(s.place, s.entry, s.votes, entries[s.submission_id]) for s in board]
 
     def _close(self, tx: Session, row: store.Challenge, now: datetime) -> list[Planned]:
@@ -246,8 +249,8 @@ class ChallengesRitual(ConfiguredRitual[ChallengesConfig]):
                 text = str(exc)
             return [Planned(Ephemeral(member=event.member, text=text), subject="challenge.answer")]
         if isinstance(event, ReplyPosted):
-            row = store.by_announcement(tx, self.ctx.community, event.thread_ref)
-            entry = is_marked_submission(event.text) if row is not None else None
+            entry = is_marked_submission(event.text)  # a cheap look at the text before any query
+            row = store.by_announcement(tx, self.ctx.community, event.thread_ref) if entry is not None else None
             if row is None or entry is None:
                 return []
             try:

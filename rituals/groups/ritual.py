@@ -12,14 +12,16 @@ community.yaml or created by facilitators (``/cop group create``); members join 
   the member and for the group.
 - Each week (``check``) groups quiet for ``quiet_after_weeks`` are flagged to the facilitators by DM.
 
-Schedules: ``groups`` (hourly: declared groups get their channel; idle until the config changes), ``groups.quiet``
-(the weekly check), and one ``groups.prompt:<name>`` / ``groups.pairing:<name>`` per group that has them.
+Schedules: ``groups.quiet`` (the weekly check) and one ``groups.prompt:<name>`` / ``groups.pairing:<name>`` per
+group that has them. A group declared in community.yaml is stored, and its channel found or made, the first time
+anything needs it (a slot, ``/cop groups``, a join): a hot reload that adds one costs nothing until then, and no
+hourly check runs for it.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -58,7 +60,6 @@ from storage import groups as store
 from storage import queries
 from storage.tags import decode_list
 
-SYNC_CRON = "0 * * * *"
 JOIN = "groups.join"
 MET = "groups.met"
 PROMPT = "groups.prompt:"
@@ -106,10 +107,7 @@ class GroupsRitual(ConfiguredRitual[GroupsConfig]):
 
     def schedules(self) -> list[ScheduleSpec]:
         settings = self._on()
-        specs = [
-            ScheduleSpec("groups", SYNC_CRON, timedelta(days=2)),
-            ScheduleSpec("groups.quiet", settings.check.cron, settings.check.grace),
-        ]
+        specs = [ScheduleSpec("groups.quiet", settings.check.cron, settings.check.grace)]
         for group in settings.groups:
             if group.prompt is not None:
                 specs.append(ScheduleSpec(PROMPT + group.name, group.prompt.schedule.cron, group.prompt.schedule.grace))
@@ -120,18 +118,14 @@ class GroupsRitual(ConfiguredRitual[GroupsConfig]):
         return specs
 
     def upcoming(self, now: datetime, count: int = 3) -> list[Upcoming]:
-        """Each group's question and pairing times, and the quiet check: not the hourly channel sync."""
+        """Each group's question and pairing times, and the quiet check, in an admin's words."""
         zone = self.ctx.config.community.timezone
         items = []
-        for spec in self.schedules()[1:]:
+        for spec in self.schedules():
             what = spec.name.replace(PROMPT, "group question: ").replace(PAIRING, "group pairing: ")
             what = "quiet groups check" if what == "groups.quiet" else what
             items.append(Upcoming(what, tuple(next_slots(spec.cron, zone, now, count))))
         return items
-
-    def idle_until(self, tx: Session, schedule: str, after: datetime) -> datetime | None:
-        """The hourly sync has nothing to do until community.yaml changes (a reload forgets this hint)."""
-        return after + timedelta(days=365) if schedule == "groups" else None
 
     def run_slot(self, tx: Session, schedule: str, slot: datetime) -> list[Planned]:
         settings = self.settings
@@ -234,10 +228,10 @@ class GroupsRitual(ConfiguredRitual[GroupsConfig]):
     def on_event(self, tx: Session, event: Event) -> list[Planned]:
         if isinstance(event, ReplyPosted | ReactionAdded):
             ref = event.thread_ref if isinstance(event, ReplyPosted) else event.message_ref
-            prompt = store.prompt_by_thread(tx, self.ctx.community, ref)
-            if prompt is not None:
+            name = store.group_of_thread(tx, self.ctx.community, ref)
+            if name is not None:
                 kind = "reply" if isinstance(event, ReplyPosted) else "reaction"
-                self.ctx.record(event, kind=kind, ritual=self.name, subject=store.group_subject(prompt.group_name))
+                self.ctx.record(event, kind=kind, ritual=self.name, subject=store.group_subject(name))
             return []
         if isinstance(event, MemberLeft):
             for name in store.groups_of(tx, self.ctx.community, event.member):
