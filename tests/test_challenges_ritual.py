@@ -165,6 +165,11 @@ async def test_a_challenge_from_start_to_results(guild: Runtime, adapter: Consol
     [exported] = report.extras["challenges"]
     assert exported["title"] == "Automate one toil" and exported["status"] == "closed"
     assert [(e["place"], e["votes"]) for e in exported["entries"]] == [(1, 3), (2, 0)]
+    from copbot.dashboard.data import gather
+    from copbot.dashboard.routes import templates
+
+    html = templates().get_template("dashboard.html").render(d=gather(guild, clock.now()))
+    assert '<section id="challenges">' in html and '<tr data-entry="console:ben"><td>1</td>' in html
 
 
 async def test_a_planned_challenge_is_announced_at_its_start_and_teams_enter_together(

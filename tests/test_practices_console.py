@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,3 +79,40 @@ def test_a_console_week_of_interest_groups(tmp_path: Path, scenario_start: datet
     groups = {g["group"]: g for g in report["groups"]}  # type: ignore[attr-defined]
     assert groups["kubernetes"]["members"] == 1 and groups["kubernetes"]["contributions"] == 1
     assert groups["rust"]["members"] == 2
+
+
+def test_a_console_challenge_from_start_to_results(tmp_path: Path, scenario_start: datetime) -> None:
+    until = (scenario_start + timedelta(days=3)).date().isoformat()
+    script = f"""\
+/join ana
+/join kim
+/join zoe
+/as ana
+/cop challenge start "Automate one toil" --until {until} --rules "One script."
+/as kim
+/cop challenge submit https://git.test/kim/toil
+/as zoe
+/cop challenge submit https://git.test/zoe/toil
+/as ana
+/cop challenge status
+/time +4d
+/quit
+"""
+    out = _run(tmp_path, script)
+    assert "New challenge: Automate one toil" in out and "One script." in out
+    assert "Your entry to *Automate one toil* is in" in out
+    assert "2 taking part, 2 entries, 0 votes" in out
+    ref = next(line.split()[0] for line in out.splitlines() if "Vote for your favourite" in line)
+    assert "Vote 1 [challenges.vote]" in out and "Vote 2 [challenges.vote]" in out
+    again = tmp_path / "again"
+    again.mkdir()
+    votes = (f"/time +4d\n/as kim\n/click {ref} challenges.vote 1:2\n/as zoe\n/click {ref} challenges.vote 1:2\n"
+             "/as ana\n/cop challenge close\n")
+    out = _run(again, script.replace("/time +4d\n", votes))
+    assert "Thank you, your vote is in" in out  # kim voted for zoe's entry
+    assert "That's your own entry" in out  # zoe tried her own
+    assert "Voting for *Automate one toil* is closed" in out
+    assert "🥇 1st @zoe: 1 vote" in out
+    report = _report(again)
+    [challenge] = report["challenges"]  # type: ignore[misc]
+    assert challenge["status"] == "closed" and [e["votes"] for e in challenge["entries"]] == [1, 0]

@@ -345,7 +345,26 @@ class ChallengesRitual(ConfiguredRitual[ChallengesConfig]):
                         usage="<link or text>", min_args=1, max_args=None),
             CommandSpec(("challenge", "status"), Role.FACILITATOR, "entrants, entries and votes so far",
                         self._status),
+            CommandSpec(("challenge", "close"), Role.FACILITATOR,
+                        "end submissions now and open the vote (during the vote: close it and post the results)",
+                        self._close_now),
         ]
+
+    def _close_now(self, call: CommandCall) -> CommandResult:
+        self._on()
+        rows = store.challenges(call.tx, self.ctx.community, (store.OPEN, store.VOTING))
+        if not rows:
+            return CommandResult("No challenge is open or being voted on.")
+        row = rows[-1]
+        if row.status == store.OPEN:
+            row.deadline = min(utc(row.deadline), call.now)
+            row.voting_ends = row.deadline + self._on().voting_for
+            planned = self._open_vote(call.tx, row, call.now)
+            return CommandResult(f"Submissions for *{row.title}* are closed; voting is open until "
+                                 f"{self._when(row.voting_ends)}.", planned)
+        row.voting_ends = call.now
+        return CommandResult(f"Voting for *{row.title}* is closed; the results are on their way.",
+                             self._close(call.tx, row, call.now))
 
     def _start(self, call: CommandCall) -> CommandResult:
         settings = self._on()
