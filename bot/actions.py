@@ -120,16 +120,41 @@ class RemoveFromGroup(Action):
     member: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class CalendarEvent(Action):
+    """A session in members' calendars. Discord keeps a Guild Scheduled Event (``event_ref`` names the one made
+    earlier, to move or cancel it); Slack and the console share an ``.ics`` invite in ``channel``. ``text`` is the
+    description; times are ISO 8601 with their offset. Returns the platform's event id where there is one.
+
+    Why one action: "put it in the calendar" is one intent; how a platform does it is the adapter's business.
+    """
+
+    text: str = ""
+    uid: str  # stable across moves: a calendar app replaces the event with the same uid and a higher sequence
+    title: str
+    starts_at: str
+    ends_at: str
+    location: str = ""
+    channel: str
+    event_ref: str = ""
+    sequence: int = 0
+    cancelled: bool = False
+
+
 GROUP_ACTIONS = (OpenGroupSpace, AddToGroup, RemoveFromGroup)
 """Actions that change who is where, not messages: nothing to look up after a crash (doing one twice is harmless)."""
 
 OutboundAction = (
     Post | DirectMessage | GroupMessage | Reply | Ephemeral | React | OpenGroupSpace | AddToGroup | RemoveFromGroup
+    | CalendarEvent
 )
 
 _KINDS: dict[str, type[Action]] = {
     cls.__name__: cls
-    for cls in (Post, DirectMessage, GroupMessage, Reply, Ephemeral, React, OpenGroupSpace, AddToGroup, RemoveFromGroup)
+    for cls in (
+        Post, DirectMessage, GroupMessage, Reply, Ephemeral, React, OpenGroupSpace, AddToGroup, RemoveFromGroup,
+        CalendarEvent,
+    )
 }
 
 

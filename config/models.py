@@ -23,6 +23,7 @@ from config.pairing import PairingConfig
 from config.polls import PollsConfig
 from config.prompts import PromptsConfig
 from config.resources import ResourcesConfig
+from config.sessions import SessionsConfig
 
 
 class Channels(Strict):
@@ -81,6 +82,7 @@ class Rituals(Strict):
     anniversaries: AnniversariesConfig | None = None
     groups: GroupsConfig | None = None
     challenges: ChallengesConfig | None = None
+    sessions: SessionsConfig | None = None
 
 
 class DirectMessagesConfig(Strict):

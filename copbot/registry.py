@@ -19,6 +19,7 @@ from rituals.pairing.ritual import PairingRitual
 from rituals.polls.ritual import PollsRitual
 from rituals.prompts.ritual import Asked, PromptsRitual, next_question
 from rituals.resources.ritual import ResourcesRitual
+from rituals.sessions.ritual import SessionsRitual
 
 
 def _group_question(bank: Sequence[str], asked: Sequence[str]) -> str | None:
@@ -53,4 +54,5 @@ RITUALS: list[RitualFactory] = [
     AnniversariesRitual,
     GROUPS,
     ChallengesRitual,
+    SessionsRitual,
 ]

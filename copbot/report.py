@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from storage import challenges as challenges_store
 from storage import groups as groups_store
 from storage import kudos as kudos_store
+from storage import sessions as sessions_store
 from storage import queries
 from storage.db import Database
 from storage.times import utc
@@ -63,6 +64,9 @@ def build_report(db: Database, community: str, tz: str, now: datetime, since_day
         challenges = challenges_store.export(tx, community)
         if challenges:
             extras["challenges"] = challenges
+        sessions = sessions_store.export(tx, community)
+        if sessions:
+            extras["sessions"] = sessions
     per_member: dict[str, Counter[str]] = defaultdict(Counter)
     per_week: dict[date, Counter[str]] = defaultdict(Counter)
     active: dict[date, set[str]] = defaultdict(set)

@@ -6,11 +6,15 @@ works there. Message references are ``m1``, ``m2``, ...; member keys are ``conso
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.actions import (
     AddToGroup,
+    CalendarEvent,
     DirectMessage,
     Ephemeral,
     GroupMessage,
@@ -21,6 +25,7 @@ from bot.actions import (
     Reply,
 )
 from bot.adapter import EventSink, HandlerTable, performs
+from bot.calendar import ics_bytes, ics_name
 from bot.text import render_mentions
 
 PLATFORM = "console"
@@ -53,7 +58,8 @@ class ConsoleAdapter(HandlerTable):
 
     platform = PLATFORM
 
-    def __init__(self, echo: Callable[[Message], None] | None = None) -> None:
+    def __init__(self, echo: Callable[[Message], None] | None = None, files: Path | None = None) -> None:
+        self.files = files or Path(tempfile.gettempdir()) / "copbot" / "console-invites"
         self.transcript: list[Message] = []
         self.by_delivery: dict[str, str] = {}
         self.sink: EventSink | None = None
@@ -163,4 +169,16 @@ class ConsoleAdapter(HandlerTable):
     async def remove_from_group(self, action: RemoveFromGroup, delivery_id: str) -> str | None:
         who = handle_of(action.member)
         self._note(f"members of #{action.channel}", f"(@{who} left #{action.channel})", delivery_id)
+        return None
+
+    @performs(CalendarEvent)
+    async def calendar(self, action: CalendarEvent, delivery_id: str) -> str | None:
+        """The invite as an ``.ics`` file beside the transcript (one per version: a moved session's replaces it)."""
+        self.files.mkdir(parents=True, exist_ok=True)
+        path = self.files / f"{action.sequence}-{ics_name(action)}"
+        path.write_bytes(ics_bytes(action, stamp=datetime.fromisoformat(action.starts_at).astimezone(UTC)))
+        state = "cancelled" if action.cancelled else "calendar invite"
+        self.add(Message(ref=self.next_ref(), where=f"invite #{action.channel}", author="copbot",
+                         text=f"({state}: {action.title}, {action.starts_at})", delivery_id=delivery_id,
+                         attachments=[f"{action.title}: {path}"]))
         return None

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -36,6 +37,7 @@ from bot.actions import (
     GROUP_ACTIONS,
     Action,
     AddToGroup,
+    CalendarEvent,
     DirectMessage,
     Ephemeral,
     GroupMessage,
@@ -592,6 +594,39 @@ class DiscordAdapter(HandlerTable):
                                                reason=f"copbot: left {action.group}")
         return None
 
+    # --- community sessions: a Guild Scheduled Event each ------------------------------------------------
+
+    @performs(CalendarEvent)
+    async def calendar(self, action: CalendarEvent, delivery_id: str) -> str | None:
+        """A Guild Scheduled Event (external, with the link as its location), made once and then moved or
+        cancelled through its id (``event_ref``). Returns the event's id."""
+        guild = self._guild()
+        start, end = datetime.fromisoformat(action.starts_at), datetime.fromisoformat(action.ends_at)
+        location = (action.location or "online")[:100]
+        if action.event_ref:
+            fields: dict[str, Any] = {"status": discord.EventStatus.cancelled.value} if action.cancelled else {
+                "name": action.title[:100], "scheduled_start_time": start.isoformat(),
+                "scheduled_end_time": end.isoformat(), "entity_metadata": {"location": location},
+                "description": action.text[:1000]}
+            await self.client.http.edit_scheduled_event(guild.id, int(action.event_ref), **fields)
+            return action.event_ref
+        if action.cancelled:
+            return None  # never made: nothing to cancel
+        made = await guild.create_scheduled_event(
+            name=action.title[:100], start_time=start, end_time=end, entity_type=discord.EntityType.external,
+            privacy_level=discord.PrivacyLevel.guild_only, location=location, description=action.text[:1000])
+        return str(made.id)
+
+    async def _find_event(self, action: CalendarEvent) -> str | None:
+        """A scheduled event made before a crash: the same name at the same start (an edit is safe to repeat)."""
+        if action.event_ref:
+            return None
+        start = datetime.fromisoformat(action.starts_at)
+        for event in await self._guild().fetch_scheduled_events(with_counts=False):
+            if event.name == action.title[:100] and event.start_time == start:
+                return str(event.id)
+        return None
+
     async def find_delivery(self, action: Action, delivery_id: str) -> str | None:
         """Was this delivery already sent (before a crash)? Its message's reference, or None.
 
@@ -603,6 +638,8 @@ class DiscordAdapter(HandlerTable):
         """
         if isinstance(action, React | GROUP_ACTIONS):
             return None  # adding the same reaction, channel, role or member again changes nothing
+        if isinstance(action, CalendarEvent):
+            return await self._find_event(action)
         if isinstance(action, GroupMessage):
             found: dict[int, str] = {}
             for part, member in enumerate(action.members):

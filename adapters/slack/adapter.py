@@ -35,6 +35,7 @@ from bot.actions import (
     Action,
     AddToGroup,
     Attachment,
+    CalendarEvent,
     DirectMessage,
     Ephemeral,
     GroupMessage,
@@ -45,6 +46,7 @@ from bot.actions import (
     Reply,
 )
 from bot.adapter import EventSink, HandlerTable, performs
+from bot.calendar import ics_bytes, ics_name
 from bot.clock import Clock, SystemClock
 from bot.events import (
     ButtonClicked,
@@ -666,9 +668,20 @@ class SlackAdapter(HandlerTable):
                                     user=user_id_of(action.member))
         return None
 
+    @performs(CalendarEvent)
+    async def calendar(self, action: CalendarEvent, delivery_id: str) -> str | None:
+        """Share the session's ``.ics`` invite in the channel (a moved or cancelled session's replaces it in the
+        calendars that imported it: same UID, higher SEQUENCE)."""
+        channel = await self.channel_id(action.channel)
+        await self._pacer.wait("files.upload", self.pacing.method_interval("files.getUploadURLExternal"))
+        word = "Cancelled" if action.cancelled else "Add to your calendar"
+        await self.client.files_upload_v2(channel=channel, content=ics_bytes(action, stamp=self.clock.now()),
+                                          filename=ics_name(action), title=f"{word}: {action.title}")
+        return None
+
     async def find_delivery(self, action: Action, delivery_id: str) -> str | None:
         """After a crash mid-send: look for our metadata in the destination's recent history."""
-        if isinstance(action, Ephemeral | React | GROUP_ACTIONS):
+        if isinstance(action, Ephemeral | React | CalendarEvent | GROUP_ACTIONS):
             return None  # ephemerals leave no history; reactions, channels and invites are idempotent
         channel, thread_ts = await self._where(action)
         method = "conversations.replies" if thread_ts else "conversations.history"

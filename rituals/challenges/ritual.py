@@ -122,7 +122,7 @@ class ChallengesRitual(ConfiguredRitual[ChallengesConfig]):
         planned: list[Planned] = []
         for plan in settings.scheduled:
             start = self._planned_start(plan)
-            deadline = close_of(plan.until, self.ctx.config.community.timezone)
+            deadline = utc(close_of(plan.until, self.ctx.config.community.timezone))
             if start > now or deadline <= now:
                 continue  # not yet, or over before the bot saw it: never announced late after its end
             row = store.Challenge(community=self.ctx.community, key=f"config:{plan.title}@{start.isoformat()}",
@@ -373,7 +373,7 @@ class ChallengesRitual(ConfiguredRitual[ChallengesConfig]):
             request = parse_start([strip_markers(a) for a in call.args], today)
         except Refused as exc:
             raise CommandError(str(exc)) from None
-        deadline = close_of(request.until, self.ctx.config.community.timezone)
+        deadline = utc(close_of(request.until, self.ctx.config.community.timezone))
         row = store.Challenge(community=self.ctx.community, key=f"chat:{call.event.platform}:{call.event.event_id}",
                               title=request.title, rules=request.rules, teams=request.teams, starts_at=call.now,
                               deadline=deadline, voting_ends=deadline + (request.voting or settings.voting_for),

@@ -402,8 +402,54 @@ class FakeDiscord:
             return web.Response(status=204)
         return self._scheduled_event_route(call, rest)
 
+    def scheduled_event_payload(self, event_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        """A Guild Scheduled Event object as Discord documents it (Resources → Guild Scheduled Event)."""
+        return {"id": str(event_id), "guild_id": str(self.guild_id), "channel_id": body.get("channel_id"),
+                "creator_id": str(self.bot.id), "name": body["name"], "description": body.get("description"),
+                "scheduled_start_time": body["scheduled_start_time"],
+                "scheduled_end_time": body.get("scheduled_end_time"), "privacy_level": body.get("privacy_level", 2),
+                "status": 1, "entity_type": body["entity_type"], "entity_id": None,
+                "entity_metadata": body.get("entity_metadata"),
+                "creator": user_payload(self.bot.id, self.bot.name, bot=True), "user_count": 0, "image": None,
+                "recurrence_rule": None}
+
+    def _invalid(self, call: Call, field: str, message: str) -> web.Response:
+        call.status = 400
+        return self._json({"message": "Invalid Form Body", "code": 50035,
+                           "errors": {field: {"_errors": [{"code": "BASE_TYPE_BAD", "message": message}]}}}, 400)
+
     def _scheduled_event_route(self, call: Call, rest: str) -> web.Response | None:
-        return None
+        """POST /guilds/{id}/scheduled-events, GET the list, GET/PATCH one (status 1 scheduled, 3 completed,
+        4 canceled; a canceled or completed event can no longer change, as on Discord)."""
+        m, body = call.method, call.body or {}
+        if rest == "scheduled-events" and m == "GET":
+            return self._json(list(self.scheduled_events.values()))
+        if rest == "scheduled-events" and m == "POST":
+            for required in ("name", "scheduled_start_time", "entity_type", "privacy_level"):
+                if required not in body:
+                    return self._invalid(call, required, "This field is required")
+            if body["entity_type"] == 3 and (not body.get("scheduled_end_time")
+                                             or not (body.get("entity_metadata") or {}).get("location")):
+                return self._invalid(call, "entity_metadata", "External events need a location and an end time")
+            if datetime.fromisoformat(body["scheduled_start_time"]) <= PLATFORM_CLOCK.now():
+                return self._invalid(call, "scheduled_start_time", "Cannot schedule event in the past")
+            event = self.scheduled_event_payload(snowflake(), body)
+            self.scheduled_events[int(event["id"])] = event
+            return self._json(event)
+        match = re.fullmatch(r"scheduled-events/(\d+)", rest)
+        if match is None:
+            return None
+        event = self.scheduled_events.get(int(match[1]))
+        if event is None:
+            return self._unknown(call, "Guild Scheduled Event", 10070)
+        if m == "PATCH":
+            if event["status"] in (3, 4):
+                return self._invalid(call, "status", "Cannot modify a finished event")
+            for key in ("name", "description", "scheduled_start_time", "scheduled_end_time", "entity_metadata",
+                        "status"):
+                if key in body:
+                    event[key] = body[key]
+        return self._json(event)
 
     def application(self) -> dict[str, Any]:
         return {
