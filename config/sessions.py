@@ -35,7 +35,8 @@ class SessionsConfig(Strict):
     duration: Duration = Field(default=timedelta(hours=1), description="how long a session lasts unless told")
     link: str = Field(default="", description="where sessions happen (a video call link) unless told")
     remind_before: Duration = Field(
-        default=timedelta(minutes=30), description="those who said they are going get a DM this long before"
+        default=timedelta(minutes=30),
+        description="those who said they are going get a DM this long before (at the hourly check before that)",
     )
     attendance_for: Duration = Field(
         default=timedelta(days=2), description='how long after a session its "I was there" button counts'

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from storage import challenges as challenges_store
 from storage import groups as groups_store
 from storage import kudos as kudos_store
-from storage import sessions as sessions_store
 from storage import queries
+from storage import sessions as sessions_store
 from storage.db import Database
 from storage.times import utc
 

@@ -26,7 +26,13 @@ from bot.events import ButtonClicked, Event, MemberJoined, ReactionAdded, ReplyP
 from bot.runtime import Runtime
 from config.models import CommunityConfig
 from copbot.registry import RITUALS
-from copbot.simulate_practices import ChallengeSimulation, GroupsSimulation, practices_lines, practices_summary
+from copbot.simulate_practices import (
+    ChallengeSimulation,
+    GroupsSimulation,
+    SessionsSimulation,
+    practices_lines,
+    practices_summary,
+)
 from storage import queries
 from storage.db import open_database
 
@@ -120,6 +126,7 @@ async def _simulate(
     rota_sim = RotaSimulation(seed)  # facilitator rota: hosts skip and swap now and then
     groups_sim = GroupsSimulation(seed)  # interest groups: newcomers join some, members answer their questions
     challenge_sim = ChallengeSimulation(seed)  # challenges: some take part and submit, many vote
+    sessions_sim = SessionsSimulation(seed)  # sessions: members RSVP, and those going mostly turn up
     counter = 0
 
     def next_id() -> str:
@@ -182,6 +189,7 @@ async def _simulate(
                 await _answer_pairing_followups(runtime, new_posts, pairing_rng, clock, send, next_id)
                 await groups_sim.answer(runtime, adapter, new_posts, clock, send, next_id, engagement)
                 await challenge_sim.answer(runtime, new_posts, joined, clock, send, next_id, engagement)
+                await sessions_sim.answer(runtime, new_posts, joined, clock, send, next_id, engagement)
                 wake = runtime.next_wake()
             await rota_sim.act(runtime, adapter, joined, clock, send, next_id)
             await groups_sim.act(runtime, joined, clock, send, next_id)

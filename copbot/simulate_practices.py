@@ -20,6 +20,7 @@ from bot.runtime import Runtime
 from storage import challenges as challenges_store
 from storage import groups as groups_store
 from storage import queries
+from storage import sessions as sessions_store
 
 Send = Callable[[Event], Awaitable[None]]
 NextId = Callable[[], str]
@@ -28,8 +29,8 @@ NextId = Callable[[], str]
 class GroupsSimulation:
     """Newcomers join one or two interest groups now and then; a group's question draws its own members."""
 
-    JOIN_CHANCE = 0.35
-    SECOND_CHANCE = 0.3
+    JOIN_CHANCE = 0.3
+    SECOND_CHANCE = 0.25
 
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(f"groups:{seed}")
@@ -75,9 +76,9 @@ class ChallengeSimulation:
     """Some members take part in an announced challenge and most of those submit within days; at the vote,
     many members vote for an entry (a few try their own and are refused)."""
 
-    TAKE_PART = 0.3
+    TAKE_PART = 0.15
     SUBMIT = 0.75
-    VOTE = 0.45
+    VOTE = 0.3
 
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(f"challenges:{seed}")
@@ -115,6 +116,43 @@ class ChallengeSimulation:
         self.to_submit = waiting
 
 
+class SessionsSimulation:
+    """Members answer a session's announcement (going, maybe, can't); most of those going, and a few others,
+    press "I was there" after it."""
+
+    ANSWER = 0.25  # of the members around, weighted by how engaged each is: a fifth of a guild answers or so
+    THERE_IF_GOING = 0.75
+    THERE_OTHERWISE = 0.02
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(f"sessions:{seed}")
+        self.going: dict[str, set[str]] = {}  # session number -> members who said going
+
+    async def answer(self, runtime: Runtime, posts: Sequence[Message], joined: set[str], clock: ManualClock,
+                     send: Send, next_id: NextId, engagement: dict[str, float]) -> None:
+        for post in posts:
+            if not any("[sessions." in b for b in post.buttons):
+                continue
+            buttons = buttons_of(runtime, post)
+            rsvp = [b for b in buttons if b["action_id"] == "sessions.rsvp"]
+            there = [b for b in buttons if b["action_id"] == "sessions.attended"]
+            for member in sorted(joined):
+                chance = engagement.get(member, 0.3)
+                if rsvp and self.rng.random() < self.ANSWER * chance:
+                    choice = self.rng.choices(rsvp, weights=(5, 3, 2))[0]
+                    number = choice["value"].split(":")[0]
+                    if choice["value"].endswith(":going"):
+                        self.going.setdefault(number, set()).add(member)
+                    await send(ButtonClicked(platform="console", event_id=next_id(), member=member, at=clock.now(),
+                                             action_id="sessions.rsvp", value=choice["value"]))
+                elif there:
+                    was_going = member in self.going.get(there[0]["value"], set())
+                    if self.rng.random() < (self.THERE_IF_GOING if was_going else self.THERE_OTHERWISE):
+                        await send(ButtonClicked(platform="console", event_id=next_id(), member=member,
+                                                 at=clock.now(), action_id="sessions.attended",
+                                                 value=there[0]["value"]))
+
+
 def buttons_of(runtime: Runtime, post: Message) -> list[dict[str, Any]]:
     """The neutral buttons of a delivered message (action id and value), read back from its outbox row."""
     if not post.delivery_id:
@@ -141,7 +179,14 @@ def practices_summary(runtime: Runtime, now: datetime) -> dict[str, Any]:
              "votes": sum(e["votes"] for e in c["entries"])}
             for c in challenges_store.export(tx, runtime.community)
         ]
+        sessions = [
+            {"title": x["title"], "starts_at": x["starts_at"], "going": x["going"], "maybe": x["maybe"],
+             "cant": x["cant"], "attended": x["attended"]}
+            for x in sessions_store.export(tx, runtime.community)
+        ]
     out: dict[str, Any] = {}
+    if sessions:
+        out["sessions"] = sessions
     if groups:
         out["groups"] = groups
     if challenges:
@@ -155,6 +200,10 @@ def practices_lines(summary: dict[str, Any]) -> list[str]:
     for g in summary.get("groups", []):
         lines.append(f"group {g['group']}: {g['members']} members, {g['active_members']} active in the last 4 weeks, "
                      f"{g['contributions_4w']} contributions ({g['trend']})")
+    sessions = summary.get("sessions", [])
+    if sessions:
+        lines.append(f"sessions: {len(sessions)}, going {sum(x['going'] for x in sessions)}, maybe "
+                     f"{sum(x['maybe'] for x in sessions)}, attended {sum(x['attended'] for x in sessions)}")
     for c in summary.get("challenges", []):
         lines.append(f"challenge {c['title']!r} ({c['status']}): {c['taking_part']} taking part, {c['entries']} "
                      f"entries, {c['votes']} votes")

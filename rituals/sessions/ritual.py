@@ -16,7 +16,7 @@ they're coming and see who else is, get it into their calendar, be reminded, and
 - A host who can't make it passes the session back (``/cop session skip``) or hands it to someone
   (``/cop session swap ID @member``, who accepts with a button), as rota members skip and swap.
 
-One check (``sessions``, every 15 minutes, asleep until the next reminder or end) does the timed steps; each is a
+One check (``sessions``, hourly, asleep until the next reminder or end) does the timed steps; each is a
 column on the session written in the slot's transaction, so it happens once.
 """
 
@@ -35,6 +35,7 @@ from bot.member_lookup import resolve
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec, Upcoming
 from bot.slots import next_slots
 from bot.text import mention, strip_markers
+from config.durations import format_duration
 from config.sessions import SessionsConfig
 from config.texts import fill
 from rituals.sessions.decisions import (
@@ -53,7 +54,10 @@ from storage import queries
 from storage import sessions as store
 from storage.times import utc
 
-CHECK_CRON = "*/15 * * * *"
+CHECK_CRON = "0 * * * *"
+CHECK_EVERY = timedelta(hours=1)
+"""Hourly: a reminder goes at the last check before it is due (at most an hour early), so a 15-minute check,
+four times the slots for every other ritual's events to wake, buys nothing members would notice."""
 RSVP = "sessions.rsvp"
 THERE = "sessions.attended"
 TAKE = "sessions.take"
@@ -81,7 +85,8 @@ class SessionsRitual(ConfiguredRitual[SessionsConfig]):
 
     def _timeline(self, row: store.CommunitySession) -> Timeline:
         starts = utc(row.starts_at)
-        return Timeline(starts, starts - self._on().remind_before, starts, starts + timedelta(minutes=row.minutes))
+        remind = starts - self._on().remind_before - CHECK_EVERY + timedelta(seconds=1)  # the last check before it
+        return Timeline(starts, remind, starts, starts + timedelta(minutes=row.minutes))
 
     def _rota_on(self) -> bool:
         rota = self.ctx.config.rituals.facilitator
@@ -90,7 +95,7 @@ class SessionsRitual(ConfiguredRitual[SessionsConfig]):
     def upcoming(self, now: datetime, count: int = 3) -> list[Upcoming]:
         settings = self._on()
         rota = self.ctx.config.rituals.facilitator
-        note = f"RSVPs and a calendar invite; those going reminded {settings.remind_before} before"
+        note = f"RSVPs and a calendar invite; those going reminded {format_duration(settings.remind_before)} before"
         if self._rota_on() and rota is not None:
             times = tuple(next_slots(rota.sessions.cron, self.ctx.config.community.timezone, now, count))
             return [Upcoming("community sessions (from the rota)", times, note)]
@@ -112,9 +117,15 @@ class SessionsRitual(ConfiguredRitual[SessionsConfig]):
         return planned
 
     def idle_until(self, tx: Session, schedule: str, after: datetime) -> datetime | None:
-        if self._rota_on():
-            return None  # the rota pins hosts on its own clock: look every check
+        """The next reminder or end of a session, or the next rota session's announcement (a skip or swap of its
+        host is a command, after which the runtime forgets this hint)."""
         moments = []
+        rota = self.ctx.config.rituals.facilitator
+        if self._rota_on() and rota is not None:
+            for starts in next_slots(rota.sessions.cron, self.ctx.config.community.timezone, after, 2):
+                if store.by_key(tx, self.ctx.community, f"rota:{utc(starts).isoformat()}") is None:
+                    moments.append(max(starts - rota.announce_before, after + CHECK_EVERY))
+                    break
         for row in store.pending(tx, self.ctx.community):
             moment = next_moment(self._timeline(row), after, announced=row.announced_at is not None,
                                  reminded=row.reminded_at is not None, thanked=row.thanked_at is not None)
