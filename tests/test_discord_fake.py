@@ -42,6 +42,7 @@ def test_invite_url_has_exactly_the_needed_scopes_and_permissions() -> None:
     perms = needed_permissions()
     assert perms.send_messages and perms.create_public_threads and perms.add_reactions
     assert perms.manage_channels and perms.manage_roles  # interest groups: a channel and a role each
+    assert perms.create_events and perms.manage_events  # community sessions: a scheduled event each
     assert not perms.administrator and not perms.mention_everyone and not perms.manage_messages
     assert not perms.manage_guild and not perms.ban_members and not perms.kick_members
     assert f"permissions={perms.value}" in url

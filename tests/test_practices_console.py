@@ -10,6 +10,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 COPBOT = [sys.executable, "-m", "copbot.cli"]
@@ -116,3 +117,42 @@ def test_a_console_challenge_from_start_to_results(tmp_path: Path, scenario_star
     report = _report(again)
     [challenge] = report["challenges"]  # type: ignore[misc]
     assert challenge["status"] == "closed" and [e["votes"] for e in challenge["entries"]] == [1, 0]
+
+
+def test_a_console_session_with_rsvps_an_invite_and_attendance(tmp_path: Path, scenario_start: datetime) -> None:
+    zone = ZoneInfo("Europe/Berlin")
+    at = (scenario_start.astimezone(zone) + timedelta(days=2)).replace(hour=16, minute=0, second=0, microsecond=0)
+    script = f"""\
+/join ana
+/join kim
+/join zoe
+/as ana
+/cop session add "Terraform at scale" --at {at:%Y-%m-%dT%H:%M} --guest Kelsey --duration 90m
+/as kim
+/click m{{announce}} sessions.rsvp 1:going
+/as zoe
+/click m{{announce}} sessions.rsvp 1:maybe
+/cop sessions
+/time +3d
+/as kim
+/click m{{thanks}} sessions.attended 1
+/quit
+"""
+    first = _run(tmp_path, script.replace("m{announce}", "m1").replace("m{thanks}", "m1"))
+    announce = next(line.split()[0] for line in first.splitlines() if "📅 *Terraform at scale*" in line)
+    assert "Going [sessions.rsvp]" in first and "hosted by Kelsey" in first
+    assert "(calendar invite: Terraform at scale" in first
+    invite = next(line for line in first.splitlines() if "Terraform at scale:" in line and ".ics" in line)
+    assert Path(invite.split(": ", 1)[-1].strip()).suffix == ".ics"
+    again = tmp_path / "again"
+    again.mkdir()
+    out = _run(again, script.replace("m{announce}", announce).replace("m{thanks}", announce))
+    assert "Going (1): kim · maybe: zoe" in out
+    assert "Starting soon: *Terraform at scale*" in out  # kim, who is going, got the reminder
+    thanks = next(line.split()[0] for line in out.splitlines() if "Thank you Kelsey for *Terraform at scale*" in line)
+    third = tmp_path / "third"
+    third.mkdir()
+    out = _run(third, script.replace("m{announce}", announce).replace("m{thanks}", thanks))
+    assert "Thanks for coming to *Terraform at scale*!" in out
+    [session] = [x for x in _report(third)["sessions"] if x["title"] == "Terraform at scale"]  # type: ignore[attr-defined]
+    assert (session["going"], session["maybe"], session["attended"]) == (1, 1, 1)

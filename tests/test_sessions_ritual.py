@@ -152,6 +152,11 @@ async def test_a_guest_talk_from_announcement_to_attendance(
         assert store.attended(tx, guild.community, 1) == ["console:ana", "console:ben"]
     [exported] = build_report(guild.db, guild.community, "Europe/Berlin", clock.now()).extras["sessions"]
     assert (exported["going"], exported["maybe"], exported["cant"], exported["attended"]) == (1, 1, 1, 2)
+    from copbot.dashboard.data import gather
+    from copbot.dashboard.routes import templates
+
+    html = templates().get_template("dashboard.html").render(d=gather(guild, clock.now()))
+    assert '<section id="sessions">' in html and "<td>1</td><td>1</td><td>1</td><td>2</td>" in html
 
 
 async def test_a_member_host_is_credited_and_can_hand_the_session_over(

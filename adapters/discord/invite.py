@@ -18,6 +18,8 @@ def needed_permissions() -> discord.Permissions:
     return discord.Permissions(
         manage_channels=True,  # a channel per interest group (POST /guilds/{id}/channels)
         manage_roles=True,  # a role per interest group, given to its members (PUT .../members/{id}/roles/{id})
+        create_events=True,  # a Guild Scheduled Event per community session (POST /guilds/{id}/scheduled-events)
+        manage_events=True,  # moving or cancelling it (PATCH /guilds/{id}/scheduled-events/{id})
         view_channel=True,
         send_messages=True,
         send_messages_in_threads=True,

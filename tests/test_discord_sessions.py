@@ -1,0 +1,64 @@
+"""A community session on Discord: the real discord.py client against the fake Discord. The session becomes a
+Guild Scheduled Event (POST /guilds/{id}/scheduled-events), moved with PATCH and cancelled with status 4; the
+RSVP buttons are persistent components."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from storage import sessions as store
+from storage.db import Database
+from tests.discord_harness import ANA, BEN, FIXTURES, GENERAL, running_bot
+from tests.fakes.discord_fake import FakeDiscord
+
+CONFIG = (FIXTURES / "community.yaml").read_text() + """
+  sessions:
+    link: https://meet.test/cop
+    from_rota: false
+"""
+
+
+def test_the_fake_scheduled_event_has_every_documented_field(fake: FakeDiscord) -> None:
+    documented = json.loads((FIXTURES / "scheduled_event_example.json").read_text())
+    ours = fake.scheduled_event_payload(1, {"name": "x", "scheduled_start_time": "2027-01-14T15:00:00+00:00",
+                                            "entity_type": 3})
+    assert set(ours) == set(documented)
+
+
+async def _answer(fake: FakeDiscord, interaction: dict[str, Any]) -> str:
+    path = rf"/interactions/{interaction['id']}/[^/]+/callback"
+    found = await fake.wait_for(lambda: fake.calls_to("POST", path))
+    return str(found[0].body["data"]["content"])
+
+
+async def test_a_session_is_a_scheduled_event_kept_in_sync(fake: FakeDiscord, db: Database) -> None:
+    async with running_bot(fake, db, CONFIG) as bot:
+        text = '"Terraform at scale" --at 2027-01-14T16:00 --guest Kelsey'
+        assert "is on for Thursday 14 January, 16:00" in await _answer(fake, await fake.slash(ANA, ["session", "add"],
+                                                                                              text))
+        made = await fake.wait_for(lambda: fake.calls_to("POST", rf"/guilds/{fake.guild_id}/scheduled-events"))
+        body = made[0].body
+        assert body["name"] == "Terraform at scale" and body["entity_type"] == 3 and body["privacy_level"] == 2
+        assert body["entity_metadata"] == {"location": "https://meet.test/cop"}
+        assert body["scheduled_start_time"].startswith("2027-01-14T15:00:00")
+        [event_id] = list(fake.scheduled_events)
+        await bot.runtime.settle()
+        with db.session() as tx:
+            [row] = store.sessions(tx, bot.runtime.community)
+        assert row.calendar_ref == str(event_id)  # kept to move or cancel this very event
+
+        [post] = [m for m in fake.messages.values() if m["channel_id"] == str(GENERAL) and "Terraform" in m["content"]]
+        going = next(c["custom_id"] for r in post["components"] for c in r["components"] if c["custom_id"].endswith(
+            ":going"))
+        await fake.click(BEN, post, going)
+        await fake.wait_for(lambda: any("Going (1)" in m["content"] for m in fake.messages.values()))
+
+        await _answer(fake, await fake.slash(ANA, ["session", "move"], "1 --at 2027-01-14T18:00"))
+        patched = await fake.wait_for(lambda: fake.calls_to("PATCH", rf"/guilds/\d+/scheduled-events/{event_id}"))
+        assert patched[0].body["scheduled_start_time"].startswith("2027-01-14T17:00:00")
+        assert fake.scheduled_events[event_id]["scheduled_start_time"].startswith("2027-01-14T17:00:00")
+
+        await _answer(fake, await fake.slash(ANA, ["session", "cancel"], "1"))
+        await fake.wait_for(lambda: fake.scheduled_events[event_id]["status"] == 4)
+        assert len(fake.calls_to("POST", rf"/guilds/{fake.guild_id}/scheduled-events")) == 1  # never a second one
