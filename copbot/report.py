@@ -140,6 +140,23 @@ def render_report(report: Report, title: str) -> Any:
             by_group.add_row(row["group"], str(row["members"]), str(row["active_members"]), str(row["contributions"]),
                              str(row["previous"]), row["trend"])
         parts.append(by_group)
+    for challenge in report.extras.get("challenges", []):
+        board = Table(title=f"challenge: {challenge['title']} ({challenge['status']}, "
+                            f"{challenge['taking_part']} taking part)")
+        for column in ("place", "entry", "votes", "entry text"):
+            board.add_column(column, justify="right" if column in ("place", "votes") else "left")
+        for entry in challenge["entries"]:
+            board.add_row(str(entry["place"]), entry["entry"], str(entry["votes"]), entry["text"][:60])
+        parts.append(board)
+    if report.extras.get("sessions"):
+        table = Table(title="community sessions")
+        for column in ("session", "starts (UTC)", "going", "maybe", "can't", "attended"):
+            table.add_column(column, justify="left" if column in ("session", "starts (UTC)") else "right")
+        for x in report.extras["sessions"]:
+            title = x["title"] + (" (cancelled)" if x["status"] == "cancelled" else "")
+            table.add_row(title, x["starts_at"][:16].replace("T", " "), str(x["going"]), str(x["maybe"]),
+                          str(x["cant"]), str(x["attended"]))
+        parts.append(table)
     return Group(*parts)
 
 
