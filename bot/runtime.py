@@ -27,6 +27,7 @@ from bot.events import (
     Event,
     MemberJoined,
     MemberLeft,
+    MessagePosted,
     ReactionAdded,
     ReplyPosted,
 )
@@ -34,6 +35,7 @@ from bot.outbox import Outbox, write_plan
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Ritual, Role, ScheduleSpec
 from bot.slots import next_slots, plan_catch_up, slots_between
 from config.models import CommunityConfig
+from storage import activity as activity_store
 from storage import kudos as kudos_store
 from storage import queries
 from storage.db import Database
@@ -43,6 +45,27 @@ from storage.models import Delivery
 log = logging.getLogger("copbot.runtime")
 
 ACTING_EVENTS = (MemberJoined, MemberLeft, ButtonClicked)
+
+CORE = "core"
+"""The ``ritual`` of activity no ritual claimed: a reaction, reply, post or button press recorded by the runtime."""
+
+
+def member_act(event: Event) -> tuple[str, str] | None:
+    """(kind, subject) of what ``event`` says a member did, or None when it is not activity (a join, a command).
+
+    A ritual that gives the event a meaning of its own records it first (``ctx.record``: a reply to a prompt, a
+    ground-rules button); the runtime records the rest, so every reaction, reply, post and press counts once.
+    """
+    if isinstance(event, ReactionAdded):
+        return "reaction", f"message:{event.message_ref}"
+    if isinstance(event, ReplyPosted):
+        return "reply", f"thread:{event.thread_ref}"
+    if isinstance(event, MessagePosted):
+        return "post", f"channel:{event.channel}"
+    if isinstance(event, ButtonClicked):
+        return "button", f"button:{event.action_id}"
+    return None
+
 
 IDLE_HINT_CAP = timedelta(hours=6)
 """The longest a check trusts a ritual's "nothing to do before" hint (see Ritual.idle_until)."""
@@ -63,6 +86,7 @@ class RitualContext:
 
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
+        self._recorded: set[tuple[str, str]] = set()  # events recorded while the current one is dispatched
 
     @property
     def config(self) -> CommunityConfig:
@@ -76,7 +100,15 @@ class RitualContext:
         return self._runtime.clock.now()
 
     def record(self, event: Event, *, kind: str, ritual: str, subject: str = "") -> None:
-        """Store that ``event.member`` participated; duplicates collapse on (platform, event_id)."""
+        """Store that ``event.member`` participated; duplicates collapse on (platform, event_id).
+
+        The first ritual to record an event gives it its kind (a 📌 on a prompt is the prompt's reaction);
+        later records of the same event in the same dispatch are not even submitted.
+        """
+        key = (event.platform, event.event_id)
+        if key in self._recorded:
+            return
+        self._recorded.add(key)
         self._runtime.writer.submit_nowait(
             {
                 "community": self.community,
@@ -107,6 +139,14 @@ class RitualContext:
 
     def role_of(self, member: str) -> Role:
         return self._runtime.role_of(member)
+
+    def record_act(self, event: Event) -> None:
+        """After every ritual saw ``event``: record it as plain activity unless a ritual already recorded it."""
+        act = member_act(event)
+        if act is not None and (event.platform, event.event_id) not in self._recorded:
+            kind, subject = act
+            self.record(event, kind=kind, ritual=CORE, subject=subject)
+        self._recorded.clear()
 
 
 RitualFactory = Callable[[RitualContext], Ritual]
@@ -354,6 +394,7 @@ class Runtime:
                 planned = ritual.on_event(tx, event)
                 if planned:
                     write_plan(tx, self.community, ritual.name, f"ev:{event.platform}:{event.event_id}", planned, now)
+            self.ctx.record_act(event)
             tx.commit()
         self.outbox.wake()
         return None
@@ -415,7 +456,7 @@ class Runtime:
 
     def _stats(self, call: CommandCall) -> CommandResult:
         week_ago = call.now - timedelta(days=7)
-        events = queries.participation(call.tx, self.community)
+        events = activity_store.activity(call.tx, self.community)
         recent = [e for e in events if utc(e.at) >= week_ago]
         active = {e.member for e in recent}
         mine = [e for e in events if e.member == call.event.member]

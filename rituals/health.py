@@ -19,7 +19,6 @@ from sqlmodel import Session
 
 from bot.actions import Attachment, DirectMessage, Post
 from bot.clock import utc
-from bot.events import Event, MessagePosted
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec
 from config.health import HealthConfig
 from config.models import CommunityConfig
@@ -35,7 +34,7 @@ from rituals.health_decisions import (
 )
 from rituals.health_text import quiet_members_text, report_text
 from rituals.polls import poll_results
-from storage import health as health_store
+from storage import activity as activity_store
 from storage import kudos as kudos_store
 from storage import pairing as pairing_store
 from storage import queries
@@ -84,7 +83,7 @@ def load_history(tx: Session, community: str, now: datetime, period: timedelta) 
     )
     activity = tuple(
         ActivityFact(member=member, kind=kind, at=utc(at), subject=subject)
-        for member, kind, at, subject in health_store.participation_rows(tx, community, since)
+        for member, kind, at, subject in activity_store.activity_rows(tx, community, since)
     )
     prompts = tuple(
         PromptFact(p.id, utc(p.asked_at)) for p in queries.asked_prompts(tx, community) if p.id is not None
@@ -190,12 +189,6 @@ class HealthRitual(Ritual):
         channels = self.ctx.config.community.channels.model_dump()
         logical = self.settings.channel or "facilitators"
         return channels.get(logical) or None
-
-    def on_event(self, tx: Session, event: Event) -> list[Planned]:
-        """A top-level message counts as "posted" (no other ritual records plain posts)."""
-        if isinstance(event, MessagePosted):
-            self.ctx.record(event, kind="post", ritual=self.name, subject=f"channel:{event.channel}")
-        return []
 
     def commands(self) -> list[CommandSpec]:
         return [
