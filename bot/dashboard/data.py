@@ -31,6 +31,7 @@ from bot.runtime import Runtime
 from rituals.facilitator import FacilitatorRitual
 from rituals.health import health_snapshot
 from rituals.health_decisions import HealthSnapshot
+from storage import activity as activity_store
 from storage import pairing as pairing_store
 from storage import queries
 from storage import rota as rota_store
@@ -124,7 +125,7 @@ def gather(runtime: Runtime, now: datetime) -> DashboardData:
         prompts = list(queries.asked_prompts(tx, community))
         shown = prompts[-PROMPTS_SHOWN:]
         # replies and reactions to the prompts shown all come after the oldest of them was asked
-        drawn = queries.participation(tx, community, utc(shown[0].asked_at)) if shown else []
+        drawn = activity_store.activity(tx, community, utc(shown[0].asked_at)) if shown else []
         questions = questions_view(
             bank, prompts, list(queries.queued_questions(tx, community)), drawn, names, zone,
             history_limit=PROMPTS_SHOWN,
