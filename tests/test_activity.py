@@ -9,7 +9,6 @@ retention, /cop stats, the ladder, the dashboard, the simulate summary); Max is 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -33,7 +32,7 @@ from rituals.health import health_snapshot
 from rituals.ladder import LadderRitual
 from storage import activity
 from storage.db import Database
-from tests.conftest import START, make_config
+from tests.conftest import START, console_env, make_config
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWCOMERS = ("kim", "lou", "max")
@@ -223,8 +222,7 @@ def test_three_newcomers_who_do_nothing_are_welcomed_not_active_in_the_console(
     """The issue's own steps: three members join the shipped community and do nothing for a week."""
     config = tmp_path / "community.yaml"
     shutil.copy(ROOT / "community.yaml", config)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
-    env.update(COPBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'console.db'}", COLUMNS="120")
+    env = console_env(tmp_path)
     run = subprocess.run([sys.executable, "-m", "bot.cli", "run", "--config", str(config)], input=CONSOLE,
                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
     assert run.returncode == 0, run.stderr

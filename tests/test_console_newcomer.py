@@ -7,7 +7,6 @@ others run the installed CLI in a subprocess, as a user would.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -28,6 +27,7 @@ from bot.runtime import Runtime
 from config.loader import load_config
 from storage import queries
 from storage.db import Database
+from tests.conftest import console_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -135,9 +135,7 @@ async def test_a_restarted_console_carries_on_its_message_numbers_and_buttons(
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
-    env.update(COPBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'console.db'}", COLUMNS="200")
-    return env
+    return console_env(tmp_path, columns=200)  # a DM on one line, whatever its length
 
 
 def _read_until(process: subprocess.Popen[str], marker: str) -> str:

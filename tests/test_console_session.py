@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from tests.conftest import console_env
 
 ROOT = Path(__file__).resolve().parents[1]
 COPBOT = [sys.executable, "-m", "bot.cli"]
@@ -30,10 +31,7 @@ SCRIPT = """\
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
-    env["COPBOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'console.db'}"
-    env["COLUMNS"] = "120"
-    return env
+    return console_env(tmp_path)
 
 
 def test_a_scripted_console_session_posts_a_prompt_stores_a_reaction_and_reports_it(
