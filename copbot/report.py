@@ -1,6 +1,8 @@
 """Participation, per member and per ISO week: what ``copbot report`` and the console's /report show.
 
-Computed from stored participation events only, so the report says what the database knows.
+Computed from stored activity only (storage/activity.py: what members did, never what the bot sent them), so
+the report says what the database knows. Members the welcome sequence reached who have done nothing yet are
+listed beside it ("welcomed, not yet active"), never counted as active.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from storage import activity as activity_store
 from storage import challenges as challenges_store
 from storage import groups as groups_store
 from storage import kudos as kudos_store
@@ -28,15 +31,38 @@ class Report:
     members: list[dict[str, Any]]
     weeks: list[dict[str, Any]]
     kinds: list[str]
+    welcomed_not_active: list[dict[str, Any]] = field(default_factory=list)
     groups: list[dict[str, Any]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)  # sections other rituals add (challenges, sessions)
 
     def as_json(self) -> dict[str, Any]:
-        return {"members": self.members, "weeks": self.weeks, "groups": self.groups, **self.extras}
+        return {"members": self.members, "weeks": self.weeks, "welcomed_not_active": self.welcomed_not_active,
+                "groups": self.groups, **self.extras}
 
 
 BASE_KINDS = ("reactions", "replies")
-_PLURAL = {"reaction": "reactions", "reply": "replies"}
+_PLURAL = {"reaction": "reactions", "reply": "replies", "kudos_given": "kudos_given"}
+
+
+KIND_LABELS = {
+    "reactions": "reactions",
+    "replies": "replies",
+    "posts": "posts",
+    "buttons": "buttons pressed",
+    "acknowledgements": "ground rules agreed",
+    "mets": "meetings",
+    "facilitateds": "sessions hosted",
+    "co_hosteds": "sessions co-hosted",
+    "kudos_given": "kudos given",
+    "submissions": "submissions",
+}
+"""Readable names for the report's activity kinds (whose keys stay as stored, for --json): table headers, the
+dashboard and the chart's legend."""
+
+
+def kind_label(kind: str) -> str:
+    """A column header for an activity kind as the report names it (``mets`` reads as ``meetings``)."""
+    return KIND_LABELS.get(kind, kind.replace("_", " "))
 
 
 def _plural(kind: str) -> str:
@@ -48,13 +74,17 @@ def _week_start(day: date) -> date:
 
 
 def build_report(db: Database, community: str, tz: str, now: datetime, since_days: int | None = None) -> Report:
-    """Count each member's participation by kind, and each week's totals, in the community's time zone."""
+    """Count each member's activity by kind, and each week's totals, in the community's time zone."""
     since = now - timedelta(days=since_days) if since_days is not None else None
     zone = ZoneInfo(tz)
     with db.session() as tx:
-        events = queries.participation(tx, community, since)
+        events = activity_store.activity(tx, community, since)
         people = {m.key: m.name for m in queries.members(tx, community, active_only=False)}
         kudos = kudos_store.received_counts(tx, community, since)  # thank-yous received, kept apart from the total
+        waiting = [
+            {"member": m.key, "name": m.name, "joined": utc(m.joined_at).astimezone(zone).date().isoformat()}
+            for m in activity_store.welcomed_not_active(tx, community)
+        ]
         groups = [
             {"group": g.name, "members": g.members, "active_members": g.active_members, "contributions": g.recent,
              "previous": g.before, "trend": g.trend, "quiet_weeks": min(g.quiet_weeks(now), 52)}
@@ -104,18 +134,19 @@ def build_report(db: Database, community: str, tz: str, now: datetime, since_day
                 "total": sum(counts.values()),
             }
         )
-    return Report(members, weeks, ordered, groups, extras)
+    return Report(members, weeks, ordered, waiting, groups, extras)
 
 
 def render_report(report: Report, title: str) -> Any:
     """A rich renderable: one table per member, one per week."""
     from rich.console import Group
     from rich.table import Table
+    from rich.text import Text
 
     by_member = Table(title=f"{title}: participation per member")
     by_member.add_column("member")
     for kind in report.kinds:
-        by_member.add_column(kind, justify="right")
+        by_member.add_column(kind_label(kind), justify="right")
     by_member.add_column("total", justify="right")
     by_member.add_column("kudos received", justify="right")
     for row in report.members:
@@ -123,7 +154,7 @@ def render_report(report: Report, title: str) -> Any:
     by_week = Table(title="per week")
     by_week.add_column("week")
     for kind in report.kinds:
-        by_week.add_column(kind, justify="right")
+        by_week.add_column(kind_label(kind), justify="right")
     by_week.add_column("active members", justify="right")
     for row in report.weeks:
         by_week.add_row(
@@ -157,6 +188,12 @@ def render_report(report: Report, title: str) -> Any:
             table.add_row(title, x["starts_at"][:16].replace("T", " "), str(x["going"]), str(x["maybe"]),
                           str(x["cant"]), str(x["attended"]))
         parts.append(table)
+    if report.welcomed_not_active:
+        names = ", ".join(f"{row['name']} (joined {row['joined']})" for row in report.welcomed_not_active)
+        parts.append(Text(
+            f"\nWelcomed, not yet active ({len(report.welcomed_not_active)}): {names}. The welcome messages went out; "
+            "they have not taken part yet, so they are not counted above."
+        ))
     return Group(*parts)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Index, UniqueConstraint, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from storage.activity import ACTIVITY_KINDS
 from storage.models import ParticipationEvent, _utc_column
 from storage.once import insert_once
 from storage.tags import decode_list, encode_list
@@ -269,7 +270,7 @@ def figures(tx: Session, community: str, now: datetime, weeks: int = 4) -> list[
     since = utc(now) - timedelta(weeks=2 * weeks)
     split = utc(now) - timedelta(weeks=weeks)
     events = tx.exec(select(ParticipationEvent.member, ParticipationEvent.subject, ParticipationEvent.at).where(
-        ParticipationEvent.community == community,
+        ParticipationEvent.community == community, col(ParticipationEvent.kind).in_(sorted(ACTIVITY_KINDS)),
         or_(col(ParticipationEvent.subject).like("group:%"), col(ParticipationEvent.subject).like("channel:%")),
     )).all()
     recent: dict[str, int] = {}

@@ -4,7 +4,7 @@ submit until the deadline, everyone votes for a while, and the results are poste
 Why: a challenge gives a community a shared goal for a few weeks ("automate one piece of toil"), and the
 vote and the results make the work visible. Submitters and winners are recognised the way the community
 already recognises people: a kudos each (the ladder counts kudos received) and participation facts
-(``submitted``, ``voted``, ``won``) that the reports read.
+(``submission`` and ``button``, which are activity, and ``won``, a recognition that is not) that the reports read.
 
 One check (``challenges``, hourly, asleep until the next challenge moment) announces planned
 challenges when they start, reminds those who joined and have no entry ``remind_before`` the deadline, opens
@@ -257,7 +257,7 @@ class ChallengesRitual(ConfiguredRitual[ChallengesConfig]):
                 self._submit(tx, row, event.member, entry, event.at)
             except CommandError as exc:
                 return [Planned(Ephemeral(member=event.member, text=str(exc)), subject="challenge.answer")]
-            self.ctx.record(event, kind="submitted", ritual=self.name, subject=f"challenge:{row.id}")
+            self.ctx.record(event, kind="submission", ritual=self.name, subject=f"challenge:{row.id}")
             return [Planned(React(channel=event.channel, message_ref=event.message_ref, text="white_check_mark"),
                             subject=f"challenge.marked:{row.id}")]
         return []
@@ -326,7 +326,7 @@ class ChallengesRitual(ConfiguredRitual[ChallengesConfig]):
         if vote is None:
             store.save(tx, store.ChallengeVote(challenge_id=row.id, voter=event.member, submission_id=chosen.id,
                                                at=event.at))
-            self.ctx.record(event, kind="voted", ritual=self.name, subject=f"challenge:{row.id}")
+            self.ctx.record(event, kind="button", ritual=self.name, subject=f"challenge:{row.id}")
             return f"Thank you, your vote is in. You can change it until {self._when(row.voting_ends)}."
         vote.submission_id, vote.at = chosen.id, event.at
         store.save(tx, vote)
@@ -391,7 +391,7 @@ class ChallengesRitual(ConfiguredRitual[ChallengesConfig]):
         if row is None:
             raise CommandError("There is no challenge open for entries right now.")
         answer = self._submit(call.tx, row, call.event.member, " ".join(call.args), call.now)
-        self.ctx.record(call.event, kind="submitted", ritual=self.name, subject=f"challenge:{row.id}")
+        self.ctx.record(call.event, kind="submission", ritual=self.name, subject=f"challenge:{row.id}")
         return CommandResult(answer)
 
     def _status(self, call: CommandCall) -> CommandResult:

@@ -1,7 +1,7 @@
 """interest groups, challenges and community sessions
 
 Revision ID: 0020
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-04 14:36:56.641866
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0020"
-down_revision: str | Sequence[str] | None = "0006"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
