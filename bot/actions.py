@@ -141,7 +141,7 @@ class CalendarEvent(Action):
     cancelled: bool = False
 
 
-GROUP_ACTIONS = (OpenGroupSpace, AddToGroup, RemoveFromGroup)
+GROUP_ACTIONS = OpenGroupSpace | AddToGroup | RemoveFromGroup
 """Actions that change who is where, not messages: nothing to look up after a crash (doing one twice is harmless)."""
 
 OutboundAction = (

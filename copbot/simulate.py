@@ -173,6 +173,9 @@ async def _simulate(
                             interests=tuple(rng.sample(INTERESTS, 2)),
                         )
                     )
+            # Groups and challenges act as the day starts, so what they ask for goes out within the day.
+            await groups_sim.act(runtime, joined, clock, send, next_id)
+            await challenge_sim.act(clock, send, next_id)
             # Let the scheduler fire every slot of the day at its own time.
             for hour in range(1, 25):
                 clock.set(max(clock.now(), day + timedelta(hours=hour)))
@@ -193,8 +196,6 @@ async def _simulate(
                 await sessions_sim.answer(runtime, new_posts, joined, clock, send, next_id, engagement)
                 wake = runtime.next_wake()
             await rota_sim.act(runtime, adapter, joined, clock, send, next_id)
-            await groups_sim.act(runtime, joined, clock, send, next_id)
-            await challenge_sim.act(clock, send, next_id)
             await runtime.writer.flush()
             day = day_end
             bar.advance(task)

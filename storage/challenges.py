@@ -16,6 +16,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.models import _utc_column
 from storage.once import insert_once
+from storage.times import utc
 
 OPEN, VOTING, CLOSED = "open", "voting", "closed"
 
@@ -148,9 +149,9 @@ def export(tx: Session, community: str) -> list[dict[str, Any]]:
             place = place if n == last else position
             last = n
             entries.append({"entry": entry.entry, "team": bool(team_of.get(entry.member)), "text": entry.text,
-                            "votes": n, "place": place, "submitted_at": entry.submitted_at.isoformat(),
-                            "updated_at": entry.updated_at.isoformat()})
+                            "votes": n, "place": place, "submitted_at": utc(entry.submitted_at).isoformat(),
+                            "updated_at": utc(entry.updated_at).isoformat()})
         out.append({"title": row.title, "status": row.status, "teams": row.teams,
-                    "starts_at": row.starts_at.isoformat(), "deadline": row.deadline.isoformat(),
-                    "voting_ends": row.voting_ends.isoformat(), "taking_part": len(team_of), "entries": entries})
+                    "starts_at": utc(row.starts_at).isoformat(), "deadline": utc(row.deadline).isoformat(),
+                    "voting_ends": utc(row.voting_ends).isoformat(), "taking_part": len(team_of), "entries": entries})
     return out

@@ -16,6 +16,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.models import ParticipationEvent, _utc_column
 from storage.once import insert_once
+from storage.times import utc
 
 SCHEDULED, CANCELLED = "scheduled", "cancelled"
 ANSWERS = ("going", "maybe", "cant")
@@ -123,7 +124,8 @@ def export(tx: Session, community: str) -> list[dict[str, Any]]:
     for row in sessions(tx, community, statuses=(SCHEDULED, CANCELLED)):
         assert row.id is not None
         answers = rsvps(tx, row.id)
-        out.append({"id": row.id, "title": row.title, "starts_at": row.starts_at.isoformat(), "minutes": row.minutes,
+        out.append({"id": row.id, "title": row.title, "starts_at": utc(row.starts_at).isoformat(),
+                    "minutes": row.minutes,
                     "host": row.host, "guest": row.guest, "status": row.status, "source": row.source,
                     "going": len(answers["going"]), "maybe": len(answers["maybe"]), "cant": len(answers["cant"]),
                     "attended": len(attended(tx, community, row.id))})

@@ -236,8 +236,10 @@ class ChallengesRitual(ConfiguredRitual[ChallengesConfig]):
                     self.ctx.record_fact(member=member, kind="won", ritual=self.name, subject=f"challenge:{row.id}",
                                          key=f"{row.id}:{member}", at=now)
                 for reason in reasons:
+                    # private: the results post already says it publicly; the weekly kudos digest stays the
+                    # members' own thank-yous. Private kudos still count as received (the ladder reads them).
                     kudos_store.add(tx, kudos_store.Kudos(community=self.ctx.community, giver=GIVER, receiver=member,
-                                                          reason=reason, given_at=now))
+                                                          reason=reason, private=True, given_at=now))
 
     # --- events ------------------------------------------------------------------------------------
 
@@ -412,6 +414,3 @@ class ChallengesRitual(ConfiguredRitual[ChallengesConfig]):
             for place, entry, count, _ in self._standings(call.tx, row)[:5]:
                 lines.append(f"  {ordinal(place)} {self._entry_name(entry)}: {count}")
         return CommandResult("\n".join(lines))
-
-    def member_summary(self, tx: Session, member: str) -> str:
-        return ""
