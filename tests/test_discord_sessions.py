@@ -62,3 +62,16 @@ async def test_a_session_is_a_scheduled_event_kept_in_sync(fake: FakeDiscord, db
         await _answer(fake, await fake.slash(ANA, ["session", "cancel"], "1"))
         await fake.wait_for(lambda: fake.scheduled_events[event_id]["status"] == 4)
         assert len(fake.calls_to("POST", rf"/guilds/{fake.guild_id}/scheduled-events")) == 1  # never a second one
+
+
+async def test_a_scheduled_event_made_just_before_a_crash_is_found_not_made_twice(fake: FakeDiscord,
+                                                                                 db: Database) -> None:
+    from bot.actions import CalendarEvent
+
+    event = CalendarEvent(uid="u1@copbot", title="Chaos day", starts_at="2027-01-20T09:00:00+00:00",
+                          ends_at="2027-01-20T10:00:00+00:00", location="https://meet.test/cop", channel="general")
+    async with running_bot(fake, db, CONFIG) as bot:
+        assert await bot.adapter.find_delivery(event, "sessions:x:1") is None  # not made yet
+        made = await bot.adapter.perform(event, "sessions:x:1")
+        assert await bot.adapter.find_delivery(event, "sessions:x:1") == made  # the crash came after: found
+    assert len(fake.scheduled_events) == 1
