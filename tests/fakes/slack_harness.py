@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from adapters.slack.adapter import SlackAdapter
@@ -97,6 +98,7 @@ async def slack_world(
     config: str = CONFIG,
     app_token: str | None = None,
     web: bool = False,
+    start: datetime = PLATFORM_START,
 ) -> AsyncIterator[SlackWorld]:
     """A started Slack community; ``web``: the bot's own routes (/healthz, /metrics) share the adapter's port."""
     fake = FakeSlack(team_id=TEAM)
@@ -115,7 +117,7 @@ async def slack_world(
         port=0,
         pacing=pacing,
         community_channel=parsed.community.channels.general,
-        clock=ManualClock(PLATFORM_START),  # pinned: the suite runs the same on any day
+        clock=ManualClock(start),  # pinned: the suite runs the same on any day
     )
     db = open_database(f"sqlite:///{tmp_path / 'copbot.db'}")
     runtime = Runtime(parsed, db, adapter, adapter.clock, list(rituals))
