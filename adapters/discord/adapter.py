@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,10 +21,12 @@ import discord
 
 from adapters.discord.buttons import view_for
 from adapters.discord.client import CopClient
-from adapters.discord.commands import build_cop_group, command_text, tree_hash
+from adapters.discord.commands import ADMIN_ROOT, admin_paths, build_cop_groups, command_text, tree_hash
 from adapters.discord.ids import (
     PLATFORM,
     delivery_marker,
+    guild_for_dm,
+    guild_of,
     member_key,
     message_ref,
     nonce_for,
@@ -61,6 +64,7 @@ stops at the first match, and a DM channel's history is short, so most look-ups 
 message that never went out, in a busy channel, costs three. A restart comes within minutes, so an
 in-doubt message is among a channel's last 300 unless members posted more than that meanwhile."""
 COMMANDS_HASH_KEY = "discord.commands_hash"
+DM_GUILD_KEY = "discord.dm_guild:"
 
 EMOJI = {
     "tada": "🎉",
@@ -103,6 +107,14 @@ def login_failure_message() -> str:
     )
 
 
+def _admin_usage_pattern(paths: Sequence[tuple[str, ...]]) -> re.Pattern[str] | None:
+    """Matches ``/cop <path>`` for the commands that live under ``/cop-admin`` on Discord, longest path first."""
+    if not paths:
+        return None
+    words = sorted((" ".join(p) for p in paths), key=len, reverse=True)
+    return re.compile(r"/cop (?=(?:" + "|".join(re.escape(w) for w in words) + r")\b)")
+
+
 def _emoji_name(emoji: discord.PartialEmoji) -> str:
     return emoji.name or str(emoji.id)
 
@@ -139,6 +151,9 @@ class DiscordAdapter(HandlerTable):
         self._thread_parents: dict[int, int | None] = {}
         self._parts_found: dict[str, dict[int, str]] = {}  # group DMs half sent before a crash, by delivery id
         self._connect_task: asyncio.Task[None] | None = None
+        self._admin_usage: re.Pattern[str] | None = None
+        self._dm_guild_by_message: dict[int, int] = {}  # DMs sent for a member of this server (see guild_for_dm)
+        self._dm_guild_by_user: dict[int, int] = {}
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -212,9 +227,11 @@ class DiscordAdapter(HandlerTable):
         specs = list(self.commands()) if self.commands else []
         if not specs:
             return
-        group, self._paths = build_cop_group(specs, self._on_command)
+        groups, self._paths = build_cop_groups(specs, self._on_command)
         self.client.tree.clear_commands(guild=None)
-        self.client.tree.add_command(group)
+        for group in groups:
+            self.client.tree.add_command(group)
+        self._admin_usage = _admin_usage_pattern(admin_paths(specs))
 
     async def _sync_commands(self) -> None:
         """Sync only when the tree differs from the last synced one (hash kept in community state)."""
@@ -239,6 +256,37 @@ class DiscordAdapter(HandlerTable):
             return {"thread_ref": message_ref(channel.parent_id, channel.id)}
         return {}
 
+    def _member_of(self, interaction: discord.Interaction) -> str:
+        """The member who clicked or ran a command. Inside a DM Discord sends no server (only the user), so the
+        member is looked up in the server the bot serves: see :func:`adapters.discord.ids.guild_for_dm`."""
+        user_id = interaction.user.id
+        if interaction.guild_id is not None:
+            return member_key(interaction.guild_id, user_id)
+        message_id = interaction.message.id if interaction.message is not None else None
+        remembered = self._dm_guild_by_message.get(message_id) if message_id is not None else None
+        if remembered is None and message_id is not None and self.state is not None:
+            stored = self.state.get(f"{DM_GUILD_KEY}{message_id}")
+            remembered = int(stored) if stored and stored.isdigit() else None
+        guilds = self._guilds()
+        guild = guild_for_dm(
+            configured=self.settings.guild_id,
+            remembered=remembered or self._dm_guild_by_user.get(user_id),
+            guilds_with_user=[g.id for g in guilds if g.get_member(user_id) is not None],
+            guilds=[g.id for g in guilds],
+        )
+        return member_key(guild, user_id)
+
+    def _remember_dm(self, member: str, message: discord.Message) -> None:
+        """Which server a DM was sent for, so a button pressed on it later counts for that server's member.
+        Kept in the database only when the bot serves several servers (one server needs no memory)."""
+        guild = guild_of(member)
+        if guild is None:
+            return
+        self._dm_guild_by_message[message.id] = guild
+        self._dm_guild_by_user[user_id_of(member)] = guild
+        if self.settings.guild_id is None and len(self.client.guilds) > 1 and self.state is not None:
+            self.state.set(f"{DM_GUILD_KEY}{message.id}", str(guild))
+
     async def _on_command(self, interaction: discord.Interaction, text: str | None) -> None:
         """Hand the command to the core; answer ephemerally, deferring first if the answer is slow."""
         command = interaction.command
@@ -246,7 +294,7 @@ class DiscordAdapter(HandlerTable):
         event = CommandInvoked(
             platform=PLATFORM,
             event_id=str(interaction.id),
-            member=member_key(interaction.guild_id, interaction.user.id),
+            member=self._member_of(interaction),
             at=interaction.created_at,
             text=command_text(path, text),
             channel=str(interaction.channel_id) if interaction.channel_id else None,
@@ -272,7 +320,7 @@ class DiscordAdapter(HandlerTable):
             ButtonClicked(
                 platform=PLATFORM,
                 event_id=str(interaction.id),
-                member=member_key(interaction.guild_id, interaction.user.id),
+                member=self._member_of(interaction),
                 at=interaction.created_at,
                 action_id=action_id,
                 value=value,
@@ -385,6 +433,8 @@ class DiscordAdapter(HandlerTable):
             return f"<@{uid}>"
 
         content = render_mentions(text, render)
+        if self._admin_usage is not None:  # the core says `/cop prompt now`; on Discord that is /cop-admin
+            content = self._admin_usage.sub(f"/{ADMIN_ROOT} ", content)
         if len(content) > MAX_CONTENT:
             content = content[: MAX_CONTENT - 1] + "…"
         if not users:
@@ -476,6 +526,7 @@ class DiscordAdapter(HandlerTable):
         channel = await self._dm(member)
         try:
             message = await self._send(channel, action, delivery_id, part)
+            self._remember_dm(member, message)
         except discord.Forbidden as exc:
             if exc.code != CANNOT_DM:
                 raise

@@ -1,10 +1,16 @@
 """The ``/cop`` application command group, built from the runtime's command router.
 
-Discord gets the same subcommands as Slack and the console: one group ``/cop``, a subgroup per first word
-(``/cop prompt now``), and one optional or required ``text`` option when the command takes arguments.
-The invoker's words are put back together into the same text the console would see, so parsing,
-role checks and answers stay in the neutral core. The tree is hashed so the bot syncs it with Discord
-only when it changed (syncing is rate-limited and slow to propagate).
+Discord gets the same subcommands as Slack and the console, a subgroup per first word (``/cop prompt now``),
+and one optional or required ``text`` option when the command takes arguments. The invoker's words are put
+back together into the same text the console would see, so parsing, role checks and answers stay in the
+neutral core. The tree is hashed so the bot syncs it with Discord only when it changed (syncing is
+rate-limited and slow to propagate).
+
+Two top-level groups, because Discord can hide a command only as a whole (``default_member_permissions`` is
+set on top-level commands, never on a subcommand): ``/cop`` holds what every member may run and works in the
+bot's DMs too; ``/cop-admin`` holds the facilitator and admin commands, shown only to members with Manage
+Server unless the server's admins allow more (Server Settings → Integrations). The role check in the core stays:
+whoever can see ``/cop-admin`` but is no facilitator in community.yaml is still refused.
 """
 
 from __future__ import annotations
@@ -18,11 +24,14 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.ritual import CommandSpec
+from bot.ritual import CommandSpec, Role
 
 log = logging.getLogger("copbot.discord.commands")
 
 ROOT = "cop"
+ADMIN_ROOT = "cop-admin"
+ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)
+"""Who sees ``/cop-admin`` until the server's admins say otherwise: members who may manage the server."""
 LEAF_FOR_GROUP = "run"  # a one-word command whose word is also a subgroup becomes `/cop <word> run`
 
 Invoke = Callable[[discord.Interaction, str | None], Awaitable[None]]
@@ -68,29 +77,52 @@ def _command(invoke: Invoke, spec: CommandSpec, name: str) -> app_commands.Comma
     return command
 
 
-def build_cop_group(
+def build_cop_groups(
     specs: Sequence[CommandSpec], invoke: Invoke
-) -> tuple[app_commands.Group, dict[str, tuple[str, ...]]]:
-    """The ``/cop`` group and a map from each command's qualified name to its router path."""
-    root = app_commands.Group(name=ROOT, description="copbot: the community's rituals", guild_only=True)
+) -> tuple[list[app_commands.Group], dict[str, tuple[str, ...]]]:
+    """``/cop`` (members; in the server and in the bot's DMs) and ``/cop-admin`` (facilitators and admins; in the
+    server, hidden by default), and a map from each command's qualified name to its router path."""
+    member = app_commands.Group(
+        name=ROOT, description="copbot: the community's rituals",
+        allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True),
+        allowed_installs=app_commands.AppInstallationType(guild=True),
+    )
+    admin = app_commands.Group(
+        name=ADMIN_ROOT, description="copbot: facilitator and admin commands",
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
+        allowed_installs=app_commands.AppInstallationType(guild=True),
+        default_permissions=ADMIN_PERMISSIONS,
+    )
     paths: dict[str, tuple[str, ...]] = {}
+    for root, chosen in ((member, [s for s in specs if s.role == Role.MEMBER]),
+                         (admin, [s for s in specs if s.role > Role.MEMBER])):
+        _fill(root, chosen, invoke, paths)
+    return [root for root in (member, admin) if root.commands], paths
+
+
+def _fill(root: app_commands.Group, specs: Sequence[CommandSpec], invoke: Invoke,
+          paths: dict[str, tuple[str, ...]]) -> None:
     groups: dict[str, app_commands.Group] = {}
     firsts_with_children = {spec.path[0] for spec in specs if len(spec.path) > 1}
     for spec in specs:
         head = _name(spec.path[0])
         if len(spec.path) == 1 and head not in firsts_with_children:
             root.add_command(_command(invoke, spec, head))
-            paths[f"{ROOT} {head}"] = spec.path
+            paths[f"{root.name} {head}"] = spec.path
             continue
         group = groups.get(head)
         if group is None:
-            group = app_commands.Group(name=head, description=_describe(f"/cop {head} …"))
+            group = app_commands.Group(name=head, description=_describe(f"/{root.name} {head} …"))
             groups[head] = group
             root.add_command(group)
         leaf = LEAF_FOR_GROUP if len(spec.path) == 1 else _name("-".join(spec.path[1:]))
         group.add_command(_command(invoke, spec, leaf))
-        paths[f"{ROOT} {head} {leaf}"] = spec.path
-    return root, paths
+        paths[f"{root.name} {head} {leaf}"] = spec.path
+
+
+def admin_paths(specs: Sequence[CommandSpec]) -> list[tuple[str, ...]]:
+    """The router paths that live under ``/cop-admin`` on Discord (for rewriting ``/cop …`` in answers)."""
+    return [spec.path for spec in specs if spec.role > Role.MEMBER]
 
 
 def tree_hash(tree: app_commands.CommandTree[Any]) -> str:

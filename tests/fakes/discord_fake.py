@@ -94,6 +94,17 @@ class FakeUser:
     joined_at: str = field(default_factory=iso)
 
 
+def _holds(command: dict[str, Any], words: list[str]) -> bool:
+    """Does a registered command's option tree hold the subcommand path ``words``?"""
+    options = command.get("options") or []
+    for word in words:
+        found = next((o for o in options if o.get("name") == word and o.get("type") in (1, 2)), None)
+        if found is None:
+            return False
+        options = found.get("options") or []
+    return True
+
+
 def multipart_body(raw: bytes, content_type: str) -> dict[str, Any]:
     """A message sent with files: the ``payload_json`` part is the body; the files go under ``_files``."""
     from email.parser import BytesParser
@@ -624,20 +635,64 @@ class FakeDiscord:
     async def slash(self, user_id: int, words: list[str], text: str | None = None,
                     channel_id: int = 200000000000000001) -> dict[str, Any]:
         """``/cop <words...> [text]`` as an APPLICATION_COMMAND interaction (nested subcommand options)."""
+        data = {**self._interaction_base(user_id, channel_id), "type": 2, "data": self._command_data(words, text)}
+        await self.dispatch("INTERACTION_CREATE", data)
+        return data
+
+    def _command_data(self, words: list[str], text: str | None) -> dict[str, Any]:
+        """The ``data`` of a command interaction: the registered top-level command whose options hold ``words``
+        (``/cop`` or another group the bot registered), with nested subcommand options."""
         leaf: dict[str, Any] = {"name": words[-1], "type": 1, "options": []}
         if text is not None:
             leaf["options"].append({"name": "text", "type": 3, "value": text})
         option = leaf
         if len(words) == 2:
             option = {"name": words[0], "type": 2, "options": [leaf]}
-        cop = next((c for c in self.commands if c["name"] == "cop"), {"id": "1"})
-        data = {**self._interaction_base(user_id, channel_id), "type": 2,
-                "data": {"id": cop["id"], "name": "cop", "type": 1, "options": [option]}}
+        root = next((c for c in self.commands if _holds(c, words)), None)
+        root = root or next((c for c in self.commands if c["name"] == "cop"), {"id": "1", "name": "cop"})
+        return {"id": root["id"], "name": root["name"], "type": 1, "options": [option]}
+
+    async def click(self, user_id: int, message: dict[str, Any], custom_id: str) -> dict[str, Any]:
+        """A button pressed; on a message in a DM channel, the press comes as Discord sends it from a DM."""
+        if self.channels.get(int(message["channel_id"]), {}).get("type") == 1:
+            return await self.dm_click(user_id, message, custom_id)
+        data = {**self._interaction_base(user_id, int(message["channel_id"])), "type": 3,
+                "message": message, "data": {"custom_id": custom_id, "component_type": 2}}
         await self.dispatch("INTERACTION_CREATE", data)
         return data
 
-    async def click(self, user_id: int, message: dict[str, Any], custom_id: str) -> dict[str, Any]:
-        data = {**self._interaction_base(user_id, int(message["channel_id"])), "type": 3,
-                "message": message, "data": {"custom_id": custom_id, "component_type": 2}}
+    def _dm_interaction_base(self, user_id: int) -> dict[str, Any]:
+        """An interaction inside the user's DM with the bot: no ``guild_id``, no ``member``, only ``user``;
+        ``context`` 1 (BOT_DM), and the guild install's owner given as "0", as Discord sends it."""
+        user = self.users[user_id]
+        dm_id = user_id + 7  # the DM channel POST /users/@me/channels opens
+        iid = snowflake()
+        return {
+            "id": str(iid),
+            "application_id": str(self.app_id),
+            "token": f"tok{iid}",
+            "version": 1,
+            "channel_id": str(dm_id),
+            "channel": {"id": str(dm_id), "type": 1, "last_message_id": None, "flags": 0,
+                        "recipients": [user_payload(user.id, user.name)]},
+            "user": user_payload(user.id, user.name),
+            "app_permissions": "1071698660929",
+            "locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": "0"},
+            "context": 1,
+            "attachment_size_limit": 10485760,
+        }
+
+    async def dm_click(self, user_id: int, message: dict[str, Any], custom_id: str) -> dict[str, Any]:
+        """A button pressed on one of the bot's messages in the user's DM (no guild in the payload)."""
+        data = {**self._dm_interaction_base(user_id), "type": 3, "message": message,
+                "data": {"custom_id": custom_id, "component_type": 2}}
+        await self.dispatch("INTERACTION_CREATE", data)
+        return data
+
+    async def dm_slash(self, user_id: int, words: list[str], text: str | None = None) -> dict[str, Any]:
+        """``/cop <words...>`` run inside the user's DM with the bot (no guild in the payload)."""
+        data = {**self._dm_interaction_base(user_id), "type": 2, "data": self._command_data(words, text)}
         await self.dispatch("INTERACTION_CREATE", data)
         return data
