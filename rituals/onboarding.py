@@ -401,9 +401,10 @@ class OnboardingRitual(ConfiguredRitual[OnboardingConfig]):
     def _welcome(self, call: CommandCall) -> CommandResult:
         self._on()
         community = self.ctx.community
-        member = queries.find_member_by_name(call.tx, community, call.args[0])
+        named = strip_markers(call.args[0])  # a member the platform resolved comes as their marked key
+        member = queries.find_member_by_name(call.tx, community, named)
         if member is None:
-            raise CommandError(f"I do not know {call.args[0]!r}. Write their @name as the platform shows it.")
+            raise CommandError(f"I do not know {named!r}. Write their @name as the platform shows it.")
         if member.left_at is not None:
             raise CommandError(f"{member.name} has left the community, so I will not send them anything.")
         existing = store.sequence(call.tx, community, member.key)

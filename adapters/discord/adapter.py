@@ -19,9 +19,17 @@ from typing import Any, Protocol
 
 import discord
 
+from adapters.discord import markdown
 from adapters.discord.buttons import view_for
 from adapters.discord.client import CopClient
-from adapters.discord.commands import ADMIN_ROOT, admin_paths, build_cop_groups, command_text, tree_hash
+from adapters.discord.commands import (
+    ADMIN_ROOT,
+    CommandInput,
+    admin_paths,
+    build_cop_groups,
+    command_text,
+    tree_hash,
+)
 from adapters.discord.ids import (
     PLATFORM,
     delivery_marker,
@@ -50,7 +58,7 @@ from bot.events import (
     ReplyPosted,
 )
 from bot.ritual import CommandSpec
-from bot.text import render_mentions
+from bot.text import mention
 from config.models import CommunityConfig, DirectMessagesConfig
 
 log = logging.getLogger("copbot.discord")
@@ -287,16 +295,21 @@ class DiscordAdapter(HandlerTable):
         if self.settings.guild_id is None and len(self.client.guilds) > 1 and self.state is not None:
             self.state.set(f"{DM_GUILD_KEY}{message.id}", str(guild))
 
-    async def _on_command(self, interaction: discord.Interaction, text: str | None) -> None:
+    async def _on_command(self, interaction: discord.Interaction, given: CommandInput) -> None:
         """Hand the command to the core; answer ephemerally, deferring first if the answer is slow."""
         command = interaction.command
         path = self._paths.get(command.qualified_name if command else "", ())
+        invoker = self._member_of(interaction)
+        before = list(given.flags)
+        if given.member is not None:  # the picked member, as a marked mention of their key: resolved by id
+            before.append(mention(member_key(guild_of(invoker), given.member.id)))
+        text = markdown.decode(given.text) if given.text else None
         event = CommandInvoked(
             platform=PLATFORM,
             event_id=str(interaction.id),
-            member=self._member_of(interaction),
+            member=invoker,
             at=interaction.created_at,
-            text=command_text(path, text),
+            text=command_text(path, text, tuple(before)),
             channel=str(interaction.channel_id) if interaction.channel_id else None,
             name=interaction.user.display_name,
             extras=self._command_place(interaction),
@@ -393,7 +406,7 @@ class DiscordAdapter(HandlerTable):
             "at": message.created_at,
             "channel": str(message.channel.id),
             "message_ref": message_ref(message.channel.id, message.id),
-            "text": message.content,
+            "text": markdown.decode(message.clean_content),  # mentions as @name, Markdown as the neutral markup
             "link": message.jump_url,  # the neutral permalink field: the library links harvested threads with it
         }
         parent = await self._thread_parent(message.channel)
@@ -428,11 +441,11 @@ class DiscordAdapter(HandlerTable):
             try:
                 uid = user_id_of(key)
             except ValueError:
-                return key
+                return "@" + key.rsplit(":", 1)[-1]  # not a Discord member: plain text, pings nobody
             users.append(uid)
             return f"<@{uid}>"
 
-        content = render_mentions(text, render)
+        content = markdown.render(text, render)
         if self._admin_usage is not None:  # the core says `/cop prompt now`; on Discord that is /cop-admin
             content = self._admin_usage.sub(f"/{ADMIN_ROOT} ", content)
         if len(content) > MAX_CONTENT:

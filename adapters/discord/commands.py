@@ -18,7 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import discord
@@ -34,7 +36,20 @@ ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)
 """Who sees ``/cop-admin`` until the server's admins say otherwise: members who may manage the server."""
 LEAF_FOR_GROUP = "run"  # a one-word command whose word is also a subgroup becomes `/cop <word> run`
 
-Invoke = Callable[[discord.Interaction, str | None], Awaitable[None]]
+MEMBER_ARG = "@member"
+"""How a command's usage names a member argument (``/cop kudos @member for …``)."""
+
+
+@dataclass(frozen=True)
+class CommandInput:
+    """What the invoker gave: free ``text``, the ``member`` picked in a USER option, and yes/no words set."""
+
+    text: str | None = None
+    member: discord.abc.User | None = None
+    flags: tuple[str, ...] = ()
+
+
+Invoke = Callable[[discord.Interaction, CommandInput], Awaitable[None]]
 
 
 def _describe(text: str) -> str:
@@ -49,31 +64,74 @@ def _name(word: str) -> str:
 
 def _callback(invoke: Invoke, spec: CommandSpec) -> Callable[..., Coroutine[Any, Any, None]]:
     """A callback whose signature tells discord.py which option the command has (none, optional, required)."""
+    if MEMBER_ARG in spec.usage.split():
+        return _member_callback(invoke, spec)
     if spec.max_args == 0:
 
         async def plain(interaction: discord.Interaction) -> None:
-            await invoke(interaction, None)
+            await invoke(interaction, CommandInput())
 
         return plain
     if spec.min_args > 0:
 
         async def required(interaction: discord.Interaction, text: str) -> None:
-            await invoke(interaction, text)
+            await invoke(interaction, CommandInput(text))
 
         return required
 
     async def optional(interaction: discord.Interaction, text: str | None = None) -> None:
-        await invoke(interaction, text)
+        await invoke(interaction, CommandInput(text))
 
     return optional
+
+
+def _member_callback(invoke: Invoke, spec: CommandSpec) -> Callable[..., Coroutine[Any, Any, None]]:
+    """A command that names a member (usage ``@member …``) takes a USER option: Discord's member picker, so the
+    core gets the member's id, never a name two members may share. What follows ``@member`` is the ``text``
+    option (required unless the usage writes it in brackets); one ``[word]`` before it is a yes/no option."""
+    before, _, after = spec.usage.partition(MEMBER_ARG)
+    flags = re.findall(r"\[(\w+)\]", before)
+    after = after.strip()
+    if flags:
+
+        @app_commands.rename(flag=_name(flags[0]))
+        async def flagged(interaction: discord.Interaction, member: discord.User, text: str, flag: bool = False
+                          ) -> None:
+            await invoke(interaction, CommandInput(text, member, (flags[0],) if flag else ()))
+
+        return flagged
+    if not after:
+
+        async def member_only(interaction: discord.Interaction, member: discord.User) -> None:
+            await invoke(interaction, CommandInput(None, member))
+
+        return member_only
+    if not after.startswith("["):
+
+        async def member_and_text(interaction: discord.Interaction, member: discord.User, text: str) -> None:
+            await invoke(interaction, CommandInput(text, member))
+
+        return member_and_text
+
+    async def member_maybe_text(interaction: discord.Interaction, member: discord.User, text: str | None = None
+                                ) -> None:
+        await invoke(interaction, CommandInput(text, member))
+
+    return member_maybe_text
 
 
 def _command(invoke: Invoke, spec: CommandSpec, name: str) -> app_commands.Command[Any, ..., None]:
     command: app_commands.Command[Any, ..., None] = app_commands.Command(
         name=name, description=_describe(spec.summary), callback=_callback(invoke, spec)
     )
-    if "text" in command._params:
-        command._params["text"].description = _describe(spec.usage or "what the command needs")
+    params = command._params
+    if "member" in params:
+        params["member"].description = "the member (pick them from the list)"
+    if "text" in params:
+        shown = spec.usage.partition(MEMBER_ARG)[2].strip() if "member" in params else spec.usage
+        params["text"].description = _describe(shown or "what the command needs")
+    if "flag" in params:
+        params["flag"].description = _describe(f"{params['flag'].display_name}: yes or no")
     return command
 
 
@@ -131,7 +189,7 @@ def tree_hash(tree: app_commands.CommandTree[Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def command_text(path: tuple[str, ...], text: str | None) -> str:
-    """The line the router parses, e.g. ``prompt add "What broke?"``."""
-    words = " ".join(path)
-    return f"{words} {text}".strip() if text else words
+def command_text(path: tuple[str, ...], text: str | None, before: tuple[str, ...] = ()) -> str:
+    """The line the router parses, e.g. ``prompt add "What broke?"``; ``before`` goes between path and text
+    (the yes/no words and the marked mention of a picked member: ``kudos private <ana> for …``)."""
+    return " ".join([*path, *before, *([text] if text else [])])

@@ -27,6 +27,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import mrkdwn
 from adapters.slack.mrkdwn import blocks, render, user_id_of
 from adapters.slack.pacing import Pacer, Pacing, retry_handlers
 from bot.actions import Action, Attachment, DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
@@ -43,6 +44,7 @@ from bot.events import (
     ReactionRemoved,
     ReplyPosted,
 )
+from bot.text import mention
 from bot.web_server import WebServer
 from config.models import DirectMessagesConfig
 
@@ -56,6 +58,7 @@ COMMAND = "/cop"
 MAX_GROUP_DM = 8  # conversations.open takes 1-8 other users for a group DM
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 _REPLY_SUBTYPES = {None, "thread_broadcast", "file_share"}
+_USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 ChannelSetting = Callable[[], str | None]
 DirectMessagesSetting = Callable[[], DirectMessagesConfig | None]
@@ -137,6 +140,7 @@ class SlackAdapter(HandlerTable):
         self._channel_names: dict[str, str] = {}
         self._channels_lock = asyncio.Lock()
         self._dm_channels: dict[str, str] = {}
+        self._user_names: dict[str, str] = {}  # user id -> display name, for mentions in members' text
         self._runner: WebServer | None = None
         self.shared_routes: Callable[[web.Application], object] | None = None
         """The bot's own routes (/healthz, /metrics, ...: bot/web.py), served beside /slack/events in HTTP mode."""
@@ -378,7 +382,7 @@ class SlackAdapter(HandlerTable):
             "at": _at(ts, self.clock),
             "channel": self._channel_names.get(channel, channel),
             "message_ref": message_ref(channel, ts),
-            "text": str(event.get("text") or ""),
+            "text": await self._decode(str(event.get("text") or "")),
             "link": self._permalink(channel, ts, str(thread_ts) if thread_ts else None),
         }
         if thread_ts and thread_ts != ts:
@@ -386,6 +390,19 @@ class SlackAdapter(HandlerTable):
                                          thread_link=self._permalink(channel, str(thread_ts))))
         elif not thread_ts:
             await self._emit(MessagePosted(**common))
+
+    def _channel_label(self, channel_id: str, label: str) -> str:
+        return "#" + (label or self._channel_names.get(channel_id, channel_id))
+
+    async def _decode(self, text: str) -> str:
+        """A member's Slack text as neutral text; people it names are shown by name (looked up once each)."""
+        for user_id in set(_USER_MENTION.findall(text)) - self._user_names.keys():
+            try:
+                self._user_names[user_id] = self._name_of(await self._user_info(user_id), user_id)
+            except Exception:  # an unknown or deleted user: shown by id rather than failing the message
+                self._user_names[user_id] = user_id
+        return mrkdwn.decode(text, user=lambda uid, label: "@" + (label or self._user_names.get(uid, uid)),
+                             channel=self._channel_label)
 
     def _permalink(self, channel: str, ts: str, thread_ts: str | None = None) -> str | None:
         """Slack's permalink shape (as ``chat.getPermalink`` returns it), built without a call per message."""
@@ -397,13 +414,17 @@ class SlackAdapter(HandlerTable):
     async def _on_command(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         """Answer within Slack's 3 s: ack with the answer if the core is quick, else via ``response_url``."""
         channel = str(command.get("channel_id") or "")
+        team = str(command.get("team_id") or self.team_id or "T0")
         event = CommandInvoked(
             platform=PLATFORM,
             # Slash commands carry no event id; trigger_id is unique per invocation.
             event_id=f"cmd:{command.get('trigger_id') or command.get('command_ts') or id(command)}",
-            member=member_key(str(command.get("team_id") or self.team_id or "T0"), str(command.get("user_id"))),
+            member=member_key(team, str(command.get("user_id"))),
             at=self.clock.now(),
-            text=str(command.get("text") or ""),
+            # A person named in the command (`/cop kudos @ana`, escaped by Slack as <@U…|ana>) is that member,
+            # by id: two members called Ana are never confused.
+            text=mrkdwn.decode(str(command.get("text") or ""), user=lambda uid, _: mention(member_key(team, uid)),
+                               channel=self._channel_label),
             channel=self._channel_names.get(channel, channel) or None,
             name=str(command.get("user_name") or "") or None,
             extras={"channel_id": channel},

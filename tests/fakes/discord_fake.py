@@ -633,24 +633,39 @@ class FakeDiscord:
         }
 
     async def slash(self, user_id: int, words: list[str], text: str | None = None,
-                    channel_id: int = 200000000000000001) -> dict[str, Any]:
-        """``/cop <words...> [text]`` as an APPLICATION_COMMAND interaction (nested subcommand options)."""
-        data = {**self._interaction_base(user_id, channel_id), "type": 2, "data": self._command_data(words, text)}
+                    channel_id: int = 200000000000000001, *, member: int | None = None,
+                    flags: dict[str, bool] | None = None) -> dict[str, Any]:
+        """``/cop <words...> [text]`` as an APPLICATION_COMMAND interaction (nested subcommand options);
+        ``member``: a user picked in the command's USER option (sent with its ``resolved`` user and member)."""
+        data = {**self._interaction_base(user_id, channel_id), "type": 2,
+                "data": self._command_data(words, text, member, flags)}
         await self.dispatch("INTERACTION_CREATE", data)
         return data
 
-    def _command_data(self, words: list[str], text: str | None) -> dict[str, Any]:
+    def _command_data(self, words: list[str], text: str | None, member: int | None = None,
+                      flags: dict[str, bool] | None = None) -> dict[str, Any]:
         """The ``data`` of a command interaction: the registered top-level command whose options hold ``words``
         (``/cop`` or another group the bot registered), with nested subcommand options."""
         leaf: dict[str, Any] = {"name": words[-1], "type": 1, "options": []}
+        resolved: dict[str, Any] = {}
+        if member is not None:
+            leaf["options"].append({"name": "member", "type": 6, "value": str(member)})
+            picked = self.users[member]
+            resolved = {"users": {str(member): user_payload(picked.id, picked.name)},
+                        "members": {str(member): {k: v for k, v in member_payload(picked.id, picked.name,
+                                                                                   picked.joined_at).items()
+                                                  if k != "user"} | {"permissions": "0"}}}
         if text is not None:
             leaf["options"].append({"name": "text", "type": 3, "value": text})
+        for name, value in (flags or {}).items():
+            leaf["options"].append({"name": name, "type": 5, "value": value})
         option = leaf
         if len(words) == 2:
             option = {"name": words[0], "type": 2, "options": [leaf]}
         root = next((c for c in self.commands if _holds(c, words)), None)
         root = root or next((c for c in self.commands if c["name"] == "cop"), {"id": "1", "name": "cop"})
-        return {"id": root["id"], "name": root["name"], "type": 1, "options": [option]}
+        data = {"id": root["id"], "name": root["name"], "type": 1, "options": [option]}
+        return {**data, "resolved": resolved} if resolved else data
 
     async def click(self, user_id: int, message: dict[str, Any], custom_id: str) -> dict[str, Any]:
         """A button pressed; on a message in a DM channel, the press comes as Discord sends it from a DM."""
@@ -691,8 +706,9 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", data)
         return data
 
-    async def dm_slash(self, user_id: int, words: list[str], text: str | None = None) -> dict[str, Any]:
+    async def dm_slash(self, user_id: int, words: list[str], text: str | None = None, *,
+                       member: int | None = None) -> dict[str, Any]:
         """``/cop <words...>`` run inside the user's DM with the bot (no guild in the payload)."""
-        data = {**self._dm_interaction_base(user_id), "type": 2, "data": self._command_data(words, text)}
+        data = {**self._dm_interaction_base(user_id), "type": 2, "data": self._command_data(words, text, member)}
         await self.dispatch("INTERACTION_CREATE", data)
         return data
