@@ -25,6 +25,9 @@ class Adapter(Protocol):
     """What every platform adapter offers the runtime."""
 
     platform: str
+    answer_limit: int | None
+    """The longest command answer (neutral characters) the platform shows as one reply; the core sends a longer
+    one by direct message, through the outbox, where the adapter splits it. None: no limit (the console)."""
 
     async def start(self, sink: EventSink) -> None:
         """Connect and begin delivering neutral events to ``sink``."""
@@ -57,6 +60,7 @@ class HandlerTable:
     """Mixin: builds the action → handler table from ``@performs`` methods and dispatches on it."""
 
     _handlers: dict[type[Action], str]
+    answer_limit: int | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import metrics
+from bot.actions import DirectMessage
 from bot.adapter import Adapter
 from bot.clock import Clock, utc
 from bot.commands import CommandError, CommandRouter, refusal
@@ -31,8 +32,9 @@ from bot.events import (
     ReplyPosted,
 )
 from bot.outbox import Outbox, write_plan
-from bot.ritual import CommandCall, CommandResult, CommandSpec, Ritual, Role, ScheduleSpec
+from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, Role, ScheduleSpec
 from bot.slots import next_slots, plan_catch_up, slots_between
+from bot.text import split_text
 from config.models import CommunityConfig
 from storage import kudos as kudos_store
 from storage import queries
@@ -384,6 +386,8 @@ class Runtime:
                 queries.forget_idle_hints(tx, self.community, now)  # a command may change what a check has to do
                 result = routed.spec.handler(CommandCall(event, routed.args, tx, now, role))
                 ritual = self._command_owner.get(routed.spec.path, "core")
+                if self.adapter.answer_limit is not None and len(result.reply) > self.adapter.answer_limit:
+                    result = self._long_answer(event, result, self.adapter.answer_limit)
                 write_plan(tx, self.community, ritual, f"cmd:{event.platform}:{event.event_id}", result.planned, now)
                 tx.commit()
         except CommandError as exc:
@@ -393,6 +397,17 @@ class Runtime:
             return "Something went wrong on my side; the facilitators can find the details in the bot's log."
         self.outbox.wake()
         return result.reply
+
+    def _long_answer(self, event: CommandInvoked, result: CommandResult, limit: int) -> CommandResult:
+        """An answer longer than the platform shows in one reply (a 1,000-pair status) goes to the invoker by DM:
+        through the outbox, so it arrives whole, in parts the adapter cuts to the platform's limits, exactly once."""
+        if not self.config.delivery.direct_messages.enabled:
+            head = split_text(result.reply, max(1, limit - 160))[0]
+            return CommandResult(head + "\n… (the rest is too long for one answer, and direct messages, which would "
+                                 "carry it, are switched off in community.yaml)", result.planned)
+        dm = Planned(DirectMessage(member=event.member, text=result.reply), subject="answer")
+        return CommandResult(f"That answer is long ({len(result.reply):,} characters), so I sent it to you as a "
+                             "direct message.", [*result.planned, dm])
 
     # --- outbound ----------------------------------------------------------------------------------
 

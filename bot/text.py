@@ -118,3 +118,24 @@ def split_text(text: str, limit: int) -> list[str]:
     if current.strip() or not parts:
         parts.append(current)
     return [part for part in parts if part.strip()] or [text[:limit]]
+
+
+def split_to_fit(text: str, limit: int, measure: Callable[[str], int]) -> list[str]:
+    """``text`` in neutral parts whose *rendered* size, ``measure(part)``, is at most ``limit``, cut at lines.
+
+    Why measure the rendering: a platform's limit counts what it receives (Slack's ``&amp;``, Discord's
+    ``**bold**`` and ``<@id>``), which is longer than the neutral text. Parts are first cut at ``limit``
+    neutral characters, and a part that renders too long is cut again, smaller, until it fits.
+    """
+    parts: list[str] = []
+    for chunk in split_text(text, limit):
+        pending = [chunk]
+        while pending:
+            piece = pending.pop(0)
+            size = measure(piece)
+            if size <= limit or len(piece) <= 1:
+                parts.append(piece)
+                continue
+            smaller = max(1, min(len(piece) - 1, len(piece) * limit // size))
+            pending[0:0] = split_text(piece, smaller)
+    return parts

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from adapters.discord import markdown
 from adapters.slack import mrkdwn
-from bot.text import mention, mentioned_key, spans, split_text
+from bot.text import mention, mentioned_key, spans, split_text, split_to_fit
 
 NEUTRAL = (
     "*Pairing cycle #3* _this week_ ~old~ `code *stays*`\n"
@@ -80,3 +80,11 @@ def test_split_text_cuts_at_line_boundaries() -> None:
     parts = split_text(text, 50)
     assert all(p.splitlines()[0].startswith("line ") and len(p) <= 50 for p in parts)
     assert [line for p in parts for line in p.splitlines()] == text.splitlines()
+
+
+def test_parts_fit_the_platform_s_limit_after_rendering() -> None:
+    """Slack counts ``&amp;``: 1,000 ampersands are 5,000 characters on the wire, so they take two parts of 3,000."""
+    text = "\n".join("&" * 100 for _ in range(10))
+    parts = split_to_fit(text, 3000, lambda part: len(mrkdwn.render(part)))
+    assert len(parts) == 2 and all(len(mrkdwn.render(p)) <= 3000 for p in parts)
+    assert "\n".join(parts) == text

@@ -39,6 +39,7 @@ from adapters.discord.ids import (
     message_ref,
     nonce_for,
     parse_ref,
+    part_label,
     user_id_of,
 )
 from adapters.discord.pacing import Pacer
@@ -58,7 +59,7 @@ from bot.events import (
     ReplyPosted,
 )
 from bot.ritual import CommandSpec
-from bot.text import mention
+from bot.text import mention, split_to_fit
 from config.models import CommunityConfig, DirectMessagesConfig
 
 log = logging.getLogger("copbot.discord")
@@ -131,6 +132,7 @@ class DiscordAdapter(HandlerTable):
     """One bot in one Discord server (the first server it is in, or ``DISCORD_GUILD_ID``)."""
 
     platform = PLATFORM
+    answer_limit: int | None = MAX_CONTENT - 200  # an interaction answer is one message; rendering adds a little
 
     def __init__(
         self,
@@ -157,7 +159,7 @@ class DiscordAdapter(HandlerTable):
         self._paths: dict[str, tuple[str, ...]] = {}
         self._channels: dict[str, int] = {}
         self._thread_parents: dict[int, int | None] = {}
-        self._parts_found: dict[str, dict[int, str]] = {}  # group DMs half sent before a crash, by delivery id
+        self._parts_found: dict[str, dict[str, str]] = {}  # parts sent before a crash, by delivery id and label
         self._connect_task: asyncio.Task[None] | None = None
         self._admin_usage: re.Pattern[str] | None = None
         self._dm_guild_by_message: dict[int, int] = {}  # DMs sent for a member of this server (see guild_for_dm)
@@ -323,8 +325,9 @@ class DiscordAdapter(HandlerTable):
         await interaction.followup.send(self._answer(await work), ephemeral=True)
 
     def _answer(self, text: str | None) -> str:
+        """An interaction's answer: one message (the core sends a longer answer by DM, in parts)."""
         rendered, _ = self._render(text or "Done.")
-        return rendered
+        return rendered if len(rendered) <= MAX_CONTENT else rendered[: MAX_CONTENT - 1] + "…"
 
     async def on_button(self, interaction: discord.Interaction, action_id: str, value: str) -> None:
         await interaction.response.defer()  # acknowledge within 3 s; the ritual answers through the outbox
@@ -448,8 +451,6 @@ class DiscordAdapter(HandlerTable):
         content = markdown.render(text, render)
         if self._admin_usage is not None:  # the core says `/cop prompt now`; on Discord that is /cop-admin
             content = self._admin_usage.sub(f"/{ADMIN_ROOT} ", content)
-        if len(content) > MAX_CONTENT:
-            content = content[: MAX_CONTENT - 1] + "…"
         if not users:
             return content, None  # the client-wide AllowedMentions.none() applies
         allowed = discord.AllowedMentions(
@@ -457,22 +458,51 @@ class DiscordAdapter(HandlerTable):
         )
         return content, allowed
 
+    def parts(self, text: str) -> list[str]:
+        """The neutral text cut into the messages it takes on Discord: each part's content at most 2,000."""
+        return split_to_fit(text, MAX_CONTENT, lambda part: len(self._render(part)[0]))
+
+    async def _send_parts(
+        self, target: discord.abc.Messageable, action: Action, delivery_id: str, recipient: int,
+        found: dict[str, str], sent: Callable[[discord.Message], None] | None = None,
+    ) -> str:
+        """Every part of the text not already ``found`` (sent before a crash), in order; the first part's ref.
+
+        Each part has its own nonce and footer marker (:func:`part_label`), so a crash between two parts leaves
+        the first findable and the resend sends only the rest. Files go with the first part, buttons with the last.
+        """
+        parts = self.parts(action.text)
+        first: str | None = None
+        for number, text in enumerate(parts):
+            label = part_label(recipient, number)
+            ref = found.get(label)
+            if ref is None:
+                message = await self._send(target, text, action, delivery_id, label,
+                                           first=number == 0, last=number == len(parts) - 1)
+                if sent is not None:
+                    sent(message)
+                ref = message_ref(message.channel.id, message.id)
+            first = first or ref
+        assert first is not None  # split_to_fit always gives at least one part
+        return first
+
     async def _send(
-        self, target: discord.abc.Messageable, action: Action, delivery_id: str, part: int = 0
+        self, target: discord.abc.Messageable, text: str, action: Action, delivery_id: str, label: str, *,
+        first: bool = True, last: bool = True,
     ) -> discord.Message:
-        content, allowed = self._render(action.text)
+        content, allowed = self._render(text)
         kwargs: dict[str, Any] = {
-            "nonce": nonce_for(delivery_id, part),  # a repeat within minutes returns the first message
-            "embed": discord.Embed().set_footer(text=delivery_marker(delivery_id, part)),  # found again later
+            "nonce": nonce_for(delivery_id, label),  # a repeat within minutes returns the first message
+            "embed": discord.Embed().set_footer(text=delivery_marker(delivery_id, label)),  # found again later
         }
         if allowed is not None:
             kwargs["allowed_mentions"] = allowed
-        view = view_for(action.buttons)
+        view = view_for(action.buttons) if last else None
         if view is not None:
             kwargs["view"] = view
         files = [
             discord.File(a.path, filename=Path(a.path).name, description=a.title or None)
-            for a in action.attachments
+            for a in (action.attachments if first else ())
             if await asyncio.to_thread(Path(a.path).is_file)  # a vanished chart does not block the message
         ]
         if files:
@@ -515,10 +545,11 @@ class DiscordAdapter(HandlerTable):
     @performs(Post)
     async def post(self, action: Post, delivery_id: str) -> str | None:
         channel_id = self.channel_id(action.channel)
-        message = await self._send(self._partial(channel_id), action, delivery_id)
+        found = self._parts_found.pop(delivery_id, {})
+        ref = await self._send_parts(self._partial(channel_id), action, delivery_id, 0, found)
         if action.opens_thread:
-            await self._open_thread(channel_id, message.id, action.text)
-        return message_ref(channel_id, message.id)
+            await self._open_thread(*parse_ref(ref), action.text)
+        return ref
 
     async def _open_thread(self, channel_id: int, message_id: int, text: str) -> None:
         """The discussion thread on a post, titled by its first line; one that is already there is fine."""
@@ -531,15 +562,16 @@ class DiscordAdapter(HandlerTable):
 
     @performs(DirectMessage)
     async def direct(self, action: DirectMessage, delivery_id: str) -> str | None:
-        return await self._send_dm(action.member, action, delivery_id)
+        return await self._send_dm(action.member, action, delivery_id, 0, self._parts_found.pop(delivery_id, {}))
 
-    async def _send_dm(self, member: str, action: Action, delivery_id: str, part: int = 0) -> str:
-        """One DM. A member who does not take DMs from server members is a refusal (PermissionError), which
-        the outbox gives up at once: asking again gets the same answer."""
+    async def _send_dm(self, member: str, action: Action, delivery_id: str, recipient: int,
+                       found: dict[str, str]) -> str:
+        """One DM (in parts if long). A member who does not take DMs from server members is a refusal
+        (PermissionError), which the outbox gives up at once: asking again gets the same answer."""
         channel = await self._dm(member)
         try:
-            message = await self._send(channel, action, delivery_id, part)
-            self._remember_dm(member, message)
+            return await self._send_parts(channel, action, delivery_id, recipient, found,
+                                          sent=lambda message: self._remember_dm(member, message))
         except discord.Forbidden as exc:
             if exc.code != CANNOT_DM:
                 raise
@@ -547,7 +579,6 @@ class DiscordAdapter(HandlerTable):
                 f"{member} does not accept direct messages from the bot (Discord {CANNOT_DM}: direct messages "
                 "from server members are off in their privacy settings)"
             ) from exc
-        return message_ref(channel.id, message.id)
 
     @performs(GroupMessage)
     async def group(self, action: GroupMessage, delivery_id: str) -> str | None:
@@ -559,12 +590,13 @@ class DiscordAdapter(HandlerTable):
         found = self._parts_found.pop(delivery_id, {})
         refs: list[str] = []
         refused: list[str] = []
-        for part, member in enumerate(action.members):
-            if part in found:
-                refs.append(found[part])
+        labels = len(self.parts(action.text))
+        for recipient, member in enumerate(action.members):
+            if all(part_label(recipient, n) in found for n in range(labels)):
+                refs.append(found[part_label(recipient, 0)])
                 continue
             try:
-                refs.append(await self._send_dm(member, action, delivery_id, part))
+                refs.append(await self._send_dm(member, action, delivery_id, recipient, found))
             except PermissionError as exc:
                 if not self.direct_messages.enabled:
                     raise
@@ -577,8 +609,8 @@ class DiscordAdapter(HandlerTable):
     @performs(Reply)
     async def reply(self, action: Reply, delivery_id: str) -> str | None:
         _, thread_id = parse_ref(action.thread_ref)
-        message = await self._send(self._partial(thread_id), action, delivery_id)
-        return message_ref(thread_id, message.id)
+        return await self._send_parts(self._partial(thread_id), action, delivery_id, 0,
+                                      self._parts_found.pop(delivery_id, {}))
 
     @performs(Ephemeral)
     async def ephemeral(self, action: Ephemeral, delivery_id: str) -> str | None:
@@ -604,40 +636,55 @@ class DiscordAdapter(HandlerTable):
         """
         if isinstance(action, React):
             return None  # adding the same reaction again changes nothing
+        count = len(self.parts(action.text))
+
+        def labels(recipient: int) -> list[str]:
+            return [part_label(recipient, number) for number in range(count)]
+
+        found: dict[str, str] = {}
         if isinstance(action, GroupMessage):
-            found: dict[int, str] = {}
-            for part, member in enumerate(action.members):
-                ref = await self._find_in(await self._dm_channel(member), delivery_id, part)
-                if ref is not None:
-                    found[part] = ref
-            if found and len(found) == len(action.members):
-                return found[0]
-            self._parts_found[delivery_id] = found
+            for recipient, member in enumerate(action.members):
+                found |= await self._find_parts(await self._dm_channel(member), delivery_id, labels(recipient))
+            wanted = [label for recipient in range(len(action.members)) for label in labels(recipient)]
+        elif isinstance(action, DirectMessage | Ephemeral):
+            found = await self._find_parts(await self._dm_channel(action.member), delivery_id, labels(0))
+            wanted = labels(0)
+        elif isinstance(action, Post):
+            found = await self._find_parts(self._partial(self.channel_id(action.channel)), delivery_id, labels(0))
+            wanted = labels(0)
+        elif isinstance(action, Reply):
+            found = await self._find_parts(self._partial(parse_ref(action.thread_ref)[1]), delivery_id, labels(0))
+            wanted = labels(0)
+        else:
+            raise TypeError(f"{type(self).__name__} cannot look up {type(action).__name__}")
+        if not all(label in found for label in wanted):
+            self._parts_found[delivery_id] = found  # the resend that follows sends only the rest
             return None
-        if isinstance(action, DirectMessage | Ephemeral):
-            return await self._find_in(await self._dm_channel(action.member), delivery_id)
-        if isinstance(action, Post):
-            ref = await self._find_in(self._partial(self.channel_id(action.channel)), delivery_id)
-            if ref is not None and action.opens_thread:
-                await self._open_thread(*parse_ref(ref), action.text)  # the crash may have come before the thread
-            return ref
-        if isinstance(action, Reply):
-            return await self._find_in(self._partial(parse_ref(action.thread_ref)[1]), delivery_id)
-        raise TypeError(f"{type(self).__name__} cannot look up {type(action).__name__}")
+        first = found[wanted[0]]
+        if isinstance(action, Post) and action.opens_thread:
+            await self._open_thread(*parse_ref(first), action.text)  # the crash may have come before the thread
+        return first
 
     async def _dm_channel(self, member: str) -> discord.DMChannel:
         """The member's DM channel, for reading: no DM pacing, since nothing is sent."""
         return await self.client.create_dm(discord.Object(user_id_of(member)))
 
-    async def _find_in(self, channel: discord.abc.Messageable, delivery_id: str, part: int = 0) -> str | None:
-        marker = delivery_marker(delivery_id, part)
+    async def _find_parts(self, channel: discord.abc.Messageable, delivery_id: str, labels: Sequence[str]
+                          ) -> dict[str, str]:
+        """The bot's messages in ``channel``'s recent history that carry one of ``labels``' markers, by label."""
+        markers = {delivery_marker(delivery_id, label): label for label in labels}
+        found: dict[str, str] = {}
         me = self.client.user
         try:
             async for message in channel.history(limit=LOOKUP_DEPTH):
                 if me is not None and message.author.id != me.id:
                     continue
-                if any(embed.footer.text == marker for embed in message.embeds):
-                    return message_ref(message.channel.id, message.id)
+                for embed in message.embeds:
+                    label = markers.get(embed.footer.text or "")
+                    if label is not None:
+                        found[label] = message_ref(message.channel.id, message.id)
+                if len(found) == len(markers):
+                    break
         except discord.NotFound:
-            return None  # the channel is gone: nothing of ours is in it
-        return None
+            return found  # the channel is gone: nothing of ours is in it
+        return found

@@ -61,7 +61,16 @@ def parse_ref(ref: str) -> tuple[int, int]:
     return int(channel), int(message)
 
 
-def nonce_for(delivery_id: str, part: int = 0) -> str:
+def part_label(recipient: int, number: int) -> str:
+    """Which message of a delivery: the recipient (a group message is one DM each) and the part of a long text.
+
+    The first part of each recipient keeps the bare recipient number, as before long texts were split, so a
+    message sent by an older copbot is still found after an upgrade.
+    """
+    return str(recipient) if number == 0 else f"{recipient}.{number}"
+
+
+def nonce_for(delivery_id: str, part: int | str = 0) -> str:
     """A 25-character nonce derived from the outbox delivery id (and a part, for one DM per group member).
 
     Same delivery → same nonce, so Discord's ``enforce_nonce`` returns the first message instead of
@@ -74,7 +83,7 @@ def nonce_for(delivery_id: str, part: int = 0) -> str:
 MARKER_PREFIX = "copbot · ref "
 
 
-def delivery_marker(delivery_id: str, part: int = 0) -> str:
+def delivery_marker(delivery_id: str, part: int | str = 0) -> str:
     """The footer text that names a message's delivery, found again in the channel's history after a crash.
 
     Why a footer and not the nonce: Discord returns the nonce only when the message is created (and in the

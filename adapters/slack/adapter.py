@@ -44,7 +44,7 @@ from bot.events import (
     ReactionRemoved,
     ReplyPosted,
 )
-from bot.text import mention
+from bot.text import mention, split_to_fit
 from bot.web_server import WebServer
 from config.models import DirectMessagesConfig
 
@@ -56,6 +56,9 @@ EVENTS_PATH = "/slack/events"
 METADATA_EVENT_TYPE = "copbot_delivery"
 COMMAND = "/cop"
 MAX_GROUP_DM = 8  # conversations.open takes 1-8 other users for a group DM
+PART_LIMIT = 3900
+"""The most mrkdwn one message carries: Slack shows ``text`` best well under 4,000 characters, and it becomes at
+most two 3,000-character sections plus the buttons, far under Block Kit's 50 blocks."""
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 _REPLY_SUBTYPES = {None, "thread_broadcast", "file_share"}
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -93,6 +96,7 @@ class SlackAdapter(HandlerTable):
     """One Slack workspace, one Bolt app. Constructible without the environment (tests pass everything)."""
 
     platform = PLATFORM
+    answer_limit: int | None = 3000  # a command's answer is one message (the ack, or one response_url post)
 
     def __init__(
         self,
@@ -140,6 +144,7 @@ class SlackAdapter(HandlerTable):
         self._channel_names: dict[str, str] = {}
         self._channels_lock = asyncio.Lock()
         self._dm_channels: dict[str, str] = {}
+        self._parts_found: dict[str, dict[tuple[int, int], str]] = {}  # parts sent before a crash, by delivery id
         self._user_names: dict[str, str] = {}  # user id -> display name, for mentions in members' text
         self._runner: WebServer | None = None
         self.shared_routes: Callable[[web.Application], object] | None = None
@@ -507,39 +512,72 @@ class SlackAdapter(HandlerTable):
             self._dm_channels[key] = str((response.get("channel") or {})["id"])
         return self._dm_channels[key]
 
-    async def _where(self, action: Action) -> tuple[str, str | None]:
-        """The channel id (and thread ts) an action's message goes to."""
+    async def _targets(self, action: Action) -> list[tuple[str, str | None]]:
+        """The channels (and thread ts) an action's message goes to: one, or one DM each for a group of more than
+        eight (conversations.open takes at most eight other people)."""
         if isinstance(action, Post):
-            return await self.channel_id(action.channel), None
+            return [(await self.channel_id(action.channel), None)]
         if isinstance(action, DirectMessage):
-            return await self.dm_channel((user_id_of(action.member),)), None
+            return [(await self.dm_channel((user_id_of(action.member),)), None)]
         if isinstance(action, GroupMessage):
-            return await self.dm_channel(tuple(user_id_of(m) for m in action.members[:MAX_GROUP_DM])), None
+            if len(action.members) <= MAX_GROUP_DM:
+                return [(await self.dm_channel(tuple(user_id_of(m) for m in action.members)), None)]
+            return [(await self.dm_channel((user_id_of(m),)), None) for m in action.members]
         if isinstance(action, Reply):
             channel, ts = split_ref(action.thread_ref)
-            return channel, ts
+            return [(channel, ts)]
         raise TypeError(f"{type(action).__name__} has no single destination")
 
     # --- outbound ----------------------------------------------------------------------------------
 
-    async def _post_message(self, channel: str, action: Action, delivery_id: str, thread_ts: str | None = None) -> str:
+    @staticmethod
+    def parts(text: str) -> list[str]:
+        """The neutral text cut into the messages it takes on Slack: each part's mrkdwn at most PART_LIMIT."""
+        return split_to_fit(text, PART_LIMIT, lambda part: len(render(part)))
+
+    async def _send(self, action: Action, delivery_id: str, *, direct: bool) -> str | None:
+        """Every part to every target, in order; parts found already sent after a crash are not sent again.
+
+        Each part carries the delivery id in its metadata (and its number, from the second part on), which is how
+        :meth:`find_delivery` tells after a crash which parts went out. Buttons go under the last part, files in
+        the thread of the first. Returns the first part's reference (what reactions and threads hang on).
+        """
+        found = self._parts_found.pop(delivery_id, {})
+        parts = self.parts(action.text)
+        first: str | None = None
+        for target, (channel, thread_ts) in enumerate(await self._targets(action)):
+            if direct and any((target, n) not in found for n in range(len(parts))):
+                await self._dm_policy()
+            for number, text in enumerate(parts):
+                ref = found.get((target, number))
+                if ref is None:
+                    ref = await self._post_part(channel, text, action, delivery_id, number, len(parts), thread_ts)
+                first = first or ref
+        return first
+
+    async def _post_part(self, channel: str, text: str, action: Action, delivery_id: str, number: int, count: int,
+                         thread_ts: str | None) -> str:
         await self._pacer.wait(f"channel:{channel}", self.pacing.channel_interval)
-        text = render(action.text)
+        rendered = render(text)
+        payload: dict[str, Any] = {"delivery_id": delivery_id}
+        if number:
+            payload["part"] = number
         kwargs: dict[str, Any] = {}
         if thread_ts:
             kwargs["thread_ts"] = thread_ts
         response = await self.client.chat_postMessage(
             channel=channel,
-            text=text,
-            blocks=blocks(text, action.buttons),
-            metadata={"event_type": METADATA_EVENT_TYPE, "event_payload": {"delivery_id": delivery_id}},
+            text=rendered,
+            blocks=blocks(rendered, action.buttons if number == count - 1 else ()),
+            metadata={"event_type": METADATA_EVENT_TYPE, "event_payload": payload},
             unfurl_links=False,
             unfurl_media=False,
             **kwargs,
         )
         posted_in, ts = str(response.get("channel") or channel), str(response["ts"])
-        for attachment in action.attachments:
-            await self._upload(posted_in, attachment, thread_ts or ts)
+        if number == 0:
+            for attachment in action.attachments:
+                await self._upload(posted_in, attachment, thread_ts or ts)
         return message_ref(posted_in, ts)
 
     async def _upload(self, channel: str, attachment: Attachment, thread_ts: str) -> None:
@@ -559,8 +597,7 @@ class SlackAdapter(HandlerTable):
 
     @performs(Post)
     async def post(self, action: Post, delivery_id: str) -> str | None:
-        channel, _ = await self._where(action)
-        return await self._post_message(channel, action, delivery_id)
+        return await self._send(action, delivery_id, direct=False)
 
     async def _dm_policy(self) -> None:
         """The community's DM policy before each DM: refused when switched off, else spaced to its pace.
@@ -578,37 +615,29 @@ class SlackAdapter(HandlerTable):
 
     @performs(DirectMessage)
     async def direct(self, action: DirectMessage, delivery_id: str) -> str | None:
-        await self._dm_policy()
-        channel, _ = await self._where(action)
-        return await self._post_message(channel, action, delivery_id)
+        return await self._send(action, delivery_id, direct=True)
 
     @performs(GroupMessage)
     async def group(self, action: GroupMessage, delivery_id: str) -> str | None:
         """One group DM for up to eight members; a larger group gets one DM each (first ref returned)."""
-        if len(action.members) <= MAX_GROUP_DM:
-            await self._dm_policy()
-            channel, _ = await self._where(action)
-            return await self._post_message(channel, action, delivery_id)
-        refs = []
-        for member in action.members:
-            await self._dm_policy()
-            refs.append(await self._post_message(await self.dm_channel((user_id_of(member),)), action, delivery_id))
-        return refs[0]
+        return await self._send(action, delivery_id, direct=True)
 
     @performs(Reply)
     async def reply(self, action: Reply, delivery_id: str) -> str | None:
-        channel, ts = await self._where(action)
-        return await self._post_message(channel, action, delivery_id, thread_ts=ts)
+        return await self._send(action, delivery_id, direct=False)
 
     @performs(Ephemeral)
     async def ephemeral(self, action: Ephemeral, delivery_id: str) -> str | None:
         user = user_id_of(action.member)
         channel = await self.channel_id(action.channel) if action.channel else await self.dm_channel((user,))
-        await self._pacer.wait(f"channel:{channel}", self.pacing.channel_interval)
-        text = render(action.text)
-        await self.client.chat_postEphemeral(
-            channel=channel, user=user, text=text, blocks=blocks(text, action.buttons)
-        )
+        parts = self.parts(action.text)
+        for number, text in enumerate(parts):
+            await self._pacer.wait(f"channel:{channel}", self.pacing.channel_interval)
+            rendered = render(text)
+            await self.client.chat_postEphemeral(
+                channel=channel, user=user, text=rendered,
+                blocks=blocks(rendered, action.buttons if number == len(parts) - 1 else ()),
+            )
         return None  # an ephemeral message cannot be referenced later
 
     @performs(React)
@@ -623,10 +652,26 @@ class SlackAdapter(HandlerTable):
         return None
 
     async def find_delivery(self, action: Action, delivery_id: str) -> str | None:
-        """After a crash mid-send: look for our metadata in the destination's recent history."""
+        """After a crash mid-send: look for our metadata in each destination's recent history.
+
+        Every part of every target found means the delivery went out: its first part's reference. Otherwise
+        the parts found are remembered, so the resend that follows sends only the others, in order.
+        """
         if isinstance(action, Ephemeral | React):
             return None  # ephemerals leave no history; a reaction is idempotent (already_reacted)
-        channel, thread_ts = await self._where(action)
+        count = len(self.parts(action.text))
+        targets = await self._targets(action)
+        found: dict[tuple[int, int], str] = {}
+        for target, (channel, thread_ts) in enumerate(targets):
+            for number, ref in (await self._find_in(channel, thread_ts, delivery_id)).items():
+                found[(target, number)] = ref
+        if all((target, number) in found for target in range(len(targets)) for number in range(count)):
+            return found[(0, 0)]
+        self._parts_found[delivery_id] = found
+        return None
+
+    async def _find_in(self, channel: str, thread_ts: str | None, delivery_id: str) -> dict[int, str]:
+        """The parts of ``delivery_id`` in one channel's (or thread's) recent history, by part number."""
         method = "conversations.replies" if thread_ts else "conversations.history"
         await self._pacer.wait(method, self.pacing.method_interval(method))
         if thread_ts:
@@ -635,10 +680,10 @@ class SlackAdapter(HandlerTable):
             )
         else:
             response = await self.client.conversations_history(channel=channel, include_all_metadata=True, limit=200)
+        parts: dict[int, str] = {}
         for message in response.get("messages") or []:
             metadata = message.get("metadata") or {}
             payload = metadata.get("event_payload") or {}
             if metadata.get("event_type") == METADATA_EVENT_TYPE and payload.get("delivery_id") == delivery_id:
-                return message_ref(channel, str(message["ts"]))
-        return None
-
+                parts[int(payload.get("part") or 0)] = message_ref(channel, str(message["ts"]))
+        return parts
