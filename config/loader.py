@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from config.models import CommunityConfig
+from config.people import Origin, people_refs
 
 Loc = tuple[str | int, ...]
 
@@ -130,6 +131,8 @@ def parse_config(text: str, path: str) -> CommunityConfig:
         problems.extend(_validation_problem(error, root, path) for error in exc.errors(include_url=False))
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: (p.line, p.col)))
+    # Where each person is named, so a reference the platform cannot resolve is reported at its line.
+    config._origin = Origin(path, {placed.loc: _position(_walk(root, placed.loc)[0]) for placed in people_refs(config)})
     return config
 
 
@@ -153,8 +156,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, path: str) -> ConfigProblem:
         hint = "remove the '---' line; the file holds one document"
     elif "could not find expected ':'" in lowered or "expected <block end>" in lowered:
         hint = "check the indentation of this line against the one above it, and that each key ends with ':'"
+    elif "'@'" in text or "cannot start any token" in lowered:
+        hint = 'a value starting with @ or ` must be in quotes, e.g. - "@ana"'
     else:
-        hint = "check the indentation and put text with special characters (: # * & { [) in quotes"
+        hint = "check the indentation and put text with special characters (: # * & { [ @) in quotes"
     return ConfigProblem(path, line, col, f"YAML syntax error: {text}; {hint}")
 
 
