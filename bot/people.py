@@ -100,8 +100,12 @@ def resolve_ref(directory: Directory, ref: PersonRef) -> Resolved:
         return Resolved(tuple(dict.fromkeys(k for g in roles for k in g.keys)))
     assert ref.kind == HANDLE
     wanted = ref.value.lower()
-    people = [p for p in directory.people if wanted in (h.lower() for h in p.handles)]
     groups = [g for g in directory.groups if g.kind == HANDLE and g.name.lower() == wanted]
+    # A person's first handle is the one the platform shows (Slack's display name, Discord's username); only
+    # when nobody goes by it are their other handles (the username, the display name) looked at.
+    people = [p for p in directory.people if p.handles and p.handles[0].lower() == wanted]
+    if not people:
+        people = [p for p in directory.people if wanted in (h.lower() for h in p.handles)]
     return _one(directory, ref, people, groups)
 
 

@@ -58,9 +58,12 @@ from bot.events import (
     ReactionRemoved,
     ReplyPosted,
 )
+from bot.people import Directory, Group, Person, Resolution, keys_only, resolve_ref
 from bot.ritual import CommandSpec
 from bot.text import mention, split_to_fit
 from config.models import CommunityConfig, DirectMessagesConfig
+from config.people import KEY, ROLE
+from config.people import parse_ref as parse_person
 
 log = logging.getLogger("copbot.discord")
 
@@ -161,6 +164,7 @@ class DiscordAdapter(HandlerTable):
         self._thread_parents: dict[int, int | None] = {}
         self._parts_found: dict[str, dict[str, str]] = {}  # parts sent before a crash, by delivery id and label
         self._connect_task: asyncio.Task[None] | None = None
+        self._chunked: set[int] = set()  # servers whose member list the bot has asked for
         self._admin_usage: re.Pattern[str] | None = None
         self._dm_guild_by_message: dict[int, int] = {}  # DMs sent for a member of this server (see guild_for_dm)
         self._dm_guild_by_user: dict[int, int] = {}
@@ -351,7 +355,41 @@ class DiscordAdapter(HandlerTable):
             return None
         return await self.sink(event)
 
+    # --- people --------------------------------------------------------------------------------------
+
+    async def resolve_people(self, refs: Sequence[str]) -> Resolution:
+        """Resolve community.yaml's people in the server: ``"@username"`` (or display name), ``role:Name`` for
+        everyone with a role, member keys as they are. Discord shares no email addresses.
+
+        The server's members come from the gateway (asked for once with a member request, then kept current by
+        join, leave and member-update events, each of which has the runtime look again).
+        """
+        parsed = {text: parse_person(text) for text in refs}
+        if all(ref.kind == KEY for ref in parsed.values()):
+            return keys_only(PLATFORM, refs)
+        people: list[Person] = []
+        groups: list[Group] = []
+        for guild in self._guilds():
+            if guild.id not in self._chunked:
+                await guild.chunk()
+                self._chunked.add(guild.id)
+            for member in guild.members:
+                if not member.bot:
+                    handles = (member.name, *(n for n in (member.global_name, member.nick) if n))
+                    people.append(Person(member_key(guild.id, member.id), member.display_name, handles))
+            groups.extend(Group(ROLE, role.name, tuple(member_key(guild.id, m.id) for m in role.members if not m.bot))
+                          for role in guild.roles if not role.is_default())
+        directory = Directory(PLATFORM, "the Discord server", people, groups, roles=True,
+                              advice='write "@username", role:Name or the member key')
+        return {text: resolve_ref(directory, ref) for text, ref in parsed.items()}
+
+    def on_people_event(self) -> None:
+        """A member joined, left or changed roles, or a role changed: the people community.yaml names may too."""
+        if self.people_changed is not None:
+            self.people_changed()
+
     async def on_member_join(self, member: discord.Member) -> None:
+        self.on_people_event()
         if member.bot:
             return
         joined = member.joined_at or self.clock.now()
@@ -366,6 +404,7 @@ class DiscordAdapter(HandlerTable):
         )
 
     async def on_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        self.on_people_event()
         user = payload.user
         if user.bot:
             return

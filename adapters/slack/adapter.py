@@ -16,7 +16,8 @@ import contextlib
 import functools
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import mrkdwn
@@ -44,9 +46,11 @@ from bot.events import (
     ReactionRemoved,
     ReplyPosted,
 )
+from bot.people import Directory, Group, Person, Resolution, keys_only, resolve_ref
 from bot.text import mention, split_to_fit
 from bot.web_server import WebServer
 from config.models import DirectMessagesConfig
+from config.people import EMAIL, HANDLE, KEY, parse_ref
 
 log = logging.getLogger("copbot.slack")
 
@@ -146,6 +150,7 @@ class SlackAdapter(HandlerTable):
         self._dm_channels: dict[str, str] = {}
         self._parts_found: dict[str, dict[tuple[int, int], str]] = {}  # parts sent before a crash, by delivery id
         self._user_names: dict[str, str] = {}  # user id -> display name, for mentions in members' text
+        self._directory: Directory | None = None  # the workspace's people, until Slack reports a change
         self._runner: WebServer | None = None
         self.shared_routes: Callable[[web.Application], object] | None = None
         """The bot's own routes (/healthz, /metrics, ...: bot/web.py), served beside /slack/events in HTTP mode."""
@@ -233,6 +238,8 @@ class SlackAdapter(HandlerTable):
     def _register(self) -> None:
         app = self.app
         app.event("team_join")(self._counted(self._on_team_join))
+        for people_event in ("user_change", "subteam_created", "subteam_updated", "subteam_members_changed"):
+            app.event(people_event)(self._counted(self._on_people_event))
         app.event("member_joined_channel")(self._counted(self._on_member_joined_channel))
         app.event("member_left_channel")(self._counted(self._on_member_left_channel))
         app.event("reaction_added")(self._counted(self._on_reaction))
@@ -328,7 +335,87 @@ class SlackAdapter(HandlerTable):
 
     async def _on_team_join(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         user = event.get("user") or {}
+        self._people_moved()  # a newcomer may be someone community.yaml names
         await self._joined(body, str(user.get("id")), user)
+
+    async def _on_people_event(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """A profile changed (a new display name) or a user group changed its members: look people up again."""
+        self._people_moved()
+
+    def _people_moved(self) -> None:
+        self._directory = None
+        if self.people_changed is not None:
+            self.people_changed()
+
+    # --- people ------------------------------------------------------------------------------------
+
+    async def resolve_people(self, refs: Sequence[str]) -> Resolution:
+        """Resolve community.yaml's people against the workspace: ``"@handle"`` by display name or username (or a
+        user group's handle), ``email:`` by address (users.lookupByEmail for one not in the list), keys as they are.
+
+        The workspace's users and user groups are read once (users.list, usergroups.list) and kept until Slack
+        reports a change (team_join, user_change, subteam_* events).
+        """
+        parsed = {text: parse_ref(text) for text in refs}
+        if all(ref.kind == KEY for ref in parsed.values()):
+            return keys_only(PLATFORM, refs)
+        directory = await self._people_directory()
+        known = {email.lower() for person in directory.people for email in person.emails}
+        extra = [await self._person_by_email(ref.value) for ref in parsed.values()
+                 if ref.kind == EMAIL and ref.value.lower() not in known]
+        if any(extra):
+            directory = replace(directory, people=[*directory.people, *(p for p in extra if p is not None)])
+        return {text: resolve_ref(directory, ref) for text, ref in parsed.items()}
+
+    async def _people_directory(self) -> Directory:
+        if self._directory is None:
+            team = await self._team_id()
+            people: list[Person] = []
+            cursor: str | None = None
+            while True:
+                await self._pacer.wait("users.list", self.pacing.method_interval("users.list"))
+                response = await self.client.users_list(limit=200, cursor=cursor)
+                people.extend(self._person(team, user) for user in response.get("members") or []
+                              if not user.get("deleted") and not user.get("is_bot") and user.get("id") != "USLACKBOT")
+                cursor = ((response.get("response_metadata") or {}).get("next_cursor")) or None
+                if not cursor:
+                    break
+            self._directory = Directory(PLATFORM, "the Slack workspace", people, await self._user_groups(team),
+                                        emails=True, advice='write "@display name" or the member key')
+        return self._directory
+
+    async def _user_groups(self, team: str) -> list[Group]:
+        """User groups with their members; none (and one log line) when the app may not read them."""
+        try:
+            await self._pacer.wait("usergroups.list", self.pacing.method_interval("usergroups.list"))
+            response = await self.client.usergroups_list(include_users=True)
+        except SlackApiError as exc:
+            log.warning("Slack user groups cannot be read (%s): add the usergroups:read scope to name groups in "
+                        "community.yaml", exc.response.get("error") if exc.response is not None else exc)
+            return []
+        return [Group(HANDLE, str(g.get("handle") or g.get("name")), tuple(member_key(team, str(u))
+                                                                         for u in g.get("users") or []))
+                for g in response.get("usergroups") or [] if not g.get("date_delete")]
+
+    async def _person_by_email(self, email: str) -> Person | None:
+        try:
+            await self._pacer.wait("users.lookupByEmail", self.pacing.method_interval("users.lookupByEmail"))
+            response = await self.client.users_lookupByEmail(email=email)
+        except SlackApiError:
+            return None  # users_not_found (or no users:read.email): the reference then matches nobody
+        return self._person(await self._team_id(), response.get("user") or {}, email)
+
+    async def _team_id(self) -> str:
+        if self.team_id is None:
+            self.team_id = str((await self.client.auth_test()).get("team_id") or "") or None
+        return self.team_id or "T0"
+
+    def _person(self, team: str, user: dict[str, Any], email: str | None = None) -> Person:
+        profile = user.get("profile") or {}
+        handles = tuple(h for h in (str(profile.get("display_name") or ""), str(user.get("name") or "")) if h)
+        emails = tuple(e for e in (str(profile.get("email") or ""), email or "") if e)
+        return Person(member_key(team, str(user.get("id"))), self._name_of(user, str(user.get("id"))), handles,
+                      emails)
 
     async def _is_community_channel(self, channel: str) -> bool:
         configured = self._community_channel()

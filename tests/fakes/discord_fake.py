@@ -49,11 +49,12 @@ def user_payload(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any
     }
 
 
-def member_payload(user_id: int, name: str, joined_at: str | None = None) -> dict[str, Any]:
+def member_payload(user_id: int, name: str, joined_at: str | None = None, roles: list[int] | None = None
+                   ) -> dict[str, Any]:
     return {
         "user": user_payload(user_id, name),
         "nick": None,
-        "roles": [],
+        "roles": [str(r) for r in roles or []],
         "joined_at": joined_at or iso(),
         "deaf": False,
         "mute": False,
@@ -92,6 +93,10 @@ class FakeUser:
     id: int
     name: str
     joined_at: str = field(default_factory=iso)
+    roles: list[int] = field(default_factory=list)
+
+    def member(self) -> dict[str, Any]:
+        return member_payload(self.id, self.name, self.joined_at, self.roles)
 
 
 def _holds(command: dict[str, Any], words: list[str]) -> bool:
@@ -143,6 +148,7 @@ class FakeDiscord:
         self.users: dict[int, FakeUser] = {}
         for name, uid in (members or {"Ana": 100000000000000001, "Ben": 100000000000000002}).items():
             self.users[uid] = FakeUser(uid, name)
+        self.roles: dict[int, str] = {}  # role id -> name (besides @everyone)
         self.channels: dict[int, dict[str, Any]] = {}
         for name, cid in (channels or {"general": 200000000000000001, "prompts": 200000000000000002}).items():
             self.channels[cid] = {"id": str(cid), "type": 0, "name": name, "guild_id": str(self.guild_id)}
@@ -482,10 +488,11 @@ class FakeDiscord:
             "icon": None,
             "owner_id": "1",
             "roles": [{"id": str(self.guild_id), "name": "@everyone", "permissions": "1071698660929", "position": 0,
-                       "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
+                       "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0},
+                      *(self.role_payload(rid) for rid in self.roles)],
             "channels": channels,
             "threads": [],
-            "members": [member_payload(u.id, u.name, u.joined_at) for u in self.users.values()],
+            "members": [u.member() for u in self.users.values()],
             "member_count": len(self.users) + 1,
             "emojis": [],
             "stickers": [],
@@ -551,7 +558,7 @@ class FakeDiscord:
                 self.member_requests.append(data)
                 await self.dispatch("GUILD_MEMBERS_CHUNK", {
                     "guild_id": str(self.guild_id), "chunk_index": 0, "chunk_count": 1, "not_found": [],
-                    "members": [member_payload(u.id, u.name, u.joined_at) for u in self.users.values()],
+                    "members": [u.member() for u in self.users.values()],
                     "nonce": data.get("nonce"),
                 })
             await self._notify()
@@ -573,7 +580,25 @@ class FakeDiscord:
         })
         await self.dispatch("GUILD_CREATE", self.guild_payload())
 
+    def role_payload(self, role_id: int) -> dict[str, Any]:
+        return {"id": str(role_id), "name": self.roles[role_id], "permissions": "0", "position": 1, "color": 0,
+                "hoist": False, "managed": False, "mentionable": False, "flags": 0}
+
+    def add_role(self, role_id: int, name: str, members: list[int]) -> None:
+        """A server role (before the bot connects); ``members`` have it."""
+        self.roles[role_id] = name
+        for uid in members:
+            self.users[uid].roles.append(role_id)
+
     # --- member actions (payloads as Discord sends them) ---------------------------------------------
+
+    async def set_roles(self, user_id: int, roles: list[int]) -> dict[str, Any]:
+        """An admin gives or takes roles: GUILD_MEMBER_UPDATE, as Discord sends it."""
+        user = self.users[user_id]
+        user.roles = list(roles)
+        data = {**user.member(), "guild_id": str(self.guild_id)}
+        await self.dispatch("GUILD_MEMBER_UPDATE", data)
+        return data
 
     async def member_joins(self, user_id: int, name: str) -> dict[str, Any]:
         self.users[user_id] = FakeUser(user_id, name)

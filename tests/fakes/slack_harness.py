@@ -99,13 +99,17 @@ async def slack_world(
     app_token: str | None = None,
     web: bool = False,
     start: datetime = PLATFORM_START,
+    workspace: Callable[[FakeSlack], object] | None = None,
 ) -> AsyncIterator[SlackWorld]:
-    """A started Slack community; ``web``: the bot's own routes (/healthz, /metrics) share the adapter's port."""
+    """A started Slack community; ``web``: the bot's own routes (/healthz, /metrics) share the adapter's port;
+    ``workspace`` adds people and user groups to the fake Slack before the bot starts."""
     fake = FakeSlack(team_id=TEAM)
     fake.add_channel(COMMUNITY_CHANNEL, "community")
     fake.add_channel(PROMPTS_CHANNEL, "prompts")
     fake.add_user(FACILITATOR, "Dana", "Europe/Berlin")
     fake.add_user(MEMBER, "Ana", "America/Sao_Paulo")
+    if workspace is not None:
+        workspace(fake)  # more people, groups, emails, before the bot first looks
     await fake.start()
     parsed = parse_config(config, "community.yaml")
     adapter = SlackAdapter(
