@@ -173,3 +173,24 @@ class PeopleBook:
         new = [p for p in self.problems if str(p) not in self._warned]
         self._warned |= {str(p) for p in new}
         return new
+
+
+FORMS = {"slack": (True, False), "discord": (False, True), "console": (False, False)}
+"""Per platform: can it look people up by email, does it have roles."""
+
+
+def form_problems(platform: str, config: CommunityConfig) -> list[PeopleProblem]:
+    """What ``copbot check --platform`` finds without asking the platform: member keys of another platform,
+    email addresses where there are none (Discord, the console), roles where there are none (Slack, the console)."""
+    emails, roles = FORMS.get(platform, (False, False))
+    directory = Directory(platform, f"the {platform}", emails=emails, roles=roles,
+                          advice=f'name them with "@handle" or a {platform} member key')
+    problems = []
+    for placed in people_refs(config):
+        ref = placed.ref
+        if ref.kind == HANDLE or (ref.kind == EMAIL and emails) or (ref.kind == ROLE and roles):
+            continue  # a form this platform can look up: only the live check can tell whether it finds someone
+        problem = resolve_ref(directory, ref).problem
+        if problem:
+            problems.append(locate(config, placed, problem))
+    return problems
