@@ -96,3 +96,16 @@ async def test_two_people_with_one_handle_are_ambiguous_and_name_both(tmp_path: 
     [ambiguous] = [r.getMessage() for r in caplog.records if "'@ana'" in r.getMessage()]
     assert ambiguous == (f"community.yaml:9:7: warning: '@ana' (roles.admins[0]) matches 2: Ana ({key(MEMBER)}), "
                          f"Ana ({key('UANA2')}); write the member key of the one you mean")
+
+
+def test_the_manifest_asks_for_what_finding_people_needs() -> None:
+    """users.list and users.lookupByEmail need users:read(.email); user groups need usergroups:read, and the
+    events that say people changed must be subscribed, or the bot never looks again."""
+    import yaml
+
+    path = Path(__file__).resolve().parents[1] / "adapters" / "slack" / "manifest.yaml"
+    manifest = yaml.safe_load(path.read_text())
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"users:read", "users:read.email", "usergroups:read"} <= scopes
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert {"team_join", "user_change", "subteam_created", "subteam_updated", "subteam_members_changed"} <= events
