@@ -87,6 +87,25 @@ def spans(text: str) -> Iterator[Span]:
         yield Span("text", text[last:])
 
 
+def render_spans(
+    text: str, *, plain: Callable[[str], str], code: Callable[[str], str], link: Callable[[str, str], str],
+    mention: Callable[[str], str],
+) -> str:
+    """Neutral text in a platform's notation: each kind of :func:`spans` piece through its own function
+    (``link(label, url)``, ``mention(member_key)``), joined back in order."""
+    out: list[str] = []
+    for span in spans(text):
+        if span.kind == "mention":
+            out.append(mention(span.value))
+        elif span.kind == "link":
+            out.append(link(span.value, span.url))
+        elif span.kind == "code":
+            out.append(code(span.value))
+        else:
+            out.append(plain(span.value))
+    return "".join(out)
+
+
 def split_text(text: str, limit: int) -> list[str]:
     """``text`` in parts of at most ``limit`` characters, cut at line breaks (a longer line at a space).
 

@@ -13,7 +13,6 @@ import difflib
 import types
 import typing
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,24 +21,11 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from config.models import CommunityConfig
-from config.people import Origin, people_refs
+from config.people import ConfigProblem, Origin, people_refs
 
 Loc = tuple[str | int, ...]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-
-
-@dataclass(frozen=True)
-class ConfigProblem:
-    """One thing wrong in the file, located 1-based, phrased for the person who has to fix it."""
-
-    path: str
-    line: int
-    col: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
 
 
 class ConfigError(Exception):

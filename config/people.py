@@ -112,8 +112,8 @@ def people_refs(config: CommunityConfig) -> Iterator[Placed]:
 
 
 @dataclass(frozen=True)
-class PeopleProblem:
-    """A reference that found nobody (or too many), located for the admin: ``PATH:LINE:COL: warning: ...``."""
+class ConfigProblem:
+    """One thing wrong in the file, located 1-based, phrased for the person who has to fix it."""
 
     path: str
     line: int
@@ -121,7 +121,11 @@ class PeopleProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: warning: {self.message}"
+        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+
+
+PeopleProblem = ConfigProblem
+"""A reference that found nobody (or too many): a warning, ``PATH:LINE:COL: warning: ...``; the bot runs on."""
 
 
 def locate(config: CommunityConfig, placed: Placed, message: str) -> PeopleProblem:
@@ -129,7 +133,7 @@ def locate(config: CommunityConfig, placed: Placed, message: str) -> PeopleProbl
     origin = config.origin
     line, col = origin.at(placed.loc) if origin else (1, 1)
     path = origin.path if origin else "community.yaml"
-    return PeopleProblem(path, line, col, f"{placed.ref.text!r} ({where(placed.loc)}) {message}")
+    return PeopleProblem(path, line, col, f"warning: {placed.ref.text!r} ({where(placed.loc)}) {message}")
 
 
 def resolve_config(config: CommunityConfig, keys: Mapping[str, Sequence[str]]) -> CommunityConfig:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.text import spans
+from bot.text import render_spans
 
 _NEUTRAL_BOLD = re.compile(r"(?<![*\w])\*(?=[^\s*])([^*\n]*?[^\s*])\*(?![*\w])")
 _NEUTRAL_STRIKE = re.compile(r"(?<![~\w])~(?=[^\s~])([^~\n]*?[^\s~])~(?![~\w])")
@@ -23,18 +23,11 @@ _CODE = re.compile(r"```.*?```|`[^`\n]+`", re.DOTALL)
 
 def render(text: str, mention: Callable[[str], str]) -> str:
     """Neutral text → Discord Markdown; ``mention(member_key)`` renders each marked mention."""
-    out: list[str] = []
-    for span in spans(text):
-        if span.kind == "mention":
-            out.append(mention(span.value))
-        elif span.kind == "link":
-            out.append(f"[{span.value}]({span.url})")
-        elif span.kind == "code":
-            out.append(span.value)
-        else:
-            bold = _NEUTRAL_BOLD.sub(r"**\1**", span.value)
-            out.append(_NEUTRAL_STRIKE.sub(r"~~\1~~", bold))
-    return "".join(out)
+    def plain(text: str) -> str:
+        return _NEUTRAL_STRIKE.sub(r"~~\1~~", _NEUTRAL_BOLD.sub(r"**\1**", text))
+
+    return render_spans(text, plain=plain, code=lambda code: code, mention=mention,
+                        link=lambda label, url: f"[{label}]({url})")
 
 
 def decode(content: str) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.actions import Button
-from bot.text import link, spans
+from bot.text import link, render_spans
 
 ZWJ = "\u200d"
 _BROADCAST = re.compile(r"@(everyone|here|channel)\b", re.IGNORECASE)
@@ -98,17 +98,8 @@ def render_mention(member_key: str) -> str:
 def render(text: str) -> str:
     """Neutral text → Slack mrkdwn: every piece escaped exactly once; marked mentions and neutral links become
     Slack's own markup between them; code is escaped but otherwise left as written."""
-    out: list[str] = []
-    for span in spans(text):
-        if span.kind == "mention":
-            out.append(render_mention(span.value))
-        elif span.kind == "link":
-            out.append(f"<{_escape_chars(span.url)}|{escape(span.value)}>")
-        elif span.kind == "code":
-            out.append(_escape_chars(span.value))
-        else:
-            out.append(escape(span.value))
-    return "".join(out)
+    return render_spans(text, plain=escape, code=_escape_chars, mention=render_mention,
+                        link=lambda label, url: f"<{_escape_chars(url)}|{escape(label)}>")
 
 
 def _chunks(text: str, size: int) -> list[str]:

@@ -636,14 +636,14 @@ class FakeDiscord:
         return {"id": str(channel_id), "type": 0, "guild_id": str(self.guild_id), "name": "general",
                 "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None}
 
+    def _interaction_ids(self) -> dict[str, Any]:
+        iid = snowflake()
+        return {"id": str(iid), "application_id": str(self.app_id), "token": f"tok{iid}", "version": 1}
+
     def _interaction_base(self, user_id: int, channel_id: int) -> dict[str, Any]:
         user = self.users[user_id]
-        iid = snowflake()
         return {
-            "id": str(iid),
-            "application_id": str(self.app_id),
-            "token": f"tok{iid}",
-            "version": 1,
+            **self._interaction_ids(),
             "guild_id": str(self.guild_id),
             "channel_id": str(channel_id),
             "channel": self._interaction_channel(channel_id),
@@ -706,12 +706,8 @@ class FakeDiscord:
         ``context`` 1 (BOT_DM), and the guild install's owner given as "0", as Discord sends it."""
         user = self.users[user_id]
         dm_id = user_id + 7  # the DM channel POST /users/@me/channels opens
-        iid = snowflake()
         return {
-            "id": str(iid),
-            "application_id": str(self.app_id),
-            "token": f"tok{iid}",
-            "version": 1,
+            **self._interaction_ids(),
             "channel_id": str(dm_id),
             "channel": {"id": str(dm_id), "type": 1, "last_message_id": None, "flags": 0,
                         "recipients": [user_payload(user.id, user.name)]},
