@@ -40,6 +40,10 @@ def run_platform(platform: str, config_path: Path, config: CommunityConfig, db: 
     raise ValueError(f"unknown platform {platform!r}; choose one of {', '.join(PLATFORMS)}")
 
 
+PEOPLE_FORMS = {"console": (False, False), "slack": (True, False), "discord": (False, True)}
+"""Per platform, what community.yaml may name people by besides handles and keys: (email addresses, roles)."""
+
+
 def live_credentials(platform: str) -> bool:
     """Are the platform's credentials in the environment (so ``copbot check`` can look people up there)?"""
     variable = {"slack": "SLACK_BOT_TOKEN", "discord": "DISCORD_TOKEN"}.get(platform)

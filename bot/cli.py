@@ -176,10 +176,11 @@ def _check_people(config: Any, platform: str) -> int:
     Discord, roles on Slack). With it: every reference looked up in the live workspace or server, as the bot would
     at start. Warnings do not fail the check (exit 0): the bot runs on without those people.
     """
-    from adapters.registry import live_credentials, resolve_live
+    from adapters.registry import PEOPLE_FORMS, live_credentials, resolve_live
     from bot.people import PeopleBook, form_problems
 
-    problems = form_problems(platform, config)
+    emails, roles = PEOPLE_FORMS[platform]
+    problems = form_problems(platform, config, emails=emails, roles=roles)
     looked_up = False
     if live_credentials(platform):
         book = PeopleBook(platform, lambda refs: resolve_live(platform, refs))

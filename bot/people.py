@@ -175,14 +175,9 @@ class PeopleBook:
         return new
 
 
-FORMS = {"slack": (True, False), "discord": (False, True), "console": (False, False)}
-"""Per platform: can it look people up by email, does it have roles."""
-
-
-def form_problems(platform: str, config: CommunityConfig) -> list[PeopleProblem]:
+def form_problems(platform: str, config: CommunityConfig, *, emails: bool, roles: bool) -> list[PeopleProblem]:
     """What ``copbot check --platform`` finds without asking the platform: member keys of another platform,
-    email addresses where there are none (Discord, the console), roles where there are none (Slack, the console)."""
-    emails, roles = FORMS.get(platform, (False, False))
+    email addresses where it has none (``emails`` False), roles where it has none (``roles`` False)."""
     directory = Directory(platform, f"the {platform}", emails=emails, roles=roles,
                           advice=f'name them with "@handle" or a {platform} member key')
     problems = []
