@@ -13,8 +13,9 @@ import discord
 from discord import app_commands
 
 from adapters.discord.buttons import CopButton
-from adapters.discord.pacing import Pacer, rate_limit_trace
+from adapters.discord.pacing import rate_limit_trace
 from adapters.discord.settings import DiscordSettings
+from bot.pacing import Pacer
 
 BUCKET_SWEEP_EVERY = 256
 
