@@ -38,7 +38,7 @@ async def test_the_fake_refuses_roles_for_unknown_members_and_roles(fake: FakeDi
             assert (unknown_role.status, (await unknown_role.json())["code"]) == (404, 10011)
         async with http.put(f"{base}/members/5/roles/{role['id']}") as unknown_member:
             assert (await unknown_member.json())["code"] == 10007
-    assert fake.member_roles[BEN] == {int(role["id"])}
+    assert set(fake.users[BEN].roles) == {int(role["id"])}
 
 
 async def _answer(fake: FakeDiscord, interaction: dict[str, Any]) -> str:
@@ -52,20 +52,20 @@ async def test_a_group_gets_a_channel_and_a_role_that_members_get_and_lose(fake:
     async with running_bot(fake, db, CONFIG) as bot:
         answer = await _answer(fake, await fake.slash(ANA, ["group", "create"], 'rust "systems programming"'))
         assert "Created the *rust* group" in answer
-        await fake.wait_for(lambda: ANA in fake.member_roles)
+        await fake.wait_for(lambda: bool(fake.users[ANA].roles))
         made = {c.body["name"]: c for c in fake.calls_to("POST", rf"/guilds/{fake.guild_id}/channels")}
         assert set(made) == {"grp-kubernetes", "grp-rust"} and made["grp-rust"].body["topic"] == "systems programming"
         roles = {r["name"]: int(r["id"]) for r in fake.roles.values()}
         assert set(roles) == {"kubernetes", "rust"} and all(r["mentionable"] for r in fake.roles.values())
-        assert fake.member_roles[ANA] == {roles["rust"]}
+        assert set(fake.users[ANA].roles) == {roles["rust"]}
 
         answer = await _answer(fake, await fake.slash(BEN, ["group", "join"], "kubernetes"))
         assert answer.startswith("You joined *kubernetes*")
-        await fake.wait_for(lambda: roles["kubernetes"] in fake.member_roles.get(BEN, set()))
+        await fake.wait_for(lambda: roles["kubernetes"] in fake.users[BEN].roles)
         answer = await _answer(fake, await fake.slash(BEN, ["group", "leave"], "kubernetes"))
         assert answer.startswith("You left *kubernetes*")
         await fake.wait_for(lambda: fake.calls_to("DELETE", rf"/guilds/\d+/members/{BEN}/roles/\d+"))
-        assert fake.member_roles[BEN] == set()
+        assert fake.users[BEN].roles == []
         await bot.runtime.settle()
         with db.session() as tx:
             rust = store.group(tx, bot.runtime.community, "rust")

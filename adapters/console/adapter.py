@@ -32,9 +32,14 @@ from bot.actions import (
 )
 from bot.adapter import EventSink, HandlerTable, performs
 from bot.calendar import ics_bytes, ics_name
+from bot.people import Directory, Resolution, Resolved, resolve_ref
 from bot.text import render_mentions
+from config.people import HANDLE, parse_ref
 
 PLATFORM = "console"
+
+
+CONSOLE_PEOPLE = Directory(PLATFORM, "the console", advice='on the console write "@name"')
 
 
 def member_key(handle: str) -> str:
@@ -75,6 +80,8 @@ class ConsoleHistory(Protocol):
 class ConsoleAdapter(HandlerTable):
     """Keeps every message in ``transcript`` and shows it through ``echo`` (rich in the terminal)."""
 
+    paced = False  # simulated time: no platform counts its messages per second (the DM switch still applies)
+
     platform = PLATFORM
 
     def __init__(self, echo: Callable[[Message], None] | None = None, history: ConsoleHistory | None = None,
@@ -95,6 +102,17 @@ class ConsoleAdapter(HandlerTable):
 
     async def find_delivery(self, action: object, delivery_id: str) -> str | None:
         return self.by_delivery.get(delivery_id)
+
+    async def resolve_people(self, refs: Sequence[str]) -> Resolution:
+        """On the console anyone can be typed in: ``"@ana"`` is ``console:ana``, whether or not she joined yet."""
+        resolved: dict[str, Resolved] = {}
+        for text in refs:
+            ref = parse_ref(text)
+            if ref.kind == HANDLE and ref.value:
+                resolved[text] = Resolved((member_key(ref.value),))
+            else:
+                resolved[text] = resolve_ref(CONSOLE_PEOPLE, ref)
+        return resolved
 
     def next_ref(self) -> str:
         self._counter += 1
@@ -143,10 +161,12 @@ class ConsoleAdapter(HandlerTable):
 
     @performs(DirectMessage)
     async def direct(self, action: DirectMessage, delivery_id: str) -> str | None:
+        await self.dm_gate()  # community.yaml may switch DMs off here too
         return self._bot(f"DM @{handle_of(action.member)}", action, delivery_id)
 
     @performs(GroupMessage)
     async def group(self, action: GroupMessage, delivery_id: str) -> str | None:
+        await self.dm_gate()
         names = ", ".join("@" + handle_of(m) for m in action.members)
         return self._bot(f"group DM {names}", action, delivery_id)
 

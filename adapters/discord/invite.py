@@ -12,9 +12,10 @@ SCOPES = ("bot", "applications.commands")
 
 
 def needed_permissions() -> discord.Permissions:
-    """What the rituals use: see channels, post, open threads and post in them, read history, react; for interest
-    groups make a channel and a role per group and give it to members; for community sessions keep a scheduled
-    event per session."""
+    """What the rituals use, and nothing more: see channels, post (with the footer embed that names a delivery,
+    and the health report's chart as a file), open threads on prompts and post in them, read history (a
+    delivery looked up after a crash, thread replies), react; for interest groups make a channel and a role per
+    group and give it to members; for community sessions keep a scheduled event per session."""
     return discord.Permissions(
         manage_channels=True,  # a channel per interest group (POST /guilds/{id}/channels)
         manage_roles=True,  # a role per interest group, given to its members (PUT .../members/{id}/roles/{id})
@@ -27,6 +28,7 @@ def needed_permissions() -> discord.Permissions:
         read_message_history=True,
         add_reactions=True,
         embed_links=True,
+        attach_files=True,
     )
 
 
