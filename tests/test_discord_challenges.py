@@ -41,10 +41,10 @@ async def test_a_challenge_on_discord_with_buttons_for_taking_part_and_voting(fa
         assert join.startswith("cop:challenges.join|")
         await fake.click(BEN, announcement, join)
         answer = await _answer(fake, await fake.slash(BEN, ["challenge", "submit"], "https://git.test/ben/toil"))
-        assert answer.startswith("Your entry to *Automate one toil* is in")
+        assert answer.startswith("Your entry to **Automate one toil** is in")
 
         answer = await _answer(fake, await fake.slash(ANA, ["challenge", "close"]))
-        assert answer.startswith("Submissions for *Automate one toil* are closed; voting is open until")
+        assert answer.startswith("Submissions for **Automate one toil** are closed; voting is open until")
         [voting] = await fake.wait_for(lambda: _posted(fake, "Vote for your favourite"))
         [vote] = _custom_ids(voting)
         await fake.click(BEN, voting, vote)  # his own entry: refused by DM
@@ -52,7 +52,7 @@ async def test_a_challenge_on_discord_with_buttons_for_taking_part_and_voting(fa
         await fake.wait_for(lambda: len([m for m in fake.messages.values() if "vote is in" in m["content"]
                                          or "your own entry" in m["content"]]) == 2)
         answer = await _answer(fake, await fake.slash(ANA, ["challenge", "close"]))
-        assert answer.startswith("Voting for *Automate one toil* is closed")
+        assert answer.startswith("Voting for **Automate one toil** is closed")
         [results] = await fake.wait_for(lambda: _posted(fake, "Results of Automate one toil"))
         assert f"🥇 1st <@{BEN}>: 1 vote" in results["content"]
         with db.session() as tx:

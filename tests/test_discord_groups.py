@@ -51,7 +51,7 @@ async def test_a_group_gets_a_channel_and_a_role_that_members_get_and_lose(fake:
     assert load_config(CONFIG).rituals.groups is not None
     async with running_bot(fake, db, CONFIG) as bot:
         answer = await _answer(fake, await fake.slash(ANA, ["group", "create"], 'rust "systems programming"'))
-        assert "Created the *rust* group" in answer
+        assert "Created the **rust** group" in answer
         await fake.wait_for(lambda: bool(fake.users[ANA].roles))
         made = {c.body["name"]: c for c in fake.calls_to("POST", rf"/guilds/{fake.guild_id}/channels")}
         assert set(made) == {"grp-kubernetes", "grp-rust"} and made["grp-rust"].body["topic"] == "systems programming"
@@ -60,10 +60,10 @@ async def test_a_group_gets_a_channel_and_a_role_that_members_get_and_lose(fake:
         assert set(fake.users[ANA].roles) == {roles["rust"]}
 
         answer = await _answer(fake, await fake.slash(BEN, ["group", "join"], "kubernetes"))
-        assert answer.startswith("You joined *kubernetes*")
+        assert answer.startswith("You joined **kubernetes**")
         await fake.wait_for(lambda: roles["kubernetes"] in fake.users[BEN].roles)
         answer = await _answer(fake, await fake.slash(BEN, ["group", "leave"], "kubernetes"))
-        assert answer.startswith("You left *kubernetes*")
+        assert answer.startswith("You left **kubernetes**")
         await fake.wait_for(lambda: fake.calls_to("DELETE", rf"/guilds/\d+/members/{BEN}/roles/\d+"))
         assert fake.users[BEN].roles == []
         await bot.runtime.settle()

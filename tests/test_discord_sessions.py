@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.events import MemberJoined
 from storage import sessions as store
 from storage.db import Database
 from tests.discord_harness import ANA, BEN, FIXTURES, GENERAL, running_bot
 from tests.fakes.discord_fake import FakeDiscord
+
+CHIDI, DANA = 100000000000000003, 100000000000000004
 
 CONFIG = (FIXTURES / "community.yaml").read_text() + """
   sessions:
@@ -75,3 +78,23 @@ async def test_a_scheduled_event_made_just_before_a_crash_is_found_not_made_twic
         made = await bot.adapter.perform(event, "sessions:x:1")
         assert await bot.adapter.find_delivery(event, "sessions:x:1") == made  # the crash came after: found
     assert len(fake.scheduled_events) == 1
+
+
+async def test_a_host_named_in_text_and_a_swap_through_the_member_picker(fake: FakeDiscord, db: Database) -> None:
+    """``session add`` takes its host as typed text (Discord sends a typed mention as ``<@id>``); ``session swap``
+    has a USER option, so the picked member arrives by id before the session's number."""
+    async with running_bot(fake, db, CONFIG) as bot:
+        await fake.member_joins(CHIDI, "Chidi")  # newcomers: known to the bot from their joins
+        await fake.member_joins(DANA, "Dana")
+        await bot.wait_event(lambda e: isinstance(e, MemberJoined), count=2)
+        await bot.runtime.settle()
+        text = f'"Lightning talks" --at 2027-01-14T16:00 --host <@{CHIDI}>'
+        assert "is on for Thursday 14 January" in await _answer(fake, await fake.slash(ANA, ["session", "add"], text))
+        await bot.runtime.settle()
+        with db.session() as tx:
+            [row] = store.sessions(tx, bot.runtime.community)
+        assert row.host.endswith(f":{CHIDI}")
+        answer = await _answer(fake, await fake.slash(CHIDI, ["session", "swap"], str(row.id), member=DANA))
+        assert answer.startswith("I've asked"), answer
+        await fake.wait_for(lambda: any("asks whether you'd host" in m["content"] for m in fake.messages.values()
+                                        if m["channel_id"] == str(DANA + 7)))  # the fake's DM channel with dana

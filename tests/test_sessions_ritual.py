@@ -164,7 +164,8 @@ async def test_a_member_host_is_credited_and_can_hand_the_session_over(
     await ask(guild, "fay", 'session add "Lightning talks" --at 2027-01-06T12:00 --host @chen')
     assert "put you down to host *Lightning talks*" in said_to(adapter, "chen")[-1]
     assert "not hosting" in await ask(guild, "ben", "session skip 1")
-    assert (await ask(guild, "chen", "session swap 1 @ben")).startswith("I've asked ben")
+    assert (await ask(guild, "chen", "session swap @fay 1")).startswith("I've asked fay")  # the member first
+    assert (await ask(guild, "chen", "session swap 1 @ben")).startswith("I've asked ben")  # or the number first
     await click(guild, "ben", "sessions.take", "1:console:chen")
     assert "You're hosting *Lightning talks*" in said_to(adapter, "ben")[-1]
     await advance(guild, clock, datetime(2027, 1, 6, 13, 15, tzinfo=UTC))

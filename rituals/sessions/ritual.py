@@ -14,7 +14,7 @@ they're coming and see who else is, get it into their calendar, be reminded, and
   button counts attendance (kind ``attended``) for ``attendance_for``. A member host of a session that is not
   the rota's is credited ``facilitated`` (the ladder counts sessions hosted; the rota credits its own hosts).
 - A host who can't make it passes the session back (``/cop session skip``) or hands it to someone
-  (``/cop session swap ID @member``, who accepts with a button), as rota members skip and swap.
+  (``/cop session swap @member ID``, who accepts with a button), as rota members skip and swap.
 
 One check (``sessions``, hourly, asleep until the next reminder or end) does the timed steps; each is a
 column on the session written in the slot's transaction, so it happens once.
@@ -287,7 +287,7 @@ class SessionsRitual(ConfiguredRitual[SessionsConfig]):
         return [
             CommandSpec(("sessions",), Role.MEMBER, "the next community sessions and who is going", self._list),
             CommandSpec(("session", "add"), Role.FACILITATOR, "add a session (workshop, webinar, guest talk)",
-                        self._add, usage='"title" --at YYYY-MM-DDTHH:MM [--duration 90m] [--host @member | --guest '
+                        self._add, usage='"title" --at YYYY-MM-DDTHH:MM [--duration 90m] [--host @name | --guest '
                         '"Name"] [--link URL]', min_args=1, max_args=None),
             CommandSpec(("session", "move"), Role.FACILITATOR, "move a session (the invites follow)", self._move,
                         usage="NUMBER --at YYYY-MM-DDTHH:MM [--duration 90m] [--link URL]", min_args=3,
@@ -297,7 +297,7 @@ class SessionsRitual(ConfiguredRitual[SessionsConfig]):
             CommandSpec(("session", "skip"), Role.MEMBER, "as its host: pass a session back to the facilitators",
                         self._skip, usage="NUMBER", min_args=1, max_args=1),
             CommandSpec(("session", "swap"), Role.MEMBER, "as its host: ask a member to host it instead",
-                        self._swap, usage="NUMBER @member", min_args=2, max_args=2),
+                        self._swap, usage="@member NUMBER", min_args=2, max_args=2),
         ]
 
     def _list(self, call: CommandCall) -> CommandResult:
@@ -328,7 +328,7 @@ class SessionsRitual(ConfiguredRitual[SessionsConfig]):
         assert request.at is not None
         if request.at <= call.now:
             raise CommandError(f"{self._when(request.at)} has passed; pick a time to come.")
-        host = resolve(call.tx, self.ctx.community, request.host, "`--host @ana`").key if request.host else ""
+        host = resolve(call.tx, self.ctx.community, request.host, "--host @ana").key if request.host else ""
         minutes = int((request.duration or settings.duration).total_seconds() // 60)
         row = store.CommunitySession(community=self.ctx.community, key=f"chat:{call.event.platform}:"
                                      f"{call.event.event_id}", title=request.title, host=host,
@@ -340,7 +340,7 @@ class SessionsRitual(ConfiguredRitual[SessionsConfig]):
             planned.append(Planned(DirectMessage(member=host, text=(
                 f"{mention(call.event.member)} has put you down to host *{row.title}* on "
                 f"{self._when(row.starts_at)}. Thank you! If it doesn't suit, `/cop session skip {row.id}` "
-                f"passes it back, or `/cop session swap {row.id} @name` asks someone to take it.")),
+                f"passes it back, or `/cop session swap @name {row.id}` asks someone to take it.")),
                 subject=f"session.host:{row.id}"))
         return CommandResult(f"Session #{row.id} *{row.title}* is on for {self._when(row.starts_at)}; announced "
                              "with RSVP buttons and a calendar invite.", planned)
@@ -393,8 +393,8 @@ class SessionsRitual(ConfiguredRitual[SessionsConfig]):
         return CommandResult(f"Cancelled session #{row.id}; the invite is withdrawn and those coming were told.",
                              planned)
 
-    def _my_session(self, call: CommandCall) -> store.CommunitySession:
-        row = self._open_row(call, call.args[0])
+    def _my_session(self, call: CommandCall, number: str) -> store.CommunitySession:
+        row = self._open_row(call, number)
         if row.host != call.event.member:
             raise CommandError(f"You're not hosting session #{row.id}, so there's nothing to pass on.")
         if row.source == "rota":
@@ -403,18 +403,20 @@ class SessionsRitual(ConfiguredRitual[SessionsConfig]):
         return row
 
     def _skip(self, call: CommandCall) -> CommandResult:
-        row = self._my_session(call)
+        row = self._my_session(call, call.args[0])
         row.host = ""
         store.save(call.tx, row)
         people = sorted(set(self.ctx.config.roles.facilitators) | set(self.ctx.config.roles.admins))
         text = (f"{mention(call.event.member)} can't host *{row.title}* on {self._when(row.starts_at)} after all. "
-                f"`/cop session swap {row.id} @name` is for hosts; a facilitator can re-add it with a new `--host`.")
+                f"`/cop session swap @name {row.id}` is for hosts; a facilitator can re-add it with a new `--host`.")
         planned = [Planned(DirectMessage(member=p, text=text), subject=f"session.skip:{row.id}") for p in people]
         return CommandResult("Done: the facilitators know you can't host it. Thank you for saying so early!", planned)
 
     def _swap(self, call: CommandCall) -> CommandResult:
-        row = self._my_session(call)
-        other = resolve(call.tx, self.ctx.community, call.args[1], "`/cop session swap 3 @ben`").key
+        """``swap @ben 3`` or ``swap 3 @ben``: Discord's member picker puts the member first, people type either."""
+        number, typed = call.args if call.args[0].lstrip("#").isdigit() else reversed(call.args)
+        row = self._my_session(call, number)
+        other = resolve(call.tx, self.ctx.community, typed, "/cop session swap @ben 3").key
         if other == call.event.member:
             raise CommandError("That's you! Name the member you'd like to host it.")
         text = (f"{mention(call.event.member)} asks whether you'd host *{row.title}* on {self._when(row.starts_at)} "
