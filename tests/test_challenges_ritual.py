@@ -200,3 +200,22 @@ async def test_a_planned_challenge_is_announced_at_its_start_and_teams_enter_tog
         assert "your own entry" in said_to(adapter, "ana")[-1]  # her team's entry is her own
     finally:
         await bot.stop()
+
+
+async def test_a_challenge_planned_by_a_reload_is_announced_in_the_admins_own_words(
+        guild: Runtime, adapter: ConsoleAdapter, clock: ManualClock) -> None:
+    """community.yaml edited while the bot runs: the planned challenge and the changed text take effect without
+    a restart, and the announcement is made once even though every hourly check sees it due."""
+    planned = CHALLENGES_YAML + """    scheduled:
+      - title: Docs sprint
+        rules: one page each
+        starts: 2027-01-05T10:00
+        until: 2027-01-08
+    texts:
+      announce: "Sprint time! {title}: {rules}. Until {deadline}. {how}"
+"""
+    guild.apply_config(make_config(COMMUNITY_YAML + planned))  # hot reload
+    await advance(guild, clock, START + timedelta(days=1, hours=4))
+    [announced] = [m for m in adapter.transcript if "Docs sprint" in m.text]
+    assert announced.text.startswith("Sprint time! Docs sprint: one page each. Until ")
+    assert "New challenge" not in announced.text

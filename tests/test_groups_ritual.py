@@ -200,3 +200,10 @@ async def test_the_dashboard_and_the_health_report_show_each_group(guild: Runtim
     with guild.db.session() as tx:
         text = groups_text(store.figures(tx, guild.community, clock.now()))
     assert "• kubernetes: 2 members, 0 active, 0 contributions → (4 weeks before: 0)" in text
+
+
+async def test_what_the_bot_says_on_joining_is_the_admins_to_change(guild: Runtime) -> None:
+    own = GROUPS_YAML.replace("  groups:\n    quiet", '  groups:\n    texts:\n      joined: "Welcome to {group}, '
+                              'see you in {channel}"\n    quiet', 1)
+    guild.apply_config(make_config(COMMUNITY_YAML + own))  # hot reload
+    assert await ask(guild, "ana", "group join finops") == "Welcome to finops, see you in #cost"

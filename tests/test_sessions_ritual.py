@@ -204,3 +204,13 @@ async def test_the_rota_s_session_is_announced_here_with_the_pinned_host(
         assert row.host == "console:ben" and row.source == "rota"
     finally:
         await bot.stop()
+
+
+async def test_the_announcement_speaks_in_the_admins_own_words_after_a_reload(
+        guild: Runtime, adapter: ConsoleAdapter) -> None:
+    own = SESSIONS_YAML + '    texts:\n      announce: "Come along: {title}, {when}, with {host} ({link})"\n'
+    guild.apply_config(make_config(COMMUNITY_YAML + own))  # hot reload
+    await ask(guild, "fay", 'session add "Terraform at scale" --at 2027-01-07T16:00 --guest "Kelsey"')
+    [post] = [m for m in adapter.transcript if m.where == "#guild" and "Terraform at scale" in m.text]
+    assert post.text.startswith("Come along: Terraform at scale, Thursday 7 January, 16:00, with Kelsey "
+                                "(https://meet.test/cop)"), post.text
