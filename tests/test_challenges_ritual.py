@@ -4,7 +4,6 @@ themselves), and the results recognise submitters and winners through kudos."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -12,7 +11,7 @@ import pytest
 
 from adapters.console.adapter import ConsoleAdapter
 from bot.clock import ManualClock
-from bot.events import ButtonClicked, CommandInvoked, MemberJoined, ReplyPosted
+from bot.events import ReplyPosted
 from bot.runtime import Runtime
 from copbot.registry import RITUALS
 from copbot.report import build_report
@@ -31,6 +30,7 @@ from storage import kudos as kudos_store
 from storage import queries
 from storage.db import Database
 from tests.conftest import COMMUNITY_YAML, START, make_config
+from tests.practice_helpers import advance, ask, click, said_to, start
 
 CHALLENGES_YAML = """\
   challenges:
@@ -38,7 +38,6 @@ CHALLENGES_YAML = """\
     voting_for: 2d
     winners: 2
 """
-_ids = itertools.count()
 
 
 def test_parse_start_reads_the_title_and_options_and_explains_mistakes() -> None:
@@ -73,38 +72,9 @@ def test_due_steps_follow_the_timeline() -> None:
 
 @pytest.fixture
 async def guild(db: Database, adapter: ConsoleAdapter, clock: ManualClock) -> AsyncIterator[Runtime]:
-    bot = Runtime(make_config(COMMUNITY_YAML + CHALLENGES_YAML), db, adapter, clock, RITUALS)
-    await bot.start(background=False)
-    for name in ("ana", "ben", "chen", "dana", "fay"):
-        await bot.handle_event(MemberJoined(platform="console", event_id=f"j-{name}", member=f"console:{name}",
-                                            at=clock.now(), name=name))
-    await bot.settle()
+    bot = await start(make_config(COMMUNITY_YAML + CHALLENGES_YAML), db, adapter, clock)
     yield bot
     await bot.stop()
-
-
-async def ask(bot: Runtime, member: str, text: str) -> str:
-    answer = await bot.handle_event(CommandInvoked(platform="console", event_id=f"c{next(_ids)}",
-                                                   member=f"console:{member}", at=bot.clock.now(), text=text))
-    await bot.settle()
-    return answer or ""
-
-
-async def click(bot: Runtime, member: str, action: str, value: str) -> None:
-    await bot.handle_event(ButtonClicked(platform="console", event_id=f"b{next(_ids)}", member=f"console:{member}",
-                                         at=bot.clock.now(), action_id=action, value=value))
-    await bot.settle()
-
-
-async def advance(bot: Runtime, clock: ManualClock, until: datetime) -> None:
-    while clock.now() < until:
-        clock.set(min(until, clock.now() + timedelta(hours=1)))
-        bot.tick()
-        await bot.settle()
-
-
-def said_to(adapter: ConsoleAdapter, who: str) -> list[str]:
-    return [m.text for m in adapter.transcript if m.where in (f"only @{who}", f"DM @{who}")]
 
 
 async def test_a_challenge_from_start_to_results(guild: Runtime, adapter: ConsoleAdapter, clock: ManualClock) -> None:

@@ -3,7 +3,6 @@ question and pairs among its own members, its participation counts for it, and a
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -11,15 +10,15 @@ import pytest
 
 from adapters.console.adapter import ConsoleAdapter
 from bot.clock import ManualClock
-from bot.events import ButtonClicked, CommandInvoked, MemberJoined, ReplyPosted
+from bot.events import ButtonClicked, ReplyPosted
 from bot.runtime import Runtime
 from config.loader import ConfigError
-from copbot.registry import RITUALS
 from rituals.groups.decisions import Listed, check_name, join_buttons, listing, quiet_groups
 from storage import groups as store
 from storage import queries
 from storage.db import Database
 from tests.conftest import COMMUNITY_YAML, START, make_config
+from tests.practice_helpers import advance, ask, start
 
 GROUPS_YAML = """\
   groups:
@@ -42,37 +41,11 @@ GROUPS_YAML = """\
         channel: "#cost"
 """
 
-_ids = itertools.count()
-
-
-def command(member: str, text: str, at: datetime) -> CommandInvoked:
-    return CommandInvoked(platform="console", event_id=f"c{next(_ids)}", member=member, at=at, text=text,
-                          channel="guild")
-
-
 @pytest.fixture
 async def guild(db: Database, adapter: ConsoleAdapter, clock: ManualClock) -> AsyncIterator[Runtime]:
-    bot = Runtime(make_config(COMMUNITY_YAML + GROUPS_YAML), db, adapter, clock, RITUALS)
-    await bot.start(background=False)
-    for name in ("ana", "ben", "chen", "dana", "fay"):
-        await bot.handle_event(MemberJoined(platform="console", event_id=f"j-{name}", member=f"console:{name}",
-                                            at=clock.now(), name=name))
-    await bot.settle()
+    bot = await start(make_config(COMMUNITY_YAML + GROUPS_YAML), db, adapter, clock)
     yield bot
     await bot.stop()
-
-
-async def ask(bot: Runtime, member: str, text: str) -> str:
-    answer = await bot.handle_event(command(f"console:{member}", text, bot.clock.now()))
-    await bot.settle()
-    return answer or ""
-
-
-async def advance(bot: Runtime, clock: ManualClock, until: datetime) -> None:
-    while clock.now() < until:
-        clock.set(min(until, clock.now() + timedelta(hours=1)))
-        bot.tick()
-        await bot.settle()
 
 
 def test_the_list_shows_each_group_and_offers_buttons_for_the_others() -> None:

@@ -4,7 +4,6 @@ the host is thanked and credited; the rota's sessions become community sessions 
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,15 +13,15 @@ from icalendar import Calendar
 
 from adapters.console.adapter import ConsoleAdapter
 from bot.clock import ManualClock
-from bot.events import ButtonClicked, CommandInvoked, MemberJoined
 from bot.runtime import Runtime
-from copbot.registry import RITUALS
 from copbot.report import build_report
 from rituals.sessions.decisions import Refused, Timeline, due_steps, parse_request
 from storage import queries
 from storage import sessions as store
 from storage.db import Database
 from tests.conftest import COMMUNITY_YAML, START, make_config
+from tests.practice_helpers import advance as advance_by
+from tests.practice_helpers import ask, click, said_to, start
 
 SESSIONS_YAML = """\
   sessions:
@@ -40,7 +39,6 @@ ROTA_YAML = """\
   sessions:
     link: https://meet.test/cop
 """
-_ids = itertools.count()
 
 
 def test_parse_request_reads_times_in_the_community_zone_and_explains_mistakes() -> None:
@@ -64,13 +62,7 @@ def test_due_steps_remind_before_and_thank_after() -> None:
 
 
 async def _guild(yaml: str, db: Database, adapter: ConsoleAdapter, clock: ManualClock) -> Runtime:
-    bot = Runtime(make_config(COMMUNITY_YAML + yaml), db, adapter, clock, RITUALS)
-    await bot.start(background=False)
-    for name in ("ana", "ben", "chen", "dana", "fay"):
-        await bot.handle_event(MemberJoined(platform="console", event_id=f"j-{name}", member=f"console:{name}",
-                                            at=clock.now(), name=name))
-    await bot.settle()
-    return bot
+    return await start(make_config(COMMUNITY_YAML + yaml), db, adapter, clock)
 
 
 @pytest.fixture
@@ -82,28 +74,8 @@ async def guild(db: Database, adapter: ConsoleAdapter, clock: ManualClock,
     await bot.stop()
 
 
-async def ask(bot: Runtime, member: str, text: str) -> str:
-    answer = await bot.handle_event(CommandInvoked(platform="console", event_id=f"c{next(_ids)}",
-                                                   member=f"console:{member}", at=bot.clock.now(), text=text))
-    await bot.settle()
-    return answer or ""
-
-
-async def click(bot: Runtime, member: str, action: str, value: str) -> None:
-    await bot.handle_event(ButtonClicked(platform="console", event_id=f"b{next(_ids)}", member=f"console:{member}",
-                                         at=bot.clock.now(), action_id=action, value=value))
-    await bot.settle()
-
-
 async def advance(bot: Runtime, clock: ManualClock, until: datetime) -> None:
-    while clock.now() < until:
-        clock.set(min(until, clock.now() + timedelta(minutes=15)))
-        bot.tick()
-        await bot.settle()
-
-
-def said_to(adapter: ConsoleAdapter, who: str) -> list[str]:
-    return [m.text for m in adapter.transcript if m.where in (f"only @{who}", f"DM @{who}")]
+    await advance_by(bot, clock, until, timedelta(minutes=15))
 
 
 def invite(adapter: ConsoleAdapter, n: int = -1) -> Calendar:
