@@ -37,6 +37,7 @@ from bot.slots import next_slots, plan_catch_up, slots_between
 from config.models import CommunityConfig
 from storage import queries
 from storage.db import Database
+from storage.errors import database_unavailable, first_line
 from storage.ingest import ParticipationWriter
 from storage.models import Delivery
 from storage.times import utc
@@ -47,6 +48,9 @@ ACTING_EVENTS = (MemberJoined, MemberLeft, ButtonClicked)
 
 COMMUNITY = "community"
 """The ``ritual`` recorded with participation that belongs to no ritual (a plain post in a channel)."""
+
+DATABASE_UNAVAILABLE = "I cannot use my database right now, so nothing was done; try again in a few minutes."
+"""The answer to a command while the database is full, read-only or unreachable."""
 
 IDLE_HINT_CAP = timedelta(hours=6)
 """The longest a check trusts a ritual's "nothing to do before" hint (see Ritual.idle_until)."""
@@ -82,7 +86,9 @@ class Runtime:
         self.db = db
         self.adapter = adapter
         self.clock = clock
-        self.writer = writer or ParticipationWriter(db, on_written=metrics.participation_written)
+        self.writer = writer or ParticipationWriter(
+            db, on_written=metrics.participation_written, on_overflow=metrics.participation_overflowed
+        )
         self.ctx = RitualContext(self)
         self.rituals: list[Ritual] = [factory(self.ctx) for factory in ritual_factories]
         self.router = CommandRouter(self._core_commands())
@@ -345,8 +351,11 @@ class Runtime:
                 tx.commit()
         except CommandError as exc:
             return str(exc)
-        except Exception:
-            log.exception("command %r failed", event.text)
+        except Exception as exc:
+            if database_unavailable(exc):  # full, read-only or gone: say so; the log has the driver's words
+                log.error("command %r: the database cannot be used (%s)", event.text[:200], first_line(exc))
+                return DATABASE_UNAVAILABLE
+            log.exception("command %r failed", event.text[:200])
             return "Something went wrong on my side; the facilitators can find the details in the bot's log."
         self.outbox.wake()
         return result.reply
