@@ -213,13 +213,16 @@ def _serve(args: argparse.Namespace, config: Any, platform: str) -> int:
         db = open_for(Path(args.config))
     except OperationalError as exc:  # PostgreSQL down, wrong host or password: one clear line, exit 2
         return report_unreachable(database_url(Path(args.config)), exc)
-    if platform == "console":
-        console = Console(soft_wrap=True)  # the terminal wraps; a script's reader gets whole lines
-        return asyncio.run(run_console(Path(args.config), config, db, interactive=sys.stdin.isatty(), console=console,
-                                       start=args.start_at))
-    from copbot.platforms.registry import run_platform
+    try:
+        if platform == "console":
+            console = Console(soft_wrap=True)  # the terminal wraps; a script's reader gets whole lines
+            return asyncio.run(run_console(Path(args.config), config, db, interactive=sys.stdin.isatty(),
+                                           console=console, start=args.start_at))
+        from copbot.platforms.registry import run_platform
 
-    return run_platform(platform, Path(args.config), config, db)
+        return run_platform(platform, Path(args.config), config, db)
+    finally:
+        db.dispose()  # before the bot lock is let go (storage/bot_lock.py says why)
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
