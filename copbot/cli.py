@@ -128,6 +128,32 @@ def main(argv: list[str] | None = None) -> int:
         # docs), and exit as a process killed by SIGPIPE would (128 + 13).
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except Exception as exc:
+        url = _database_of(args)
+        if url is None or not _database_unavailable(exc):
+            raise
+        from copbot.db_commands import report_unreachable
+
+        return report_unreachable(url, exc)  # one line, what to do, no traceback (exit 2)
+
+
+def _database_unavailable(exc: BaseException) -> bool:
+    from storage.errors import database_unavailable
+
+    return database_unavailable(exc)
+
+
+def _database_of(args: argparse.Namespace) -> str | None:
+    """The database a command works on (None for those on a throwaway one, or none at all)."""
+    if args.command not in ("run", "report", "resources", "db"):
+        return None
+    if getattr(args, "url", None):
+        return str(args.url)
+    if args.command == "db" and getattr(args, "db_command", "") == "migrate-sqlite-to-postgres":
+        return str(getattr(args, "to", None) or os.environ.get("COPBOT_DATABASE_URL") or "")
+    from copbot.app import database_url
+
+    return database_url(Path(args.config))
 
 
 def _load(path: str) -> Any:

@@ -11,14 +11,25 @@ from __future__ import annotations
 import sqlite3
 
 import psycopg
+import psycopg.errors
 from sqlalchemy.exc import OperationalError
 
-_UNAVAILABLE: tuple[type[BaseException], ...] = (OperationalError, sqlite3.OperationalError, psycopg.OperationalError)
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OperationalError,  # SQLAlchemy's wrapper of both drivers' OperationalError
+    sqlite3.OperationalError,
+    psycopg.OperationalError,
+    psycopg.errors.ReadOnlySqlTransaction,  # a PostgreSQL standby, or default_transaction_read_only
+)
 
 
 def database_unavailable(exc: BaseException) -> bool:
-    """True when ``exc`` says the database cannot be used now (full, read-only, locked, unreachable)."""
-    return isinstance(exc, _UNAVAILABLE)
+    """True when ``exc`` says the database cannot be used now (full, read-only, locked, unreachable, or a file
+    that is not a database at all), as opposed to a refused row or a bug."""
+    orig = getattr(exc, "orig", None)
+    for candidate in (exc, orig):
+        if isinstance(candidate, _UNAVAILABLE) or type(candidate) is sqlite3.DatabaseError:  # "file is not a database"
+            return True
+    return False
 
 
 def first_line(exc: BaseException) -> str:
