@@ -244,9 +244,10 @@ class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
         thread_ref = call.event.extras.get("thread_ref") if isinstance(call.event, CommandInvoked) else None
         if not thread_ref:
             if not args or args[0].startswith("#"):
-                emoji = settings.harvest_reactions[0].strip(":")
-                raise CommandError("Which thread? Run `/cop harvest` inside the thread, react with "
-                                   f":{emoji}: on its first message, or name that message: "
+                # harvest_reactions may be empty (harvest by command only): then there is no reaction to offer
+                react = "".join(f" react with :{emoji.strip(':')}: on its first message,"
+                                for emoji in settings.harvest_reactions[:1])
+                raise CommandError(f"Which thread? Run `/cop harvest` inside the thread,{react} or name that message: "
                                    "`/cop harvest <message> #tag`.")
             named = args.pop(0)
             thread_ref = self._thread_of(call.tx, named)
