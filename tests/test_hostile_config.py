@@ -8,6 +8,8 @@ Hypothesis then fuzzes raw bytes and the schema's own settings.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import copy
 import os
 import re
@@ -204,3 +206,57 @@ def test_any_setting_given_any_value_is_accepted_and_usable_or_refused_with_its_
     config = _loads_or_refuses(text.encode("utf-8", "surrogatepass"))
     if config is not None:
         _upcoming(config)
+
+
+# --- the running bot's watcher ---------------------------------------------------------------------------------
+
+
+async def test_a_running_watcher_refuses_hostile_edits_off_the_loop_and_keeps_the_last_good_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import config.watch
+    from config.watch import ConfigWatcher
+
+    path = tmp_path / "community.yaml"
+    path.write_bytes((ROOT / "community.yaml").read_bytes())
+    good = load_config(path)
+    loop_thread = threading.get_ident()
+    parsed_on: list[int] = []
+    real_parse = config.watch.parse_config_bytes
+
+    def spy(data: bytes, shown: str) -> CommunityConfig:  # the real parse, noting which thread runs it
+        parsed_on.append(threading.get_ident())
+        return real_parse(data, shown)
+
+    monkeypatch.setattr(config.watch, "parse_config_bytes", spy)
+    applied: list[CommunityConfig] = []
+    refused: list[ConfigError] = []
+    changed = asyncio.Event()
+
+    def on_change(new: CommunityConfig) -> None:
+        applied.append(new)
+        changed.set()
+
+    def on_error(error: ConfigError) -> None:
+        refused.append(error)
+        changed.set()
+
+    watcher = ConfigWatcher(path, on_change, on_error, poll_seconds=0.01, initial=good)
+    task = asyncio.create_task(watcher.run())
+    try:
+        for hostile in ("alias_bomb.yaml", "deep_nesting_flow.yaml", "self_alias.yaml"):
+            changed.clear()
+            path.write_bytes((ROOT / "tests" / "fixtures" / "hostile_config" / hostile).read_bytes())
+            await asyncio.wait_for(changed.wait(), HANG)
+            assert_located(refused[-1], str(path))
+        changed.clear()
+        path.unlink()
+        os.mkfifo(path)  # a FIFO nobody writes to: reading it would wait forever
+        await asyncio.wait_for(changed.wait(), HANG)
+        assert "named pipe" in str(refused[-1])
+        assert applied == [] and watcher.current is good
+        assert parsed_on and loop_thread not in parsed_on
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
