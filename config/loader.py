@@ -9,7 +9,7 @@ pydantic error's ``loc`` is walked back down the node tree to find where to poin
 A hostile or broken file must not hang or crash the bot that reads it (the running bot re-reads it on every
 edit), so the file is read with limits: only a regular file (a FIFO or a device would block or never end),
 at most :data:`MAX_CONFIG_BYTES`, nested at most :data:`MAX_DEPTH` levels (aliases included), at most
-:data:`MAX_VALUES` values once its aliases are expanded (a 600-byte "billion laughs" expands to 387 million),
+:data:`MAX_VALUES` values, aliases expanded (a 600-byte "billion laughs" expands to 387 million),
 no alias inside itself, numbers and dates a setting could hold; past :data:`MAX_PROBLEMS` problems the rest
 are counted, not listed. Each of these is a located problem like any other.
 """
@@ -37,12 +37,14 @@ Loc = tuple[str | int, ...]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
-MAX_CONFIG_BYTES = 512 * 1024
+MAX_CONFIG_BYTES = 256 * 1024
 """The largest community.yaml read (the shipped one, every setting explained in comments, is 27 KB)."""
 MAX_DEPTH = 40
 """The deepest nesting of sections and lists, counting what aliases bring in (the shipped file needs 6)."""
-MAX_VALUES = 100_000
-"""The most values (scalars, lists, sections) the file may hold once its aliases are expanded."""
+MAX_VALUES = 10_000
+"""The most values (scalars, lists, sections) the file may hold, its aliases expanded (the shipped file holds
+about 300; a bank of 1,500 prompt questions is 1,500). PyYAML reads ~10,000 values a second on a busy machine,
+so this also keeps a refusal within a second or two."""
 MAX_PROBLEMS = 100
 """Problems listed one by one; past these, one more line says how many were not shown."""
 _MAX_INT_DIGITS = 18  # every number a setting takes fits in 64 bits with room to spare
@@ -225,14 +227,20 @@ class _LimitedLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self._values = 0
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         self._depth += 1
+        self._values += 1
         try:
             if self._depth > MAX_DEPTH:
                 mark = self.peek_event().start_mark
                 raise _Limit(problem=f"nested more than {MAX_DEPTH} levels deep; no setting needs that many",
                              problem_mark=mark)
+            if self._values > MAX_VALUES:
+                raise _Limit(problem=f"the file holds more than {MAX_VALUES:,} values (keys, items and settings); "
+                                     "no community needs that many: look for a runaway list or pasted data here",
+                             problem_mark=self.peek_event().start_mark)
             return super().compose_node(parent, index)  # type: ignore[no-any-return]
         finally:
             self._depth -= 1
