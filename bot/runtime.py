@@ -52,6 +52,9 @@ COMMUNITY = "community"
 DATABASE_UNAVAILABLE = "I cannot use my database right now, so nothing was done; try again in a few minutes."
 """The answer to a command while the database is full, read-only or unreachable."""
 
+ANSWER_LIMIT = 600
+"""The longest refusal of a malformed command (a ritual's message that repeats too much is cut)."""
+
 IDLE_HINT_CAP = timedelta(hours=6)
 """The longest a check trusts a ritual's "nothing to do before" hint (see Ritual.idle_until)."""
 
@@ -67,6 +70,10 @@ class SlotOutcome:
 
 
 RitualFactory = Callable[[RitualContext], Ritual]
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= ANSWER_LIMIT else text[: ANSWER_LIMIT - 1] + "…"
 
 
 class Runtime:
@@ -334,7 +341,7 @@ class Runtime:
         try:
             routed = self.router.route(event.text)
         except CommandError as exc:
-            return str(exc)
+            return _short(str(exc))
         role = self.role_of(event.member)
         if role < routed.spec.role:
             return refusal(routed.spec)
@@ -350,7 +357,7 @@ class Runtime:
                 write_plan(tx, self.community, ritual, f"cmd:{event.platform}:{event.event_id}", result.planned, now)
                 tx.commit()
         except CommandError as exc:
-            return str(exc)
+            return _short(str(exc))  # a refusal is short, whatever a ritual put in it
         except Exception as exc:
             if database_unavailable(exc):  # full, read-only or gone: say so; the log has the driver's words
                 log.error("command %r: the database cannot be used (%s)", event.text[:200], first_line(exc))

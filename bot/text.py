@@ -27,3 +27,18 @@ def render_mentions(text: str, render: Callable[[str], str]) -> str:
 def strip_markers(text: str) -> str:
     """Remove any mention markers from member-supplied text so relayed text can never mention anyone."""
     return text.replace(_OPEN, "").replace(_CLOSE, "")
+
+
+ECHO_LIMIT = 60
+"""The most characters of a member's own argument an answer repeats back (a 100 KB argument stays theirs)."""
+
+
+def clip(text: str, limit: int = ECHO_LIMIT) -> str:
+    """``text`` shortened with … past ``limit`` characters, markers stripped (member text repeated back)."""
+    clean = strip_markers(text)
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
+def echo(text: str, limit: int = ECHO_LIMIT) -> str:
+    """A member's argument quoted back in an answer: :func:`clip`, in quotes."""
+    return repr(clip(text, limit))

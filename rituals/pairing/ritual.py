@@ -27,7 +27,7 @@ from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, Event
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec, Upcoming
 from bot.slots import next_slots
-from bot.text import mention, strip_markers
+from bot.text import echo, mention, strip_markers
 from config.durations import format_duration
 from config.pairing import PairingConfig
 from rituals.pairing.decisions import (
@@ -420,7 +420,7 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
             until = date.fromisoformat(text)
         except ValueError:
             raise CommandError(
-                f"I could not read {strip_markers(text)!r} as a date. Write it as YYYY-MM-DD, "
+                f"I could not read {echo(text)} as a date. Write it as YYYY-MM-DD, "
                 "e.g. `/cop pairing pause 2026-12-31`."
             ) from None
         today = self._local_date(call.now)
@@ -524,7 +524,7 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
             day = date.fromisoformat(arg)
         except ValueError:
             raise CommandError(
-                f"I could not read {strip_markers(arg)!r}. Give a cycle number (`/cop pairing status 3`), "
+                f"I could not read {echo(arg)}. Give a cycle number (`/cop pairing status 3`), "
                 "a start date (`/cop pairing status 2027-01-18`), or nothing for the latest cycle."
             ) from None
         for number, cycle in enumerate(cycles, start=1):
