@@ -18,6 +18,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import metrics
+from bot.actions import Ephemeral
 from bot.adapter import Adapter
 from bot.clock import Clock
 from bot.commands import CommandError, CommandRouter, refusal
@@ -32,7 +33,7 @@ from bot.events import (
     ReplyPosted,
 )
 from bot.outbox import Outbox, write_plan
-from bot.ritual import CommandCall, CommandResult, CommandSpec, Ritual, RitualContext, Role, ScheduleSpec
+from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, RitualContext, Role, ScheduleSpec
 from bot.slots import next_slots, plan_catch_up, slots_between
 from config.models import CommunityConfig
 from storage import queries
@@ -110,6 +111,7 @@ class Runtime:
         self.last_tick: datetime | None = None  # for /healthz: a bot whose ticks stopped is not healthy
         self.scheduler_running: Callable[[], bool] | None = None  # set by whoever runs a scheduler (copbot/live.py)
         self._tasks: list[asyncio.Task[Any]] = []
+        self._fanning_out: dict[tuple[str, ...], tuple[asyncio.Task[None], str]] = {}  # path -> (work, who)
         self._next_due: dict[tuple[str, str, str], datetime] = {}  # (schedule, cron, zone) -> first slot not yet due
 
     # --- lifecycle ---------------------------------------------------------------------------------
@@ -141,6 +143,7 @@ class Runtime:
             await self.outbox.drain()
 
     async def stop(self) -> None:
+        await self.commands_done()  # a thread cannot be cancelled: let a running /cop pair now finish
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -152,7 +155,8 @@ class Runtime:
         await self.adapter.stop()
 
     async def settle(self) -> None:
-        """Send what is planned and store what was recorded (tests, simulation, console)."""
+        """Finish running commands, send what is planned and store what was recorded (tests, simulation, console)."""
+        await self.commands_done()
         await self.outbox.drain()
         await self.writer.flush()
 
@@ -285,7 +289,7 @@ class Runtime:
         """The adapters' event sink. Returns the invoker's answer for a command, else None."""
         metrics.event_received(type(event).__name__)
         if isinstance(event, CommandInvoked):
-            return self.handle_command(event)
+            return self._command(event)
         now = self.clock.now()
         with self.db.session() as tx:
             if isinstance(event, ACTING_EVENTS) and not queries.claim_event(
@@ -336,8 +340,71 @@ class Runtime:
             return Role.FACILITATOR
         return Role.MEMBER
 
-    def handle_command(self, event: CommandInvoked) -> str:
-        """Route, check the role, run in one transaction; every failure is a short answer, never a crash."""
+    def _command(self, event: CommandInvoked) -> str:
+        """Most commands are answered here and now; one that fans out is acknowledged and run off the loop."""
+        try:
+            routed = self.router.route(event.text)
+        except CommandError as exc:
+            return _short(str(exc))
+        spec = routed.spec
+        if not spec.fans_out:
+            return self.handle_command(event)
+        if self.role_of(event.member) < spec.role:
+            return refusal(spec)
+        command = f"`/cop {' '.join(spec.path)}`"
+        running = self._fanning_out.get(spec.path)
+        if running is not None:
+            log.info("%s is already running (started by %s): joined, not started again", command, running[1])
+            return f"Already on it: {command} is running, and it runs once. Whoever started it gets its answer."
+        work = asyncio.get_running_loop().create_task(self._fan_out(event), name=f"copbot-{'-'.join(spec.path)}")
+        self._fanning_out[spec.path] = (work, event.member)
+
+        def finished(done: asyncio.Task[None], path: tuple[str, ...] = spec.path) -> None:
+            if self._fanning_out.get(path, (None, ""))[0] is done:
+                del self._fanning_out[path]
+
+        work.add_done_callback(finished)
+        return f"On it: {command} is running now. I will tell you here when it is done."
+
+    async def _fan_out(self, event: CommandInvoked) -> None:
+        """Run the command in a worker thread (the loop keeps serving); its answer goes out through the outbox."""
+        try:
+            await asyncio.to_thread(self.handle_command, event, reply_later=True)
+        except Exception:
+            log.exception("command %r failed", event.text[:200])
+        self.outbox.wake()
+
+    async def commands_done(self) -> None:
+        """Return once no command runs off the loop (tests, benches, a clean stop)."""
+        while self._fanning_out:
+            await asyncio.gather(*(work for work, _ in list(self._fanning_out.values())), return_exceptions=True)
+
+    def _reply_later(self, event: CommandInvoked, text: str, now: datetime) -> None:
+        """The answer of a command run off the loop, sent on its own (its own transaction failed or was a refusal)."""
+        try:
+            with self.db.session() as tx:
+                write_plan(tx, self.community, "core", f"reply:{event.platform}:{event.event_id}",
+                           [Planned(Ephemeral(member=event.member, channel=event.channel, text=text),
+                                    subject="command.reply")], now)  # fmt: skip
+                tx.commit()
+        except Exception as exc:  # the database is gone: the log is all that is left
+            log.error("could not send %s the answer to %r (%s): %s", event.member, event.text[:200],
+                      first_line(exc), text[:200])
+
+    def handle_command(self, event: CommandInvoked, *, reply_later: bool = False) -> str:
+        """Route, check the role, run in one transaction; every failure is a short answer, never a crash.
+
+        ``reply_later``: called from a worker thread for a command that fans out; the answer is also written
+        as an ephemeral delivery (in the command's own transaction when it succeeds), since the member was
+        answered "on it" already.
+        """
+        answer = self._handle_command(event, reply_later)
+        if reply_later and answer is not None:
+            self._reply_later(event, answer, self.clock.now())
+        return answer or ""
+
+    def _handle_command(self, event: CommandInvoked, reply_later: bool) -> str | None:
+        """:meth:`handle_command`; None when the answer already went into the command's transaction."""
         try:
             routed = self.router.route(event.text)
         except CommandError as exc:
@@ -348,13 +415,21 @@ class Runtime:
         now = self.clock.now()
         try:
             with self.db.session() as tx:
+                # A command run off the loop decides before it claims: its reads and its work come before the
+                # transaction's first write, so on SQLite the rest of the bot can write meanwhile.
+                result = routed.spec.handler(CommandCall(event, routed.args, tx, now, role)) if reply_later else None
                 if not queries.claim_event(tx, self.community, event.platform, event.event_id, "command", now):
                     metrics.duplicate_dropped("dispatch")
-                    return "Already done."
+                    return "Already done."  # the transaction rolls back whatever the handler wrote
                 queries.forget_idle_hints(tx, self.community, now)  # a command may change what a check has to do
-                result = routed.spec.handler(CommandCall(event, routed.args, tx, now, role))
+                if result is None:
+                    result = routed.spec.handler(CommandCall(event, routed.args, tx, now, role))
                 ritual = self._command_owner.get(routed.spec.path, "core")
-                write_plan(tx, self.community, ritual, f"cmd:{event.platform}:{event.event_id}", result.planned, now)
+                planned = list(result.planned)
+                if reply_later and result.reply:
+                    planned.append(Planned(Ephemeral(member=event.member, channel=event.channel, text=result.reply),
+                                           subject="command.reply"))  # fmt: skip
+                write_plan(tx, self.community, ritual, f"cmd:{event.platform}:{event.event_id}", planned, now)
                 tx.commit()
         except CommandError as exc:
             return _short(str(exc))  # a refusal is short, whatever a ritual put in it
@@ -364,6 +439,8 @@ class Runtime:
                 return DATABASE_UNAVAILABLE
             log.exception("command %r failed", event.text[:200])
             return "Something went wrong on my side; the facilitators can find the details in the bot's log."
+        if reply_later:
+            return None  # planned with the command's own deliveries; the loop wakes the outbox
         self.outbox.wake()
         return result.reply
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -378,6 +379,8 @@ class ParticipationWriter:
         self._error: BaseException | None = None
         self._failing: str | None = None  # the database's complaint while it cannot be written
         self._failing_since = 0.0  # time.monotonic() of the first failed attempt in a row (shown, not used)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread = 0
 
     # --- lifecycle --------------------------------------------------------------------------------
 
@@ -386,6 +389,7 @@ class ParticipationWriter:
         if self._task is not None:
             raise RuntimeError("ParticipationWriter already started")
         loop = asyncio.get_running_loop()
+        self._loop, self._loop_thread = loop, threading.get_ident()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copbot-ingest")
         self._task = loop.create_task(self._run(), name="copbot-participation-writer")
 
@@ -444,9 +448,15 @@ class ParticipationWriter:
     def submit_nowait(self, row: Mapping[str, Any]) -> None:
         """Queue one row (keys: ``COLUMNS``) from sync code on the loop; never blocks, never raises on load.
 
+        From another thread (a command run off the loop) the row is handed to the loop's thread.
+
         Beyond ``max_backlog`` rows waiting (only while the database cannot be written), the row is
         counted in ``overflowed`` and logged instead of kept.
         """
+        if self._loop is not None and threading.get_ident() != self._loop_thread:
+            # a command running in a worker thread recorded something: hand the row to the loop's thread
+            self._loop.call_soon_threadsafe(self.submit_nowait, row)
+            return
         if self._closing:
             raise RuntimeError("ParticipationWriter is stopped")
         pending = self._pending
