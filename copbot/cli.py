@@ -169,13 +169,13 @@ def _load(path: str) -> Any:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    config = _load(args.config)  # before the rituals are imported: a broken file is refused in a blink
+    if config is None:
+        return 2
     from bot.ritual import RitualContext
     from copbot.registry import RITUALS
     from copbot.upcoming import upcoming_line
 
-    config = _load(args.config)
-    if config is None:
-        return 2
     zone = ZoneInfo(config.community.timezone)
     now = datetime.now(UTC)
     print(f"{args.config}: OK — {config.community.name} ({config.community.timezone})")
