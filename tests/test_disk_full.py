@@ -42,6 +42,15 @@ def count(db: Database) -> int:
         return int(conn.execute(select(func.count()).select_from(ParticipationEvent)).scalar_one())
 
 
+async def fill_while_writing(disk: FullDisk, writer: ParticipationWriter, events: range) -> None:
+    """The disk fills; ``events`` arrive; return once the writer has met the full disk."""
+    disk.fill()
+    for i in events:
+        writer.submit_nowait(event(i))
+    async with asyncio.timeout(30):
+        await until(lambda: writer.problem is not None)
+
+
 @pytest.fixture
 def sqlite_db(tmp_path: Path) -> Database:
     db = open_database(f"sqlite:///{tmp_path / 'copbot.db'}")
@@ -55,11 +64,7 @@ async def test_the_writer_keeps_every_event_while_the_disk_is_full_and_catches_u
                                  on_written=metrics.participation_written)  # fmt: skip
     writer.start()
     try:
-        disk.fill()
-        for i in range(600):
-            writer.submit_nowait(event(i))
-        async with asyncio.timeout(30):
-            await until(lambda: writer.problem is not None)
+        await fill_while_writing(disk, writer, range(600))
         assert writer.alive
         assert writer.problem is not None and "database or disk is full" in writer.problem
         assert writer.failed == 0  # a full disk is not the rows' fault: none is dropped
@@ -107,11 +112,7 @@ async def test_the_backlog_is_bounded_and_what_overflows_is_counted(sqlite_db: D
                                  on_overflow=metrics.participation_overflowed)  # fmt: skip
     writer.start()
     try:
-        disk.fill()
-        for i in range(20):
-            writer.submit_nowait(event(i))
-        async with asyncio.timeout(30):
-            await until(lambda: writer.problem is not None)
+        await fill_while_writing(disk, writer, range(20))
         for i in range(20, 300):
             await writer.submit(event(i))  # never waits while the database cannot be written
         kept = writer.pending
