@@ -23,7 +23,6 @@ import stat
 import types
 import typing
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from config.models import CommunityConfig
+from config.people import ConfigProblem, Origin, people_refs
+from config.retired import retired_advice
 
 Loc = tuple[str | int, ...]
 
@@ -48,21 +49,6 @@ so this also keeps a refusal within a second or two."""
 MAX_PROBLEMS = 100
 """Problems listed one by one; past these, one more line says how many were not shown."""
 _MAX_INT_DIGITS = 18  # every number a setting takes fits in 64 bits with room to spare
-
-
-@dataclass(frozen=True)
-class ConfigProblem:
-    """One thing wrong in the file, located 1-based, phrased for the person who has to fix it."""
-
-    path: str
-    line: int
-    col: int
-    message: str
-
-    def __str__(self) -> str:
-        if self.line < 1:  # about the file as a whole (not a regular file, too big): no position to give
-            return f"{self.path}: {self.message}"
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
 
 
 class ConfigError(Exception):
@@ -209,6 +195,8 @@ def parse_config(text: str, path: str) -> CommunityConfig:
                                                   f"{str(exc)[:200]}); please report this with the file"))
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: (p.line < 1, p.line, p.col)))
+    # Where each person is named, so a reference the platform cannot resolve is reported at its line.
+    config._origin = Origin(path, {placed.loc: _position(_walk(root, placed.loc)[0]) for placed in people_refs(config)})
     return config
 
 
@@ -359,8 +347,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, path: str) -> ConfigProblem:
         hint = "remove the '---' line; the file holds one document"
     elif "could not find expected ':'" in lowered or "expected <block end>" in lowered:
         hint = "check the indentation of this line against the one above it, and that each key ends with ':'"
+    elif "'@'" in text or "cannot start any token" in lowered:
+        hint = 'a value starting with @ or ` must be in quotes, e.g. - "@ana"'
     else:
-        hint = "check the indentation and put text with special characters (: # * & { [) in quotes"
+        hint = "check the indentation and put text with special characters (: # * & { [ @) in quotes"
     return ConfigProblem(path, line, col, f"YAML syntax error: {text}; {hint}")
 
 
@@ -406,6 +396,9 @@ def _validation_problem(error: ErrorDetails, root: yaml.MappingNode, path: str) 
         key = loc[-1]
         key_node = _key_node(parent, str(key))
         line, col = _position(key_node if key_node is not None else parent)
+        retired = retired_advice(loc)
+        if retired is not None:
+            return ConfigProblem(path, line, col, retired)
         allowed = _allowed_keys(loc[:-1])
         guess = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
         if guess:
