@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import shlex
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 from bot.ritual import CommandSpec, Role
@@ -87,13 +87,14 @@ class CommandRouter:
         hint = f" Did you mean `/cop {guess[0]}`?" if guess else ""
         return f"`/cop {clip(words[0])}` is not a command.{hint} Type `/cop help` to see them all."
 
-    def help_text(self, role: Role) -> str:
-        """One line per command the invoker may run, grouped by who may run it."""
+    def help_text(self, role: Role, hidden: Container[tuple[str, ...]] = ()) -> str:
+        """One line per command the invoker may run, grouped by who may run it; ``hidden`` paths are left out
+        (the commands of rituals switched off in community.yaml)."""
         lines = ["*copbot commands*"]
         for level in (Role.MEMBER, Role.FACILITATOR, Role.ADMIN):
             if level > role:
                 continue
-            specs = [s for s in self.specs if s.role == level]
+            specs = [s for s in self.specs if s.role == level and s.path not in hidden]
             if not specs:
                 continue
             lines.append(f"_{ROLE_NAMES[level]}s_" if level else "_everyone_")

@@ -530,7 +530,9 @@ class Runtime:
         ]
 
     def _help(self, call: CommandCall) -> CommandResult:
-        return CommandResult(self.router.help_text(call.role))
+        off = {r.name for r in self.rituals if not r.enabled()}  # their commands only say so: not worth a line
+        hidden = {path for path, owner in self._command_owner.items() if owner in off}
+        return CommandResult(self.router.help_text(call.role, hidden))
 
     def _stats(self, call: CommandCall) -> CommandResult:
         week_ago = call.now - timedelta(days=7)
