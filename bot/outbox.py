@@ -44,19 +44,19 @@ def delivery_id(ritual: str, key: str, seq: int) -> str:
 
 def write_plan(tx: Session, community: str, ritual: str, key: str, planned: Sequence[Planned], now: datetime) -> int:
     """Write a plan's deliveries in the caller's transaction; returns how many rows are new."""
-    new = 0
-    for seq, item in enumerate(planned):
-        new += queries.add_delivery(
-            tx,
+    rows = [
+        Delivery(
+            id=delivery_id(ritual, key, seq),
             community=community,
-            delivery_id=delivery_id(ritual, key, seq),
             ritual=ritual,
             subject=item.subject,
-            action=action_to_dict(item.action),
+            action=json.dumps(action_to_dict(item.action), sort_keys=True),
             seq=seq,
-            now=now,
+            created_at=now,
         )
-    return new
+        for seq, item in enumerate(planned)
+    ]
+    return queries.add_deliveries(tx, rows)
 
 
 SentHook = Callable[[Session, Delivery, str | None], None]
