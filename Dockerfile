@@ -10,7 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /src
 # Only what the installed package needs (tests, benches and docs stay out of the image).
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY copbot ./copbot
 COPY bot ./bot
 COPY adapters ./adapters

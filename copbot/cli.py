@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 
 from copbot.platforms.registry import PLATFORMS
+from copbot.version import copbot_version
 
 DEFAULT_CONFIG = "community.yaml"
 
@@ -56,7 +57,8 @@ def _start_of(args: argparse.Namespace, config: Any) -> datetime | None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="copbot", description="Runs the rituals of a community of practice.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    parser.add_argument("-V", "--version", action="version", version=f"copbot {copbot_version()}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more (the same as COPBOT_LOG_LEVEL=DEBUG)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the bot (console by default; Slack or Discord when their tokens are set)")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from sqlalchemy import text
 
+from copbot.version import copbot_version
 from storage.times import utc
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class Health:
         age = self.probes.last_tick_age
         return {
             "status": "ok" if self.healthy else "unhealthy",
+            "version": copbot_version(),
             "database": self.probes.database_error is None,
             "scheduler": self.probes.scheduler_running,
             "adapter": self.probes.adapter_connected,

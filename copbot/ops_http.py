@@ -14,12 +14,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry, Info, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from bot import metrics
 from copbot import healthz
+from copbot.version import copbot_version
 from storage import backlog
 from storage.times import utc
 
@@ -72,6 +73,8 @@ def install(application: web.Application, runtime: Runtime) -> None:
     gauges = CollectorRegistry()
     runtime_gauges = RuntimeGauges(runtime)
     gauges.register(runtime_gauges)
+    Info("copbot_build", "The copbot version serving this scrape (value 1; the version is a label).",
+         registry=gauges).info({"version": copbot_version()})
 
     async def health(_: web.Request) -> web.Response:
         verdict = await healthz.check(runtime)

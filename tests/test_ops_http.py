@@ -14,6 +14,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from importlib.metadata import version
+
 import aiohttp
 import pytest
 from aiohttp import web
@@ -83,6 +85,7 @@ async def test_healthz_answers_200_and_names_each_part(runtime: Runtime) -> None
     assert status == 200
     assert body == {
         "status": "ok",
+        "version": version("copbot"),  # the installed package's, so an operator can match it with a changelog
         "database": True,
         "scheduler": None,  # the console moves time by hand: no scheduler to judge
         "adapter": True,
@@ -90,6 +93,12 @@ async def test_healthz_answers_200_and_names_each_part(runtime: Runtime) -> None
         "last_tick_age_seconds": 0.0,
         "problems": [],
     }
+
+
+async def test_metrics_carry_the_build_version(runtime: Runtime) -> None:
+    async with listening(runtime) as base:
+        samples = await scrape(base)
+    assert samples[("copbot_build_info", (("version", version("copbot")),))] == 1.0
 
 
 async def test_healthz_is_503_when_the_scheduler_stops_ticking_and_200_again_after_a_tick(
