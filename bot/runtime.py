@@ -213,7 +213,9 @@ class Runtime:
                 write_plan(tx, self.community, ritual.name, f"{spec.name}@{plan.run.isoformat()}", planned, now)
                 self._remember_idle(tx, ritual, spec, plan.run)
                 ran = plan.run
-                log.info("%s: slot %s ran (%d deliveries)", spec.name, plan.run.isoformat(), len(planned))
+                # A frequent check that found nothing to do is not news for an operator: DEBUG.
+                log.log(logging.INFO if planned else logging.DEBUG, "%s: slot %s ran (%d deliver%s)", spec.name,
+                        plan.run.isoformat(), len(planned), "y" if len(planned) == 1 else "ies", extra={"ritual": ritual.name, "slot": plan.run.isoformat()})
             tx.commit()
         # Slots only move forward: whatever this replica or another claimed, the next one is after ``now``.
         # A slot another replica holds is found taken by its unique row, so the memo can never run it twice.
@@ -221,7 +223,8 @@ class Runtime:
         if upcoming:
             self._next_due[key] = upcoming[0]
         if plan.skipped:
-            log.warning("%s: %d slot(s) older than the grace window were skipped", spec.name, len(plan.skipped))
+            log.warning("%s: %d slot(s) older than the grace window were skipped", spec.name, len(plan.skipped),
+                        extra={"ritual": ritual.name})
         return SlotOutcome(spec.name, ran, len(plan.coalesced), len(plan.skipped))
 
     def _remember_idle(self, tx: Session, ritual: Ritual, spec: ScheduleSpec, slot: datetime) -> None:

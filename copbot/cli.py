@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
 import sys
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
+from copbot import logs
 from copbot.platforms.registry import PLATFORMS
 from copbot.version import copbot_version
 
@@ -106,10 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    try:
+        logs.configure(verbose=args.verbose)  # a live platform raises it to INFO once chosen (cmd_run)
+    except logs.LogSetupError as exc:
+        print(f"copbot: {exc}", file=sys.stderr)
+        return 2
     handler = {
         "run": cmd_run,
         "check": cmd_check,
@@ -183,6 +184,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if config is None:
         return 2
     platform = choose_platform(args.platform)
+    if platform != "console":
+        logs.configure(live=True, verbose=args.verbose)  # an operator reads this bot's log: INFO by default
     if args.start and platform != "console":
         print(f"copbot: --start only applies to the console; {platform} runs on the real clock.", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot import metrics
 from bot.adapter import Adapter
@@ -20,10 +21,33 @@ from config.watch import ConfigWatcher
 from copbot import heap
 from copbot.app import reload_from
 from copbot.registry import RITUALS
+from copbot.upcoming import upcoming_line
+from copbot.version import copbot_version
+from storage import queries
 from copbot.web import serve_web
 from storage.db import Database
 
 log = logging.getLogger("copbot.live")
+
+
+def log_start_summary(runtime: Runtime) -> None:
+    """What an operator wants to see once the bot is up: which copbot, which community, how many members,
+    and when each ritual fires next (the same words as ``copbot check``), one line each."""
+    config = runtime.config.community
+    zone = ZoneInfo(config.timezone)
+    with runtime.db.session() as tx:
+        members = len(queries.members(tx, runtime.community))
+    log.info("copbot %s is running for %s (%s, %s): %d member%s known", copbot_version(), config.name, config.id,
+             config.timezone, members, "" if members == 1 else "s")
+    off = []
+    for ritual in runtime.rituals:
+        if not ritual.enabled():
+            off.append(ritual.name)
+            continue
+        for item in ritual.upcoming(runtime.clock.now(), 1):
+            log.info("%s", upcoming_line(item, zone), extra={"ritual": ritual.name})
+    if off:
+        log.info("rituals switched off: %s", ", ".join(off))
 
 
 def build_live_runtime(config: CommunityConfig, db: Database, adapter: Adapter) -> Runtime:
@@ -59,7 +83,7 @@ async def serve(
 
         watcher = ConfigWatcher(config_path, runtime.apply_config, refused, initial=runtime.config)
         watcher_task = asyncio.create_task(watcher.run(), name="copbot-config-watch")
-    log.info("copbot is running for %s", runtime.config.community.name)
+    log_start_summary(runtime)
     try:
         if web_port is not None:
             web = await serve_web(runtime, web_port)
