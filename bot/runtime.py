@@ -215,7 +215,8 @@ class Runtime:
                 ran = plan.run
                 # A frequent check that found nothing to do is not news for an operator: DEBUG.
                 log.log(logging.INFO if planned else logging.DEBUG, "%s: slot %s ran (%d deliver%s)", spec.name,
-                        plan.run.isoformat(), len(planned), "y" if len(planned) == 1 else "ies", extra={"ritual": ritual.name, "slot": plan.run.isoformat()})
+                        plan.run.isoformat(), len(planned), "y" if len(planned) == 1 else "ies",
+                        extra={"ritual": ritual.name, "slot": plan.run.isoformat()})
             tx.commit()
         # Slots only move forward: whatever this replica or another claimed, the next one is after ``now``.
         # A slot another replica holds is found taken by its unique row, so the memo can never run it twice.

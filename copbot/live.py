@@ -23,8 +23,8 @@ from copbot.app import reload_from
 from copbot.registry import RITUALS
 from copbot.upcoming import upcoming_line
 from copbot.version import copbot_version
-from storage import queries
 from copbot.web import serve_web
+from storage import queries
 from storage.db import Database
 
 log = logging.getLogger("copbot.live")

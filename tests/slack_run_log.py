@@ -62,7 +62,7 @@ def _healthy(port: int) -> bool:
         return getattr(exc, "code", None) is not None
 
 
-async def capture(env_extra: dict[str, str] | None = None, *, timeout: float = 60.0) -> str:
+async def capture(env_extra: dict[str, str] | None = None, *, within: float = 60.0) -> str:
     """Start ``copbot run --platform slack`` against a fresh FakeSlack; return everything it wrote to stderr."""
     fake = FakeSlack()
     for user, name in (("UDANA", "Dana"), ("UANA", "Ana"), ("UBEN", "Ben")):
@@ -88,7 +88,7 @@ async def capture(env_extra: dict[str, str] | None = None, *, timeout: float = 6
         cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             while not await asyncio.to_thread(_healthy, port):
                 if process.returncode is not None:
                     break

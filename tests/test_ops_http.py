@@ -11,10 +11,9 @@ import contextlib
 import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
-
-from importlib.metadata import version
 
 import aiohttp
 import pytest
