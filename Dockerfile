@@ -10,7 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /src
 # Only what the installed package needs (tests, benches and docs stay out of the image).
-COPY pyproject.toml README.md LICENSE ./
+COPY pyproject.toml README.md LICENSE community.yaml community.schema.json ./
 COPY copbot ./copbot
 COPY bot ./bot
 COPY adapters ./adapters
@@ -24,7 +24,7 @@ RUN pip install . \
 
 # The shipped example; mount your own directory over /config (a directory, not a single file, so an
 # editor's save-by-rename still reaches the running bot's hot reload).
-COPY community.yaml /config/community.yaml
+COPY community.yaml community.schema.json /config/
 
 USER copbot
 WORKDIR /data

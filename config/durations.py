@@ -12,19 +12,23 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 
 
+DURATION_HELP = "write a duration as a number and a unit: 90m, 36h, 3d or 2w (s, m, h, d, w), or a number of seconds"
+"""What an admin reads for a bad duration: in ``copbot check`` and, as ``patternErrorMessage``, in the editor."""
+
+
 def parse_duration(value: Any) -> timedelta:
     """Parse ``"3d"`` and friends; a bare number means seconds."""
     if isinstance(value, timedelta):
         return value
     if isinstance(value, bool):
-        raise ValueError("a duration is written like 90m, 36h, 3d or 2w")
+        raise ValueError(f"{value!r} is not a duration; {DURATION_HELP}")
     if isinstance(value, int | float):
         return timedelta(seconds=value)
     if isinstance(value, str):
         match = _RE.match(value)
         if match:
             return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
-    raise ValueError(f"{value!r} is not a duration; write it like 90m, 36h, 3d or 2w")
+    raise ValueError(f"{value!r} is not a duration; {DURATION_HELP}")
 
 
 def format_duration(value: timedelta) -> str:
@@ -40,5 +44,13 @@ Duration = Annotated[
     timedelta,
     BeforeValidator(parse_duration),
     PlainSerializer(format_duration, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^\d+(\.\d+)?[smhdw]$", "examples": ["90m", "36h", "3d", "2w"]}),
+    WithJsonSchema(
+        {
+            # The loader also takes a bare number of seconds and spaces around the unit: so does the schema.
+            "type": ["string", "number"],
+            "pattern": r"^\s*\d+(\.\d+)?\s*[smhdw]\s*$",
+            "patternErrorMessage": DURATION_HELP,
+            "examples": ["90m", "36h", "3d", "2w"],
+        }
+    ),
 ]

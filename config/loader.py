@@ -10,6 +10,7 @@ pydantic error's ``loc`` is walked back down the node tree to find where to poin
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Iterator
@@ -26,6 +27,29 @@ from config.models import CommunityConfig
 Loc = tuple[str | int, ...]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_INT_TAG = "tag:yaml.org,2002:int"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+class _Yaml12(yaml.SafeLoader):
+    """PyYAML's safe loader, reading plain values the way YAML 1.2 (and so every editor) does.
+
+    Why: PyYAML reads YAML 1.1, where yes, no, on and off are booleans, 10:30 is the number 630 and
+    2027-01-04 a date, while the YAML language server (VS Code) checks the file against the JSON Schema
+    reading YAML 1.2, where all of those are text. ``enabled: yes`` used to pass ``copbot check`` and be
+    flagged by the editor. Now only true and false are booleans (config/base.py refuses yes with the fix),
+    integers are plain digits, and dates are text that the settings parse.
+    """
+
+
+_Yaml12.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_BOOL_TAG, _INT_TAG, _TIMESTAMP_TAG)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+for _first in "tTfF":
+    _Yaml12.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), [_first])
+_Yaml12.add_implicit_resolver(_INT_TAG, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789"))
 
 
 @dataclass(frozen=True)
@@ -47,6 +71,11 @@ class ConfigError(Exception):
     def __init__(self, problems: list[ConfigProblem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(problem) for problem in problems))
+
+
+def read_yaml(text: str) -> Any:
+    """The data in YAML ``text`` as copbot reads it (YAML 1.2 booleans), without validating it."""
+    return yaml.load(text, Loader=_Yaml12)  # noqa: S506  (a SafeLoader subclass)
 
 
 def load_config(path: Path) -> CommunityConfig:
@@ -85,7 +114,7 @@ def parse_config_bytes(data: bytes, path: str) -> CommunityConfig:
 
 def parse_config(text: str, path: str) -> CommunityConfig:
     """Validate YAML ``text``; ``path`` is only used to label problems (e.g. ``community.yaml``)."""
-    loader = yaml.SafeLoader(text)
+    loader = _Yaml12(text)
     try:
         try:
             root = loader.get_single_node()
@@ -249,8 +278,8 @@ def _explain(error: ErrorDetails, ctx: dict[str, Any], loc: Loc) -> str:
     if kind == "string_type":
         return f"expected text but found {shown}; write it on one line, in quotes if it contains ': ' or '#'"
     if kind == "string_pattern_mismatch":
-        about = _field_description(loc)
-        hint = about if about else f"it must match {ctx.get('pattern', 'the allowed form')}"
+        # The schema's patternErrorMessage, which editors show for the same mistake: one wording for both.
+        hint = _field_extra(loc, "patternErrorMessage") or _field_description(loc) or "see the example community.yaml"
         return f"{shown} is not allowed here; {hint}"
     if kind in ("list_type", "tuple_type", "set_type"):
         return f"expected a list but found {shown}; write each item on its own line starting with '- '"
@@ -385,6 +414,17 @@ def _allowed_keys(loc: Loc) -> list[str]:
     if model is None:
         return []
     return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _field_extra(loc: Loc, key: str) -> str:
+    """A ``json_schema_extra`` entry of the field at ``loc`` (e.g. its ``patternErrorMessage``), or ''."""
+    if not loc:
+        return ""
+    model = _model_at(loc[:-1])
+    for name, field in (model.model_fields if model is not None else {}).items():
+        if loc[-1] in (name, field.alias) and isinstance(field.json_schema_extra, dict):
+            return str(field.json_schema_extra.get(key) or "")
+    return ""
 
 
 def _field_description(loc: Loc) -> str:

@@ -67,10 +67,18 @@ def build_parser() -> argparse.ArgumentParser:
     _start_arg(run, "console only: the console's clock starts here, so a script behaves the same on any day "
                     "(default: where this database's console clock stopped, else now)")
 
+    init = sub.add_parser("init", help="write a commented community.yaml for a platform, with its schema beside it")
+    init.add_argument("--platform", choices=list(PLATFORMS), default="console",
+                      help="how people and channels are written in the file (default: console)")
+    init.add_argument("--config", default=DEFAULT_CONFIG, help="where to write it (default: ./community.yaml)")
+    init.add_argument("--force", action="store_true", help="replace an existing file")
+
     check = sub.add_parser("check", help="validate community.yaml and show when each ritual fires next")
     _config_arg(check)
 
-    sub.add_parser("schema", help="print the JSON Schema of community.yaml")
+    schema = sub.add_parser("schema", help="print the JSON Schema of community.yaml (the committed community.schema.json)")
+    schema.add_argument("--write", metavar="PATH", default=None,
+                        help="write it to PATH instead (e.g. beside your community.yaml, for your editor)")
 
     simulate = sub.add_parser("simulate", help="run the community in simulated time on a throwaway database")
     _config_arg(simulate)
@@ -114,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     handler = {
         "run": cmd_run,
         "check": cmd_check,
+        "init": cmd_init,
         "schema": cmd_schema,
         "simulate": cmd_simulate,
         "report": cmd_report,
@@ -145,6 +154,21 @@ def _load(path: str) -> Any:
         return None
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from copbot.init import InitError, init_files
+
+    try:
+        config, schema = init_files(args.platform, Path(args.config), force=args.force)
+    except InitError as exc:
+        print(f"copbot: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"copbot: cannot write {args.config}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {config} (for {args.platform}) and {schema}; edit it, then run: copbot check --config {config}")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from bot.ritual import RitualContext
     from copbot.registry import RITUALS
@@ -168,9 +192,19 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from config.schema import json_schema
+    """The schema byte for byte as committed (UTF-8 whatever the terminal's locale), or written to a file."""
+    from config.schema import schema_text, write_schema
 
-    print(json.dumps(json_schema(), indent=2))
+    if args.write:
+        try:
+            print(f"wrote {write_schema(Path(args.write))}")
+        except OSError as exc:
+            print(f"copbot: cannot write {args.write}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+        return 0
+    sys.stdout.flush()
+    sys.stdout.buffer.write(schema_text().encode("utf-8"))
+    sys.stdout.buffer.flush()
     return 0
 
 
