@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate community.yaml and show when each ritual fires next")
     _config_arg(check)
 
-    schema = sub.add_parser("schema", help="print the JSON Schema of community.yaml (the committed community.schema.json)")
+    schema = sub.add_parser("schema", help="print the JSON Schema of community.yaml (community.schema.json)")
     schema.add_argument("--write", metavar="PATH", default=None,
                         help="write it to PATH instead (e.g. beside your community.yaml, for your editor)")
 

@@ -23,7 +23,11 @@ _SCHEMA_LINE = re.compile(r"^# yaml-language-server: \$schema=.*$", re.M)
 
 # Example people in the shipped file, and how each platform writes them.
 _PEOPLE = {
-    "slack": {"dana": "slack:T0123ABCD:U0DANA123", "ana": "slack:T0123ABCD:U0ANA4567", "ben": "slack:T0123ABCD:U0BEN8901"},
+    "slack": {
+        "dana": "slack:T0123ABCD:U0DANA123",
+        "ana": "slack:T0123ABCD:U0ANA4567",
+        "ben": "slack:T0123ABCD:U0BEN8901",
+    },
     "discord": {
         "dana": "discord:112233445566778899:100000000000000001",
         "ana": "discord:112233445566778899:100000000000000002",
