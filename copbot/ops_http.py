@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from prometheus_client import CollectorRegistry, Info, generate_latest
+from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -73,8 +73,7 @@ def install(application: web.Application, runtime: Runtime) -> None:
     gauges = CollectorRegistry()
     runtime_gauges = RuntimeGauges(runtime)
     gauges.register(runtime_gauges)
-    Info("copbot_build", "The copbot version serving this scrape (value 1; the version is a label).",
-         registry=gauges).info({"version": copbot_version()})
+    metrics.build_info(copbot_version())
 
     async def health(_: web.Request) -> web.Response:
         verdict = await healthz.check(runtime)
