@@ -366,13 +366,21 @@ class Runtime:
 
     def _core_commands(self) -> list[CommandSpec]:
         return [
-            CommandSpec(("help",), Role.MEMBER, "what you can ask me", self._help),
+            CommandSpec(("help",), Role.MEMBER, "what you can ask me; /cop help <command> for one command's details",
+                        self._help, usage="[command]", max_args=3),
             CommandSpec(("stats",), Role.MEMBER, "a short summary of the community's participation", self._stats),
             CommandSpec(("reload",), Role.ADMIN, "re-read community.yaml now", self._reload),
         ]
 
     def _help(self, call: CommandCall) -> CommandResult:
-        return CommandResult(self.router.help_text(call.role))
+        if call.args:
+            return CommandResult(self.router.command_help(call.args, call.role))
+        titles = {r.name: r.name.replace("_", " ").capitalize() for r in self.rituals}
+
+        def topic(spec: CommandSpec) -> str:
+            return titles.get(self._command_owner.get(spec.path, ""), "General")
+
+        return CommandResult(self.router.help_text(call.role, topic, ["General", *titles.values()]))
 
     def _stats(self, call: CommandCall) -> CommandResult:
         week_ago = call.now - timedelta(days=7)

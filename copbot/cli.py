@@ -317,6 +317,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def _health_report(args: argparse.Namespace, config: Any, db: Any) -> int:
     """``copbot report --health``: the report the facilitators get (the operator also sees who went quiet)."""
     from copbot.app import community_now
+    from copbot.terminal import print_chat_text
     from rituals.health.ritual import health_snapshot
     from rituals.health.texts import quiet_members_text, report_text
 
@@ -328,10 +329,11 @@ def _health_report(args: argparse.Namespace, config: Any, db: Any) -> int:
     if args.json:
         print(json.dumps(snapshot.as_json(), indent=2))
         return 0
-    print(report_text(snapshot, config.community.name))
+    print_chat_text(report_text(snapshot, config.community.name))  # the channel's markup, rendered for a terminal
     quiet = quiet_members_text(snapshot)
     if quiet:
-        print(f"\n{quiet}")
+        print()
+        print_chat_text(quiet)
     if args.png:
         print(f"chart written to {args.png}")
     return 0
