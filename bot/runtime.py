@@ -96,6 +96,8 @@ class Runtime:
         self.reload_hook: Callable[[], str] | None = None
         self.last_tick: datetime | None = None  # for /healthz: a bot whose ticks stopped is not healthy
         self.scheduler_running: Callable[[], bool] | None = None  # set by whoever runs a scheduler (copbot/live.py)
+        self.waiting_for: str | None = None
+        """Set while start-up waits for an unreachable dependency, in words (copbot/live.py); for /healthz."""
         self._tasks: list[asyncio.Task[Any]] = []
         self._next_due: dict[tuple[str, str, str], datetime] = {}  # (schedule, cron, zone) -> first slot not yet due
 
@@ -117,9 +119,13 @@ class Runtime:
         return datetime.fromisoformat(installed)
 
     async def start(self, *, background: bool = True) -> None:
-        """Install, start the writer and the adapter, catch up missed slots, resume the outbox."""
+        """Install, start the writer and the adapter, catch up missed slots, resume the outbox.
+
+        If the adapter cannot start (its platform is unreachable), calling this again later is safe.
+        """
         self.install()
-        self.writer.start()
+        if not self.writer.alive:
+            self.writer.start()
         await self.adapter.start(self.handle_event)
         self.tick()
         if background:

@@ -249,7 +249,12 @@ def _serve(args: argparse.Namespace, config: Any, platform: str) -> int:
     from copbot.db_commands import report_unreachable
 
     try:
-        db = open_for(Path(args.config))
+        if platform == "console":
+            db = open_for(Path(args.config))
+        else:  # a live bot waits for its database (one line per attempt) rather than exit: copbot/live.py
+            from copbot.live import open_when_reachable
+
+            db = open_when_reachable(database_url(Path(args.config)), lambda: open_for(Path(args.config)))
     except OperationalError as exc:  # PostgreSQL down, wrong host or password: one clear line, exit 2
         return report_unreachable(database_url(Path(args.config)), exc)
     if platform == "console":

@@ -51,6 +51,8 @@ class Probes:
     """The participation writer is running: if it stopped, reactions and replies are no longer stored."""
     last_tick_age: timedelta | None
     """Since the last scheduler tick by the runtime's clock; None if it never ticked."""
+    waiting_for: str | None = None
+    """Start-up is waiting for this unreachable dependency (the platform, the database), in words."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class Health:
             "adapter": self.probes.adapter_connected,
             "writer": self.probes.writer_alive,
             "last_tick_age_seconds": None if age is None else round(age.total_seconds(), 1),
+            **({"waiting_for": self.probes.waiting_for} if self.probes.waiting_for else {}),
             "problems": list(self.problems),
         }
 
@@ -83,6 +86,8 @@ def assess(probes: Probes, max_tick_age: timedelta = MAX_TICK_AGE) -> Health:
     """Healthy when the database answers, the adapter is connected, participation is being written and, if a
     scheduler runs, it ticks."""
     problems: list[str] = []
+    if probes.waiting_for is not None:
+        problems.append(f"starting: {probes.waiting_for} (retrying)")
     if probes.database_error is not None:
         problems.append(f"database unreachable: {probes.database_error}")
     if not probes.adapter_connected:
@@ -142,6 +147,7 @@ async def probe(runtime: Runtime) -> Probes:
         adapter_connected=await _adapter_connected(runtime),
         writer_alive=runtime.writer.alive,
         last_tick_age=None if last is None else utc(runtime.clock.now()) - utc(last),
+        waiting_for=runtime.waiting_for,
     )
 
 
