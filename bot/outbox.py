@@ -231,6 +231,9 @@ class Outbox:
             metrics.delivery("sent")
         if not log.isEnabledFor(logging.INFO):
             return
+        if log.isEnabledFor(logging.DEBUG):
+            for row, ref in done:
+                log.debug("delivery %s sent (%s)", row.id, ref, extra={"delivery": row.id, "ritual": row.ritual})
         by_ritual = Counter(row.ritual for row, _ in done)
         log.info("sent %d deliver%s (%s)", len(done), "y" if len(done) == 1 else "ies",
                  ", ".join(f"{ritual} {n}" for ritual, n in sorted(by_ritual.items())),

@@ -113,3 +113,5 @@ async def test_a_ritual_run_is_logged_with_its_ritual_slot_and_delivery_count(
     await runtime.settle()
     sent = [json.loads(logs.JsonFormatter().format(r)) for r in caplog.records if r.name == "copbot.outbox"]
     assert any(e["message"] == "sent 1 delivery (prompts 1)" and e["ritual"] == "prompts" for e in sent)
+    [one] = [e for e in sent if e["level"] == "DEBUG"]
+    assert one["delivery"] and one["ritual"] == "prompts" and one["message"].startswith(f"delivery {one['delivery']}")
