@@ -27,7 +27,6 @@ from bot.events import (
     Event,
     MemberJoined,
     MemberLeft,
-    MessagePosted,
     ReactionAdded,
     ReplyPosted,
 )
@@ -35,6 +34,7 @@ from bot.outbox import Outbox, write_plan
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Ritual, RitualContext, Role, ScheduleSpec
 from bot.slots import next_slots, plan_catch_up, slots_between
 from config.models import CommunityConfig
+from storage import activity as activity_store
 from storage import queries
 from storage.db import Database
 from storage.ingest import ParticipationWriter
@@ -45,8 +45,6 @@ log = logging.getLogger("copbot.runtime")
 
 ACTING_EVENTS = (MemberJoined, MemberLeft, ButtonClicked)
 
-COMMUNITY = "community"
-"""The ``ritual`` recorded with participation that belongs to no ritual (a plain post in a channel)."""
 
 IDLE_HINT_CAP = timedelta(hours=6)
 """The longest a check trusts a ritual's "nothing to do before" hint (see Ritual.idle_until)."""
@@ -307,10 +305,6 @@ class Runtime:
                 )
             elif isinstance(event, MemberLeft):
                 queries.mark_left(tx, self.community, event.member, utc(event.at))
-            elif isinstance(event, MessagePosted):
-                # A plain post is participation whichever rituals are on (the health report, the ladder and
-                # the reports read it); it belongs to no ritual, so the core records it.
-                self.ctx.record(event, kind="post", ritual=COMMUNITY, subject=f"channel:{event.channel}")
             elif (
                 isinstance(event, ReactionAdded | ReplyPosted)
                 and log.isEnabledFor(logging.DEBUG)  # a lookup per reaction only to log it: only when asked to
@@ -321,6 +315,7 @@ class Runtime:
                 planned = ritual.on_event(tx, event)
                 if planned:
                     write_plan(tx, self.community, ritual.name, f"ev:{event.platform}:{event.event_id}", planned, now)
+            self.ctx.record_act(event)
             tx.commit()
         self.outbox.wake()
         return None
@@ -390,7 +385,7 @@ class Runtime:
 
     def _stats(self, call: CommandCall) -> CommandResult:
         week_ago = call.now - timedelta(days=7)
-        events = queries.participation(call.tx, self.community)
+        events = activity_store.activity(call.tx, self.community)
         recent = [e for e in events if utc(e.at) >= week_ago]
         active = {e.member for e in recent}
         mine = [e for e in events if e.member == call.event.member]

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from config.models import CommunityConfig
+from config.retired import retired_advice
 
 Loc = tuple[str | int, ...]
 
@@ -229,6 +230,9 @@ def _validation_problem(error: ErrorDetails, root: yaml.MappingNode, path: str) 
         key = loc[-1]
         key_node = _key_node(parent, str(key))
         line, col = _position(key_node if key_node is not None else parent)
+        retired = retired_advice(loc)
+        if retired is not None:
+            return ConfigProblem(path, line, col, retired)
         allowed = _allowed_keys(loc[:-1])
         guess = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
         if guess:

@@ -109,9 +109,6 @@ class OnboardingConfig(Strict):
     ground_rules: str = Field(
         default=DEFAULT_GROUND_RULES, description="the ground rules / code of conduct newcomers are asked to accept"
     )
-    require_ground_rules_ack_for_pairing: bool = Field(
-        default=False, description="true: members are only paired once they have agreed to the ground rules"
-    )
     facilitator: str | None = Field(
         default=None,
         description="member key named by {facilitator}; default the first of roles.facilitators",

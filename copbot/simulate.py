@@ -26,6 +26,7 @@ from bot.events import ButtonClicked, Event, MemberJoined, ReactionAdded, ReplyP
 from bot.runtime import Runtime
 from config.models import CommunityConfig
 from copbot.registry import RITUALS
+from storage import activity as activity_store
 from storage import queries
 from storage.db import open_database
 
@@ -362,6 +363,13 @@ class RotaSimulation:
                                          action_id=action, value=swap_id))
 
 
+def _column(kind: str) -> str:
+    """The summary's column for an activity kind; a member's ``post`` is not one of the bot's ``posts``."""
+    if kind == "post":
+        return "member_posts"
+    return kind if kind.endswith("s") else kind + "s"
+
+
 def _summary(
     runtime: Runtime, adapter: ConsoleAdapter, weeks: int, count: int, seed: int, start: datetime = START
 ) -> dict[str, Any]:
@@ -370,11 +378,16 @@ def _summary(
         for row in queries.deliveries(tx, runtime.community, "sent"):
             week = int((row.sent_at.replace(tzinfo=UTC) - start) / timedelta(weeks=1)) if row.sent_at else 0
             per_week.setdefault(week, Counter())[f"{row.ritual}_messages"] += 1
-        for event in queries.participation(tx, runtime.community):
+        active: dict[int, set[str]] = {}
+        for event in activity_store.activity(tx, runtime.community):  # what members did, never what they were sent
             at = event.at if event.at.tzinfo else event.at.replace(tzinfo=UTC)
             week = int((at - start) / timedelta(weeks=1))
-            per_week.setdefault(week, Counter())[event.kind + "s" if not event.kind.endswith("s") else event.kind] += 1
+            per_week.setdefault(week, Counter())[_column(event.kind)] += 1
+            active.setdefault(week, set()).add(event.member)
+        for week, who in active.items():
+            per_week[week]["active_members"] = len(who)
         member_count = len(queries.members(tx, runtime.community))
+        waiting = len(activity_store.welcomed_not_active(tx, runtime.community))
         slots = Counter(run.status for run in queries.runs(tx, runtime.community))
     weeks_out: list[dict[str, Any]] = []
     for week in sorted(per_week):
@@ -392,7 +405,7 @@ def _summary(
     totals: Counter[str] = Counter()
     for week_row in weeks_out:
         for key, value in week_row.items():
-            if key not in ("week", "start"):
+            if key not in ("week", "start", "active_members"):  # a sum of weekly distinct counts means nothing
                 totals[key] += value
     return {
         "weeks_simulated": weeks,
@@ -402,6 +415,7 @@ def _summary(
         "slots": dict(sorted(slots.items())),
         "totals": dict(sorted(totals.items())),
         "weeks": weeks_out,
+        "welcomed_not_active": waiting,
         "duplicates_dropped": runtime.writer.duplicates,
     }
 

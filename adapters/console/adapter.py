@@ -2,14 +2,19 @@
 
 It is a real adapter with the same handler table as Slack and Discord, so a ritual that works here
 works there. Message references are ``m1``, ``m2``, ...; member keys are ``console:<handle>``.
+
+Given a :class:`ConsoleHistory`, the transcript outlives the process, as a platform's history does: each
+message is kept there before it is shown, so after a crash the outbox finds a delivery the console already
+showed (``find_delivery``) instead of showing it twice, and message numbers and buttons carry on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from bot.actions import DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
+from bot.actions import Button, DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
 from bot.adapter import EventSink, HandlerTable, performs
 from bot.text import render_mentions
 
@@ -36,6 +41,19 @@ class Message:
     buttons: list[str] = field(default_factory=list)
     thread_of: str | None = None
     attachments: list[str] = field(default_factory=list)  # "title: /path/to/file.png"
+    choices: tuple[Button, ...] = ()  # the buttons themselves, values included: /click presses one by its label
+
+    @property
+    def number(self) -> int:
+        return int(self.ref.removeprefix("m"))
+
+
+class ConsoleHistory(Protocol):
+    """Where the transcript is kept between runs (the roof wires one backed by the database)."""
+
+    def load(self) -> Sequence[Message]: ...
+
+    def keep(self, message: Message) -> None: ...
 
 
 class ConsoleAdapter(HandlerTable):
@@ -43,12 +61,13 @@ class ConsoleAdapter(HandlerTable):
 
     platform = PLATFORM
 
-    def __init__(self, echo: Callable[[Message], None] | None = None) -> None:
-        self.transcript: list[Message] = []
-        self.by_delivery: dict[str, str] = {}
+    def __init__(self, echo: Callable[[Message], None] | None = None, history: ConsoleHistory | None = None) -> None:
+        self.transcript: list[Message] = list(history.load()) if history is not None else []
+        self.by_delivery: dict[str, str] = {m.delivery_id: m.ref for m in self.transcript if m.delivery_id}
         self.sink: EventSink | None = None
         self._echo = echo
-        self._counter = 0
+        self._history = history
+        self._counter = max((m.number for m in self.transcript), default=0)
 
     async def start(self, sink: EventSink) -> None:
         self.sink = sink
@@ -64,6 +83,9 @@ class ConsoleAdapter(HandlerTable):
         return f"m{self._counter}"
 
     def add(self, message: Message) -> Message:
+        """Keep the message (in the history first: a crash after that finds it), then show it."""
+        if self._history is not None:
+            self._history.keep(message)
         self.transcript.append(message)
         if message.delivery_id:
             self.by_delivery[message.delivery_id] = message.ref
@@ -91,6 +113,7 @@ class ConsoleAdapter(HandlerTable):
             text=self._render(action.text),
             delivery_id=delivery_id,
             buttons=[f"{b.label} [{b.action_id}]" for b in action.buttons],
+            choices=tuple(action.buttons),
             thread_of=thread_of,
             attachments=[f"{a.title or 'file'}: {a.path}" for a in action.attachments],
         )

@@ -38,7 +38,7 @@ from storage.times import utc
 
 ACK_ACTION = "onboarding.ack"
 ACK_BUTTON = Button("I agree to the ground rules", action_id=ACK_ACTION)
-PARTICIPATION_KIND = "onboarding_step"
+ACKNOWLEDGEMENT = "acknowledgement"  # storage.activity: agreeing to the ground rules is something a member did
 
 
 def _zone_name(tz: str | None, default: str) -> str:
@@ -158,11 +158,7 @@ class OnboardingRitual(ConfiguredRitual[OnboardingConfig]):
                     subject=f"onboarding:{member.key}:{step.key}",
                 )
             )
-            done.append(step.key)
-            self.ctx.record_fact(
-                member=member.key, kind=PARTICIPATION_KIND, ritual=self.name, subject=f"step:{step.key}",
-                key=f"{member.key}:{step.key}", at=now,
-            )
+            done.append(step.key)  # what the bot sent: a delivery and a step row, never the member's activity
         if {s.key for s in steps} <= set(done):
             store.finish(tx, row, now)
         return planned
@@ -303,16 +299,14 @@ class OnboardingRitual(ConfiguredRitual[OnboardingConfig]):
             store.stop(tx, community, event.member, utc(event.at))
             return []
         if isinstance(event, ButtonClicked) and event.action_id == ACK_ACTION:
-            return self._acknowledge(tx, event.member, self.ctx.now(), "button")
+            return self._acknowledge(tx, event, self.ctx.now())
         return []
 
-    def _acknowledge(self, tx: Session, member: str, now: datetime, via: str) -> list[Planned]:
-        if not store.acknowledge(tx, self.ctx.community, member, now, via):
+    def _acknowledge(self, tx: Session, event: ButtonClicked, now: datetime) -> list[Planned]:
+        member = event.member
+        if not store.acknowledge(tx, self.ctx.community, member, now, "button"):
             return [Planned(DirectMessage(member=member, text="Already noted: you agreed earlier. Thank you!"))]
-        self.ctx.record_fact(
-            member=member, kind=PARTICIPATION_KIND, ritual=self.name, subject="ground_rules_ack",
-            key=f"{member}:ground_rules_ack", at=now,
-        )
+        self.ctx.record(event, kind=ACKNOWLEDGEMENT, ritual=self.name, subject="ground_rules_ack")
         return [
             Planned(
                 DirectMessage(member=member, text="Thank you for agreeing to our ground rules. Glad to have you!"),
@@ -368,10 +362,7 @@ class OnboardingRitual(ConfiguredRitual[OnboardingConfig]):
         member = call.event.member
         if not store.acknowledge(call.tx, self.ctx.community, member, call.now, "command"):
             return CommandResult("You have already agreed to the ground rules. Thank you!")
-        self.ctx.record_fact(
-            member=member, kind=PARTICIPATION_KIND, ritual=self.name, subject="ground_rules_ack",
-            key=f"{member}:ground_rules_ack", at=call.now,
-        )
+        self.ctx.record(call.event, kind=ACKNOWLEDGEMENT, ritual=self.name, subject="ground_rules_ack")
         return CommandResult("Thank you for agreeing to our ground rules. Glad to have you!")
 
     def _volunteer(self, call: CommandCall) -> CommandResult:
