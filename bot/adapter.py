@@ -8,11 +8,12 @@ has no handler for is a loud ``TypeError``, never a silent no-op.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
 from bot.actions import Action
 from bot.events import Event
+from bot.people import Resolution, keys_only
 
 EventSink = Callable[[Event], Awaitable[str | None]]
 """Hands one neutral event to the core; for a command, returns the invoker's ephemeral answer."""
@@ -25,6 +26,9 @@ class Adapter(Protocol):
     """What every platform adapter offers the runtime."""
 
     platform: str
+    answer_limit: int | None
+    """The longest command answer (neutral characters) the platform shows as one reply; the core sends a longer
+    one by direct message, through the outbox, where the adapter splits it. None: no limit (the console)."""
 
     async def start(self, sink: EventSink) -> None:
         """Connect and begin delivering neutral events to ``sink``."""
@@ -42,6 +46,14 @@ class Adapter(Protocol):
     async def find_delivery(self, action: Action, delivery_id: str) -> str | None:
         """After a crash mid-send: the reference of the message already sent for ``delivery_id``, or None."""
 
+    people_changed: Callable[[], None] | None
+    """Set by the runtime: the adapter calls it when the platform's people or groups changed (someone joined,
+    a role or user group gained a member), so the people community.yaml names are resolved again."""
+
+    async def resolve_people(self, refs: Sequence[str]) -> Resolution:
+        """Whom each people reference of community.yaml stands for here (bot/people.py), with the reason when
+        nobody: ``@handle``, ``email:``, ``role:``, user groups and member keys, as the platform can look them up."""
+
 
 def performs(kind: type[A]) -> Callable[[Callable[[Any, A, str], Awaitable[str | None]]], Any]:
     """Mark an adapter method as the handler of one neutral action kind."""
@@ -57,6 +69,14 @@ class HandlerTable:
     """Mixin: builds the action → handler table from ``@performs`` methods and dispatches on it."""
 
     _handlers: dict[type[Action], str]
+    platform: str
+    answer_limit: int | None = None
+    people_changed: Callable[[], None] | None = None
+
+    async def resolve_people(self, refs: Sequence[str]) -> Resolution:
+        """By default only this platform's member keys stand for someone; adapters that can look people up
+        override it."""
+        return keys_only(self.platform, refs)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import metrics
+from bot.actions import DirectMessage
 from bot.adapter import Adapter
 from bot.clock import Clock
 from bot.commands import CommandError, CommandRouter, refusal
@@ -31,8 +32,10 @@ from bot.events import (
     ReplyPosted,
 )
 from bot.outbox import Outbox, write_plan
-from bot.ritual import CommandCall, CommandResult, CommandSpec, Ritual, RitualContext, Role, ScheduleSpec
+from bot.people import PeopleBook
+from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, RitualContext, Role, ScheduleSpec
 from bot.slots import next_slots, plan_catch_up, slots_between
+from bot.text import split_text
 from config.models import CommunityConfig
 from storage import activity as activity_store
 from storage import queries
@@ -76,9 +79,12 @@ class Runtime:
         *,
         writer: ParticipationWriter | None = None,
     ) -> None:
-        self.config = config
+        self.source_config = config  # as written: people named by reference (config/people.py)
+        self.people = PeopleBook(adapter.platform, adapter.resolve_people)
+        self.config = self.people.resolved(config)  # what the rituals run on: member keys in place
         self.db = db
         self.adapter = adapter
+        adapter.people_changed = self.people_changed
         self.clock = clock
         self.writer = writer or ParticipationWriter(db, on_written=metrics.participation_written)
         self.ctx = RitualContext(self)
@@ -98,6 +104,8 @@ class Runtime:
         """Set while start-up waits for an unreachable dependency, in words (copbot/live.py); for /healthz."""
         self._tasks: list[asyncio.Task[Any]] = []
         self._next_due: dict[tuple[str, str, str], datetime] = {}  # (schedule, cron, zone) -> first slot not yet due
+        self._people_refresh: asyncio.Task[None] | None = None
+        self._people_again = False
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -125,6 +133,7 @@ class Runtime:
         if not self.writer.alive:
             self.writer.start()
         await self.adapter.start(self.handle_event)
+        await self.refresh_people()
         self.tick()
         if background:
             self._tasks.append(asyncio.create_task(self.outbox.run_forever(), name="copbot-outbox"))
@@ -132,6 +141,8 @@ class Runtime:
             await self.outbox.drain()
 
     async def stop(self) -> None:
+        if self._people_refresh is not None:
+            self._tasks.append(self._people_refresh)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -151,15 +162,62 @@ class Runtime:
         return [r for r in self.rituals if r.enabled()]
 
     def apply_config(self, config: CommunityConfig) -> None:
-        """Hot reload: a validated config replaces the current one; schedules follow on the next tick."""
+        """Hot reload: a validated config replaces the current one; schedules follow on the next tick.
+
+        The people it names are resolved from what is known at once, and looked up again in the background
+        (members may have changed since), after which the config is applied once more.
+        """
         if config.community.id != self.community:
             raise ValueError("community.id cannot change while the bot runs; restart to move to another community")
+        self.source_config = config
+        self.people.forget_warnings()
+        self._use(self.people.resolved(config))
+        metrics.config_reload("applied")
+        log.info("config applied")
+        self.people_changed()
+
+    def _use(self, config: CommunityConfig) -> None:
         self.config = config
         self.forget_idle_hints()
         for listener in self.config_listeners:
             listener(config)
-        metrics.config_reload("applied")
-        log.info("config applied")
+
+    async def refresh_people(self) -> None:
+        """Resolve every person community.yaml names through the adapter, and run on the result.
+
+        A reference that finds nobody (or several) is a warning at its line, once; the bot runs on without it.
+        """
+        try:
+            problems = await self.people.refresh(self.source_config)
+        except Exception:  # the platform did not answer: keep what is known, try again on the next change
+            log.exception("could not look up the people community.yaml names; keeping the last known")
+            return
+        for problem in problems:
+            log.warning("%s", problem)
+        resolved = self.people.resolved(self.source_config)
+        if resolved != self.config:
+            self._use(resolved)
+
+    def people_changed(self) -> None:
+        """The platform's people changed (or a new config names new ones): look them up again, in the background.
+
+        Calls that come while a look-up runs are folded into one more look-up after it.
+        """
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # not serving (a script building a runtime): the next start resolves everything
+        if self._people_refresh is not None and not self._people_refresh.done():
+            self._people_again = True
+            return
+
+        async def refresh() -> None:
+            self._people_again = True
+            while self._people_again:
+                self._people_again = False
+                await self.refresh_people()
+
+        self._people_refresh = asyncio.create_task(refresh(), name="copbot-people")
 
     # --- schedules ---------------------------------------------------------------------------------
 
@@ -346,6 +404,8 @@ class Runtime:
                 queries.forget_idle_hints(tx, self.community, now)  # a command may change what a check has to do
                 result = routed.spec.handler(CommandCall(event, routed.args, tx, now, role))
                 ritual = self._command_owner.get(routed.spec.path, "core")
+                if self.adapter.answer_limit is not None and len(result.reply) > self.adapter.answer_limit:
+                    result = self._long_answer(event, result, self.adapter.answer_limit)
                 write_plan(tx, self.community, ritual, f"cmd:{event.platform}:{event.event_id}", result.planned, now)
                 tx.commit()
         except CommandError as exc:
@@ -355,6 +415,17 @@ class Runtime:
             return "Something went wrong on my side; the facilitators can find the details in the bot's log."
         self.outbox.wake()
         return result.reply
+
+    def _long_answer(self, event: CommandInvoked, result: CommandResult, limit: int) -> CommandResult:
+        """An answer longer than the platform shows in one reply (a 1,000-pair status) goes to the invoker by DM:
+        through the outbox, so it arrives whole, in parts the adapter cuts to the platform's limits, exactly once."""
+        if not self.config.delivery.direct_messages.enabled:
+            head = split_text(result.reply, max(1, limit - 160))[0]
+            return CommandResult(head + "\n… (the rest is too long for one answer, and direct messages, which would "
+                                 "carry it, are switched off in community.yaml)", result.planned)
+        dm = Planned(DirectMessage(member=event.member, text=result.reply), subject="answer")
+        return CommandResult(f"That answer is long ({len(result.reply):,} characters), so I sent it to you as a "
+                             "direct message.", [*result.planned, dm])
 
     # --- outbound ----------------------------------------------------------------------------------
 

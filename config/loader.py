@@ -14,7 +14,6 @@ import re
 import types
 import typing
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from config.models import CommunityConfig
+from config.people import ConfigProblem, Origin, people_refs
 from config.retired import retired_advice
 
 Loc = tuple[str | int, ...]
@@ -51,19 +51,6 @@ _Yaml12.yaml_implicit_resolvers = {
 for _first in "tTfF":
     _Yaml12.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), [_first])
 _Yaml12.add_implicit_resolver(_INT_TAG, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789"))
-
-
-@dataclass(frozen=True)
-class ConfigProblem:
-    """One thing wrong in the file, located 1-based, phrased for the person who has to fix it."""
-
-    path: str
-    line: int
-    col: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
 
 
 class ConfigError(Exception):
@@ -160,6 +147,8 @@ def parse_config(text: str, path: str) -> CommunityConfig:
         problems.extend(_validation_problem(error, root, path) for error in exc.errors(include_url=False))
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: (p.line, p.col)))
+    # Where each person is named, so a reference the platform cannot resolve is reported at its line.
+    config._origin = Origin(path, {placed.loc: _position(_walk(root, placed.loc)[0]) for placed in people_refs(config)})
     return config
 
 
@@ -183,8 +172,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, path: str) -> ConfigProblem:
         hint = "remove the '---' line; the file holds one document"
     elif "could not find expected ':'" in lowered or "expected <block end>" in lowered:
         hint = "check the indentation of this line against the one above it, and that each key ends with ':'"
+    elif "'@'" in text or "cannot start any token" in lowered:
+        hint = 'a value starting with @ or ` must be in quotes, e.g. - "@ana"'
     else:
-        hint = "check the indentation and put text with special characters (: # * & { [) in quotes"
+        hint = "check the indentation and put text with special characters (: # * & { [ @) in quotes"
     return ConfigProblem(path, line, col, f"YAML syntax error: {text}; {hint}")
 
 

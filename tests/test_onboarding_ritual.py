@@ -276,3 +276,14 @@ def test_a_template_with_an_unknown_placeholder_is_refused_with_its_location() -
     assert (problem.line, problem.col) == (line, 15)
     assert problem.message.startswith("rituals.onboarding.steps[1].text: unknown placeholder {nmae}; known: ")
     assert "{intros_channel}" in problem.message
+
+
+async def test_the_facilitator_s_own_check_in_names_her_buddy_not_herself(
+    runtime: Runtime, clock: ManualClock, adapter: ConsoleAdapter
+) -> None:
+    await runtime.handle_event(join(clock, "fay", "Europe/Berlin"))  # fay is the community's facilitator
+    await runtime.settle()
+    await run_until(runtime, clock, datetime(2027, 1, 12, 0, 0, tzinfo=UTC), adapter, "fay")
+    checkin = step_dms(adapter, "fay")[-1].text
+    assert checkin.startswith("A week in, Fay!")
+    assert "@fay" not in checkin and checkin == "A week in, Fay! @ben is around if you need anything."

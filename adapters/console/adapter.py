@@ -16,9 +16,14 @@ from typing import Protocol
 
 from bot.actions import Button, DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
 from bot.adapter import EventSink, HandlerTable, performs
+from bot.people import Directory, Resolution, Resolved, resolve_ref
 from bot.text import render_mentions
+from config.people import HANDLE, parse_ref
 
 PLATFORM = "console"
+
+
+CONSOLE_PEOPLE = Directory(PLATFORM, "the console", advice='on the console write "@name"')
 
 
 def member_key(handle: str) -> str:
@@ -77,6 +82,17 @@ class ConsoleAdapter(HandlerTable):
 
     async def find_delivery(self, action: object, delivery_id: str) -> str | None:
         return self.by_delivery.get(delivery_id)
+
+    async def resolve_people(self, refs: Sequence[str]) -> Resolution:
+        """On the console anyone can be typed in: ``"@ana"`` is ``console:ana``, whether or not she joined yet."""
+        resolved: dict[str, Resolved] = {}
+        for text in refs:
+            ref = parse_ref(text)
+            if ref.kind == HANDLE and ref.value:
+                resolved[text] = Resolved((member_key(ref.value),))
+            else:
+                resolved[text] = resolve_ref(CONSOLE_PEOPLE, ref)
+        return resolved
 
     def next_ref(self) -> str:
         self._counter += 1

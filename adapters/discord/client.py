@@ -53,6 +53,8 @@ class GatewayListener(Protocol):
 
     async def on_message(self, message: discord.Message) -> None: ...
 
+    def on_people_event(self) -> None: ...
+
 
 class CopClient(discord.Client):
     """A ``discord.Client`` that hands every gateway event it listens for to one :class:`GatewayListener`."""
@@ -115,6 +117,19 @@ class CopClient(discord.Client):
 
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         await self.copbot.on_member_remove(payload)
+
+    async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
+        if before.roles != after.roles or before.nick != after.nick or before.name != after.name:
+            self.copbot.on_people_event()
+
+    async def on_guild_role_create(self, role: discord.Role) -> None:
+        self.copbot.on_people_event()
+
+    async def on_guild_role_update(self, before: discord.Role, after: discord.Role) -> None:
+        self.copbot.on_people_event()
+
+    async def on_guild_role_delete(self, role: discord.Role) -> None:
+        self.copbot.on_people_event()
 
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         await self.copbot.on_reaction(payload, added=True)

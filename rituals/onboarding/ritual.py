@@ -28,6 +28,7 @@ from rituals.onboarding.decisions import (
     Step,
     choose_buddy,
     due_steps,
+    helper_for,
     next_step_at,
 )
 from storage import onboarding as store
@@ -91,7 +92,11 @@ class OnboardingRitual(ConfiguredRitual[OnboardingConfig]):
         if not member.welcomed:
             return False
         installed = queries.get_state(tx, self.ctx.community, "installed_at")
-        return installed is None or utc(member.joined_at) >= utc(datetime.fromisoformat(installed))
+        if installed is None:
+            return True
+        # Platforms stamp joins in whole seconds (Slack's event_time): a join in the very second of the install
+        # is a join after it, so compare with the install time cut down to its second.
+        return utc(member.joined_at) >= utc(datetime.fromisoformat(installed)).replace(microsecond=0)
 
     def _start(self, tx: Session, member: Member, anchor: datetime, now: datetime, started_by: str) -> list[Planned]:
         """Begin ``member``'s sequence: a buddy first (so the welcome can name them), then what is due now."""
@@ -105,11 +110,12 @@ class OnboardingRitual(ConfiguredRitual[OnboardingConfig]):
         settings = self.settings
         assert settings is not None
         config = self.ctx.config
-        facilitator = settings.facilitator or next(iter(config.roles.facilitators), None)
+        facilitators = [settings.facilitator] if settings.facilitator else []
+        helper = helper_for(member.key, [*facilitators, *config.roles.facilitators], buddy=row.buddy)
         intros = config.community.channels.intros or config.community.channels.general
         return {
             "name": strip_markers(member.name),
-            "facilitator": mention(facilitator) if facilitator else "one of our facilitators",
+            "facilitator": mention(helper) if helper else "one of our facilitators",
             "intros_channel": f"#{intros}",
             "community": config.community.name,
             "buddy": mention(row.buddy) if row.buddy else "one of our facilitators",
@@ -387,9 +393,10 @@ class OnboardingRitual(ConfiguredRitual[OnboardingConfig]):
     def _welcome(self, call: CommandCall) -> CommandResult:
         self._on()
         community = self.ctx.community
-        member = queries.find_member_by_name(call.tx, community, call.args[0])
+        named = strip_markers(call.args[0])  # a member the platform resolved comes as their marked key
+        member = queries.find_member_by_name(call.tx, community, named)
         if member is None:
-            raise CommandError(f"I do not know {call.args[0]!r}. Write their @name as the platform shows it.")
+            raise CommandError(f"I do not know {named!r}. Write their @name as the platform shows it.")
         if member.left_at is not None:
             raise CommandError(f"{member.name} has left the community, so I will not send them anything.")
         existing = store.sequence(call.tx, community, member.key)
