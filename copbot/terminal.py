@@ -1,9 +1,11 @@
-"""Chat markup shown in a terminal: ``*bold*``, ``_italic_``, ```code```, dates and links, rendered with rich.
+"""Chat markup shown in a terminal: the neutral ``*bold*``, ``_italic_``, ``~strike~``, code and links, via rich.
 
-Why: the health report and other texts are written once, in the chat markup the adapters render for Slack
-and Discord. ``copbot report --health`` prints the same text for an operator, and raw ``*Stage:*`` or
-``<!date^1767225600^{date}|1 Jan 2027>`` in a terminal reads as noise. rich drops the styles by itself when
-the output is a pipe or a file, so a script gets plain words.
+Why: the health report and other texts are written once, in the neutral markup (bot/text.py) that the adapters
+render for Slack and Discord. ``copbot report --health`` prints the same text for an operator, and raw
+``*Stage:*`` in a terminal reads as noise. The text is cut with the same tokenizer the adapters use (code, links
+and mentions are never restyled); rich drops the styles by itself when the output is a pipe or a file, so a
+script gets plain words. A Slack date token (``<!date^…|fallback>``), should one reach a terminal, shows its
+fallback.
 """
 
 from __future__ import annotations
@@ -13,42 +15,43 @@ import re
 from rich.console import Console
 from rich.text import Text
 
-from bot.text import render_mentions
+from bot.text import spans
 
-_TOKEN = re.compile(
-    r"<!date\^\d+\^[^|>]*\|(?P<date>[^>]*)>"  # Slack's date token: its fallback text is the local date
-    r"|<(?P<url>https?://[^|>]+)(?:\|(?P<label>[^>]+))?>"  # a link, with or without a label
-    r"|\*(?P<bold>[^*\n]+)\*"
-    r"|(?<!\w)_(?P<italic>[^_\n]+)_(?!\w)"
-    r"|`(?P<code>[^`\n]+)`"
+_STYLED = re.compile(
+    r"<!date\^\d+\^[^|>]*\|(?P<date>[^>]*)>"
+    r"|(?<![*\w])\*(?=[^\s*])(?P<bold>[^*\n]*?[^\s*])\*(?![*\w])"
+    r"|(?<![_\w])_(?=[^\s_])(?P<italic>[^_\n]*?[^\s_])_(?![_\w])"
+    r"|(?<![~\w])~(?=[^\s~])(?P<strike>[^~\n]*?[^\s~])~(?![~\w])"
 )
+_STYLES = {"bold": "bold", "italic": "italic", "strike": "strike"}
+
+
+def _plain(out: Text, text: str) -> None:
+    at = 0
+    for match in _STYLED.finditer(text):
+        out.append(text[at : match.start()])
+        at = match.end()
+        kind = next(name for name, value in match.groupdict().items() if value is not None)
+        out.append(match.group(kind), style=_STYLES.get(kind))
+    out.append(text[at:])
 
 
 def to_rich(text: str) -> Text:
-    """``text`` in chat markup as a styled rich Text (mentions become @name)."""
-    text = render_mentions(text, lambda key: "@" + key.rsplit(":", 1)[-1])
+    """Neutral ``text`` as a styled rich Text (a mention becomes @ and the member's id)."""
     out = Text()
-    at = 0
-    for match in _TOKEN.finditer(text):
-        out.append(text[at : match.start()])
-        at = match.end()
-        if match.group("date") is not None:
-            out.append(match.group("date"))
-        elif match.group("url") is not None:
-            label, url = match.group("label"), match.group("url")
-            out.append(label or url, style=f"link {url}")
-            if label:
-                out.append(f" ({url})", style="dim")
-        elif match.group("bold") is not None:
-            out.append(match.group("bold"), style="bold")
-        elif match.group("italic") is not None:
-            out.append(match.group("italic"), style="italic")
+    for span in spans(text):
+        if span.kind == "code":
+            out.append(span.value.strip("`"), style="cyan")
+        elif span.kind == "link":
+            out.append(span.value, style=f"link {span.url}")
+            out.append(f" ({span.url})", style="dim")
+        elif span.kind == "mention":
+            out.append("@" + span.value.rsplit(":", 1)[-1])
         else:
-            out.append(match.group("code"), style="cyan")
-    out.append(text[at:])
+            _plain(out, span.value)
     return out
 
 
 def print_chat_text(text: str, console: Console | None = None) -> None:
-    """Print chat markup for a person at a terminal (plain words when stdout is not one)."""
+    """Print neutral chat text for a person at a terminal (plain words when stdout is not one)."""
     (console or Console(soft_wrap=True)).print(to_rich(text))

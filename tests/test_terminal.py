@@ -24,13 +24,15 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def test_chat_markup_becomes_styles_and_plain_words() -> None:
-    text = to_rich(f"*Stage:* growing _Because replies rose_ `/cop help` on <!date^1767225600^{{date}}|1 Jan 2027> "
-                   f"<https://example.org/x|the guide> thanks {mention('slack:T1:UANA')}")
-    assert text.plain == ("Stage: growing Because replies rose /cop help on 1 Jan 2027 the guide "
-                          "(https://example.org/x) thanks @UANA")
+    text = to_rich("*Stage:* growing _Because replies rose_ ~old~ `/cop help` on "
+                   "<!date^1767225600^{date}|1 Jan 2027> "
+                   f"[the guide](https://example.org/x) thanks {mention('slack:T1:UANA')} `*not bold*`")
+    assert text.plain == ("Stage: growing Because replies rose old /cop help on 1 Jan 2027 the guide "
+                          "(https://example.org/x) thanks @UANA *not bold*")
     styles = {text.plain[span.start:span.end]: str(span.style) for span in text.spans}
-    assert styles["Stage:"] == "bold" and styles["Because replies rose"] == "italic"
+    assert styles["Stage:"] == "bold" and styles["Because replies rose"] == "italic" and styles["old"] == "strike"
     assert styles["/cop help"] == "cyan" and styles["the guide"].startswith("link https://example.org/x")
+    assert styles["*not bold*"] == "cyan"  # code is shown as written
 
 
 def test_snake_case_words_are_not_mistaken_for_italics() -> None:
