@@ -21,9 +21,11 @@ from sqlmodel import Session
 
 from bot import metrics
 from bot.actions import Action, action_from_dict, action_to_dict
-from bot.adapter import Adapter
+from bot.adapter import Adapter, DeliveryRefused
 from bot.clock import Clock
+from bot.dm_policy import DirectMessagePolicy
 from bot.ritual import Planned
+from config.models import DirectMessagesConfig
 from storage import queries, replicas
 from storage.db import Database
 from storage.models import Delivery
@@ -61,6 +63,11 @@ def write_plan(tx: Session, community: str, ritual: str, key: str, planned: Sequ
 SentHook = Callable[[Session, Delivery, str | None], None]
 
 
+def _NO_POLICY() -> DirectMessagesConfig:
+    """An outbox made without a community's settings (a benchmark, a test's sender) leaves DMs unpaced."""
+    return DirectMessagesConfig(per_second=0)
+
+
 class Outbox:
     """Sends unsent deliveries through one adapter, in order, once each, beside any number of replicas.
 
@@ -78,8 +85,11 @@ class Outbox:
         on_sent: SentHook,
         *,
         sender_ttl: timedelta = replicas.DEFAULT_TTL,
+        direct_messages: Callable[[], DirectMessagesConfig] | None = None,
     ) -> None:
         self.db = db
+        self.dm_policy = DirectMessagePolicy(direct_messages or _NO_POLICY, paced=adapter.paced)
+        """community.yaml's DM policy, the one place it is applied: the adapter awaits it before each DM."""
         self.community = community
         self.adapter = adapter
         self.clock = clock
@@ -206,7 +216,7 @@ class Outbox:
         except TypeError:
             raise
         except Exception as exc:  # the adapter already retried rate limits; this is a real failure
-            final = row.attempts + 1 >= MAX_ATTEMPTS or isinstance(exc, PermissionError)  # a refusal stays one
+            final = row.attempts + 1 >= MAX_ATTEMPTS or isinstance(exc, DeliveryRefused)  # a refusal stays one
             with self.db.session() as tx:
                 queries.mark_failed(tx, row.id, f"{type(exc).__name__}: {exc}", final=final)
                 tx.commit()

@@ -95,7 +95,10 @@ class Runtime:
             for spec in ritual.commands():
                 self.router.add(spec)
                 self._command_owner[spec.path] = ritual.name
-        self.outbox = Outbox(db, config.community.id, adapter, clock, self._on_sent)
+        self.outbox = Outbox(db, config.community.id, adapter, clock, self._on_sent,
+                             direct_messages=lambda: self.config.delivery.direct_messages)
+        adapter.dm_gate = self.outbox.dm_policy.before_dm
+        adapter.apply_config(self.config)
         self.config_listeners: list[Callable[[CommunityConfig], None]] = []
         self.reload_hook: Callable[[], str] | None = None
         self.last_tick: datetime | None = None  # for /healthz: a bot whose ticks stopped is not healthy
@@ -179,6 +182,7 @@ class Runtime:
     def _use(self, config: CommunityConfig) -> None:
         self.config = config
         self.forget_idle_hints()
+        self.adapter.apply_config(config)
         for listener in self.config_listeners:
             listener(config)
 

@@ -95,7 +95,7 @@ async def running_bot(
     configure_endpoints(settings.api_url, settings.gateway_url)
     config = load_config(config_text, config_path)
     adapter = DiscordAdapter(
-        settings, state=CommunityState(db, config.community.id), direct_messages=config.delivery.direct_messages,
+        settings, state=CommunityState(db, config.community.id),
         clock=PLATFORM_CLOCK,  # the fake Discord's clock: real seconds, a pinned date
     )
     runtime = Runtime(config, db, adapter, clock or PLATFORM_CLOCK, RITUALS)

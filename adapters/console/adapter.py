@@ -64,6 +64,8 @@ class ConsoleHistory(Protocol):
 class ConsoleAdapter(HandlerTable):
     """Keeps every message in ``transcript`` and shows it through ``echo`` (rich in the terminal)."""
 
+    paced = False  # simulated time: no platform counts its messages per second (the DM switch still applies)
+
     platform = PLATFORM
 
     def __init__(self, echo: Callable[[Message], None] | None = None, history: ConsoleHistory | None = None) -> None:
@@ -141,10 +143,12 @@ class ConsoleAdapter(HandlerTable):
 
     @performs(DirectMessage)
     async def direct(self, action: DirectMessage, delivery_id: str) -> str | None:
+        await self.dm_gate()  # community.yaml may switch DMs off here too
         return self._bot(f"DM @{handle_of(action.member)}", action, delivery_id)
 
     @performs(GroupMessage)
     async def group(self, action: GroupMessage, delivery_id: str) -> str | None:
+        await self.dm_gate()
         names = ", ".join("@" + handle_of(m) for m in action.members)
         return self._bot(f"group DM {names}", action, delivery_id)
 

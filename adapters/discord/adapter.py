@@ -42,10 +42,9 @@ from adapters.discord.ids import (
     part_label,
     user_id_of,
 )
-from adapters.discord.pacing import Pacer
 from adapters.discord.settings import PORTAL, DiscordSettings
 from bot.actions import Action, DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
-from bot.adapter import EventSink, HandlerTable, performs
+from bot.adapter import DeliveryRefused, EventSink, HandlerTable, performs
 from bot.clock import Clock, SystemClock
 from bot.events import (
     ButtonClicked,
@@ -61,11 +60,14 @@ from bot.events import (
 from bot.people import Directory, Group, Person, Resolution, keys_only, resolve_ref
 from bot.ritual import CommandSpec
 from bot.text import mention, split_to_fit
-from config.models import CommunityConfig, DirectMessagesConfig
 from config.people import KEY, ROLE
 from config.people import parse_ref as parse_person
 
 log = logging.getLogger("copbot.discord")
+
+
+class TakesNoDirectMessages(DeliveryRefused):
+    """A member whose Discord privacy settings refuse DMs from server members: asking again changes nothing."""
 
 MAX_CONTENT = 2000
 CANNOT_DM = 50007  # Discord's error code for "Cannot send messages to this user"
@@ -143,7 +145,6 @@ class DiscordAdapter(HandlerTable):
         *,
         commands: Callable[[], Sequence[CommandSpec]] | None = None,
         state: StateStore | None = None,
-        direct_messages: DirectMessagesConfig | None = None,
         clock: Clock | None = None,
     ) -> None:
         self.clock: Clock = clock or SystemClock()  # the runtime's clock: events Discord sends without a time
@@ -157,8 +158,6 @@ class DiscordAdapter(HandlerTable):
         self.fatal: str | None = None
         self.on_fatal: Callable[[str], None] | None = None
         self.synced = False
-        self.direct_messages = direct_messages or DirectMessagesConfig()
-        self.dm_pacer = Pacer(self.direct_messages.per_second, window=0)  # evenly spaced, as documented
         self._paths: dict[str, tuple[str, ...]] = {}
         self._channels: dict[str, int] = {}
         self._thread_parents: dict[int, int | None] = {}
@@ -220,12 +219,6 @@ class DiscordAdapter(HandlerTable):
     async def is_connected(self) -> bool:
         """For /healthz: the gateway said READY, is still open, and nothing fatal happened since."""
         return self.client.is_ready() and not self.client.is_closed() and self.fatal is None
-
-    def apply_config(self, config: CommunityConfig) -> None:
-        """Hot reload: a new ``delivery.direct_messages`` applies to the next DM (a new pace starts afresh)."""
-        if config.delivery.direct_messages != self.direct_messages:
-            self.direct_messages = config.delivery.direct_messages
-            self.dm_pacer = Pacer(self.direct_messages.per_second, window=0)  # evenly spaced, as documented
 
     async def stop(self) -> None:
         await self.client.close()
@@ -576,9 +569,7 @@ class DiscordAdapter(HandlerTable):
         return self.client.get_partial_messageable(channel_id, guild_id=guild[0].id if guild else None)
 
     async def _dm(self, member: str) -> discord.DMChannel:
-        if not self.direct_messages.enabled:
-            raise PermissionError("direct messages are switched off in community.yaml (delivery.direct_messages)")
-        await self.dm_pacer.wait()
+        await self.dm_gate()  # the community's DM policy (bot/dm_policy.py): refused when off, else paced
         return await self.client.create_dm(discord.Object(user_id_of(member)))
 
     @performs(Post)
@@ -606,7 +597,7 @@ class DiscordAdapter(HandlerTable):
     async def _send_dm(self, member: str, action: Action, delivery_id: str, recipient: int,
                        found: dict[str, str]) -> str:
         """One DM (in parts if long). A member who does not take DMs from server members is a refusal
-        (PermissionError), which the outbox gives up at once: asking again gets the same answer."""
+        (:class:`TakesNoDirectMessages`), which the outbox gives up at once: asking again gets the same answer."""
         channel = await self._dm(member)
         try:
             return await self._send_parts(channel, action, delivery_id, recipient, found,
@@ -614,7 +605,7 @@ class DiscordAdapter(HandlerTable):
         except discord.Forbidden as exc:
             if exc.code != CANNOT_DM:
                 raise
-            raise PermissionError(
+            raise TakesNoDirectMessages(
                 f"{member} does not accept direct messages from the bot (Discord {CANNOT_DM}: direct messages "
                 "from server members are off in their privacy settings)"
             ) from exc
@@ -636,13 +627,11 @@ class DiscordAdapter(HandlerTable):
                 continue
             try:
                 refs.append(await self._send_dm(member, action, delivery_id, recipient, found))
-            except PermissionError as exc:
-                if not self.direct_messages.enabled:
-                    raise
+            except TakesNoDirectMessages as exc:
                 log.warning("group message %s: %s", delivery_id, exc)
                 refused.append(member)
         if refused and not refs:
-            raise PermissionError(f"no member of the group accepts direct messages from the bot: {', '.join(refused)}")
+            raise DeliveryRefused(f"no member of the group accepts direct messages from the bot: {', '.join(refused)}")
         return refs[0] if refs else None
 
     @performs(Reply)

@@ -18,8 +18,9 @@ import discord
 from discord import app_commands
 
 from adapters.discord.buttons import CopButton
-from adapters.discord.pacing import Pacer, rest_trace
+from adapters.discord.pacing import rest_trace
 from adapters.discord.settings import DiscordSettings
+from bot.pacing import Pacer
 
 log = logging.getLogger(__name__)
 

@@ -49,7 +49,7 @@ from bot.events import (
 from bot.people import Directory, Group, Person, Resolution, keys_only, resolve_ref
 from bot.text import mention, split_to_fit
 from bot.web_server import WebServer
-from config.models import DirectMessagesConfig
+from config.models import CommunityConfig
 from config.people import EMAIL, HANDLE, KEY, parse_ref
 
 log = logging.getLogger("copbot.slack")
@@ -67,9 +67,6 @@ _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 _REPLY_SUBTYPES = {None, "thread_broadcast", "file_share"}
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
-ChannelSetting = Callable[[], str | None]
-DirectMessagesSetting = Callable[[], DirectMessagesConfig | None]
-"""community.yaml's ``delivery.direct_messages`` as it is now (read on each DM, so a reload applies at once)."""
 
 
 def member_key(team_id: str, user_id: str) -> str:
@@ -112,14 +109,12 @@ class SlackAdapter(HandlerTable):
         host: str = "0.0.0.0",
         port: int = 3000,
         pacing: Pacing | None = None,
-        community_channel: ChannelSetting | str | None = None,
+        community_channel: str | None = None,
         command_timeout: float = 2.0,
-        direct_messages: DirectMessagesSetting | None = None,
         clock: Clock | None = None,
     ) -> None:
         self.clock: Clock = clock or SystemClock()  # the runtime's clock: event times without a stamp read it
         self.pacing = pacing or Pacing()
-        self._direct_messages: DirectMessagesSetting = direct_messages or (lambda: None)
         self.client = AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers(self.pacing))
         # request_verification_enabled stays at its default (True) and is never read from config.
         # process_before_response: Bolt answers as soon as our listener returns instead of polling for the
@@ -134,11 +129,9 @@ class SlackAdapter(HandlerTable):
         self.host = host
         self.port = port
         self.command_timeout = command_timeout
-        if isinstance(community_channel, str) or community_channel is None:
-            fixed = community_channel
-            self._community_channel: ChannelSetting = lambda: fixed
-        else:
-            self._community_channel = community_channel
+        self.community_channel = community_channel
+        """The community's general channel (community.yaml, kept current by :meth:`apply_config`): joining and
+        leaving it is joining and leaving the community."""
         self.team_id: str | None = None
         self.bot_user_id: str | None = None
         self.workspace_url: str | None = None  # https://<workspace>.slack.com/ from auth.test, for permalinks
@@ -213,6 +206,9 @@ class SlackAdapter(HandlerTable):
         else:
             application.router.add_get("/healthz", health)
         return application
+
+    def apply_config(self, config: CommunityConfig) -> None:
+        self.community_channel = config.community.channels.general
 
     async def is_connected(self) -> bool:
         """For /healthz: Socket Mode asks its websocket; HTTP mode is connected once auth.test passed and it listens."""
@@ -420,7 +416,7 @@ class SlackAdapter(HandlerTable):
                       emails)
 
     async def _is_community_channel(self, channel: str) -> bool:
-        configured = self._community_channel()
+        configured = self.community_channel
         if not configured:
             return False
         try:
@@ -636,7 +632,7 @@ class SlackAdapter(HandlerTable):
         first: str | None = None
         for target, (channel, thread_ts) in enumerate(await self._targets(action)):
             if direct and any((target, n) not in found for n in range(len(parts))):
-                await self._dm_policy()
+                await self.dm_gate()  # the community's DM policy (bot/dm_policy.py)
             for number, text in enumerate(parts):
                 ref = found.get((target, number))
                 if ref is None:
@@ -687,20 +683,6 @@ class SlackAdapter(HandlerTable):
     @performs(Post)
     async def post(self, action: Post, delivery_id: str) -> str | None:
         return await self._send(action, delivery_id, direct=False)
-
-    async def _dm_policy(self) -> None:
-        """The community's DM policy before each DM: refused when switched off, else spaced to its pace.
-
-        Slack's own tiers (conversations.open, chat.postMessage) are paced separately; this is the
-        community's choice of how hard to DM people, the same setting the Discord adapter keeps.
-        """
-        policy = self._direct_messages()
-        if policy is None:
-            return
-        if not policy.enabled:
-            raise PermissionError("direct messages are switched off in community.yaml (delivery.direct_messages)")
-        if policy.per_second > 0:
-            await self._pacer.wait("direct-messages", 1.0 / policy.per_second / self.pacing.scale)
 
     @performs(DirectMessage)
     async def direct(self, action: DirectMessage, delivery_id: str) -> str | None:

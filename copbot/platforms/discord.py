@@ -77,11 +77,8 @@ async def serve_discord(
         return 2
     configure_endpoints(settings.api_url, settings.gateway_url)
     stop = stop or asyncio.Event()
-    adapter = DiscordAdapter(
-        settings, state=CommunityState(db, config.community.id), direct_messages=config.delivery.direct_messages
-    )
+    adapter = DiscordAdapter(settings, state=CommunityState(db, config.community.id))
     runtime = build_live_runtime(config, db, adapter)
-    runtime.config_listeners.append(adapter.apply_config)
     adapter.commands = lambda: runtime.router.specs
     adapter.on_fatal = lambda _message: stop.set()
     try:

@@ -144,18 +144,14 @@ async def serve_slack(config_path: Path | None, config: CommunityConfig, db: Dat
     from copbot.live import build_live_runtime, serve
     from copbot.web import build_web_app
 
-    holder: dict[str, CommunityConfig] = {"config": config}
     adapter = SlackAdapter(
         token=settings.bot_token,
         signing_secret=settings.signing_secret,
         app_token=settings.app_token,
         base_url=settings.api_url,
         port=settings.port,
-        community_channel=lambda: holder["config"].community.channels.general,
-        direct_messages=lambda: holder["config"].delivery.direct_messages,
     )
     runtime = build_live_runtime(config, db, adapter)
-    runtime.config_listeners.append(lambda new: holder.__setitem__("config", new))
     # HTTP mode: the adapter's server on PORT carries /healthz, /metrics, ... beside /slack/events.
     # Socket Mode needs no inbound port, so the bot's routes are served only when PORT is set.
     adapter.shared_routes = lambda application: build_web_app(runtime, application)

@@ -40,6 +40,9 @@ community:
     prompts: "#prompts"
 roles:
   facilitators: ["slack:{TEAM}:{FACILITATOR}"]
+delivery:
+  direct_messages:
+    per_second: 0  # the fake Slack is not a spam filter: tests send DMs at once (the pace has its own tests)
 rituals:
   prompts:
     schedule:
