@@ -15,13 +15,11 @@ import re
 from rich.console import Console
 from rich.text import Text
 
-from bot.text import spans
+from bot.text import emphasis_pattern, spans
 
 _STYLED = re.compile(
     r"<!date\^\d+\^[^|>]*\|(?P<date>[^>]*)>"
-    r"|(?<![*\w])\*(?=[^\s*])(?P<bold>[^*\n]*?[^\s*])\*(?![*\w])"
-    r"|(?<![_\w])_(?=[^\s_])(?P<italic>[^_\n]*?[^\s_])_(?![_\w])"
-    r"|(?<![~\w])~(?=[^\s~])(?P<strike>[^~\n]*?[^\s~])~(?![~\w])"
+    f"|{emphasis_pattern('*', 'bold')}|{emphasis_pattern('_', 'italic')}|{emphasis_pattern('~', 'strike')}"
 )
 _STYLES = {"bold": "bold", "italic": "italic", "strike": "strike"}
 
