@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -44,19 +45,19 @@ def delivery_id(ritual: str, key: str, seq: int) -> str:
 
 def write_plan(tx: Session, community: str, ritual: str, key: str, planned: Sequence[Planned], now: datetime) -> int:
     """Write a plan's deliveries in the caller's transaction; returns how many rows are new."""
-    new = 0
-    for seq, item in enumerate(planned):
-        new += queries.add_delivery(
-            tx,
+    rows = [
+        Delivery(
+            id=delivery_id(ritual, key, seq),
             community=community,
-            delivery_id=delivery_id(ritual, key, seq),
             ritual=ritual,
             subject=item.subject,
-            action=action_to_dict(item.action),
+            action=json.dumps(action_to_dict(item.action), sort_keys=True),
             seq=seq,
-            now=now,
+            created_at=now,
         )
-    return new
+        for seq, item in enumerate(planned)
+    ]
+    return queries.add_deliveries(tx, rows)
 
 
 SentHook = Callable[[Session, Delivery, str | None], None]
@@ -187,7 +188,8 @@ class Outbox:
                 except TypeError:
                     raise
                 except Exception as exc:  # can't tell: neither resend (it may be out) nor block the rows behind
-                    log.warning("delivery %s: could not check whether it went out (%s); will look again", row.id, exc)
+                    log.warning("delivery %s: could not check whether it went out (%s); will look again", row.id, exc,
+                                extra={"delivery": row.id, "ritual": row.ritual})
                     continue
                 if found is not None:
                     done.append((row, found))
@@ -221,7 +223,8 @@ class Outbox:
             self.retried += 0 if final else 1
             self.failed += 1 if final else 0
             metrics.delivery("failed" if final else "retried")
-            log.warning("delivery %s failed (attempt %d): %s", row.id, row.attempts + 1, exc)
+            log.warning("delivery %s failed (attempt %d): %s", row.id, row.attempts + 1, exc,
+                        extra={"delivery": row.id, "ritual": row.ritual})
             return False, None
 
     def _finish(self, done: Sequence[tuple[Delivery, str | None]]) -> None:
@@ -236,6 +239,15 @@ class Outbox:
         self.sent += len(done)
         for _ in done:
             metrics.delivery("sent")
+        if not log.isEnabledFor(logging.INFO):
+            return
+        if log.isEnabledFor(logging.DEBUG):
+            for row, ref in done:
+                log.debug("delivery %s sent (%s)", row.id, ref, extra={"delivery": row.id, "ritual": row.ritual})
+        by_ritual = Counter(row.ritual for row, _ in done)
+        log.info("sent %d deliver%s (%s)", len(done), "y" if len(done) == 1 else "ies",
+                 ", ".join(f"{ritual} {n}" for ritual, n in sorted(by_ritual.items())),
+                 extra={"ritual": next(iter(by_ritual))} if len(by_ritual) == 1 else None)
 
 
 def _action(row: Delivery) -> Action:
