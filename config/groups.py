@@ -45,7 +45,12 @@ class GroupPairingSettings(Strict):
 class GroupSettings(Strict):
     """One interest group declared by the admins (facilitators can add more with `/cop group create`)."""
 
-    name: str = Field(pattern=GROUP_NAME, description="short lowercase name members type, e.g. kubernetes")
+    name: str = Field(
+        pattern=GROUP_NAME,
+        json_schema_extra={"patternErrorMessage": "write a short name of lowercase letters, digits and dashes that "
+                           "starts with a letter or digit, at most 31 characters, e.g. kubernetes"},
+        description="short lowercase name members type, e.g. kubernetes",
+    )
     description: str = Field(default="", description="one line shown in /cop groups")
     channel: str | None = Field(
         default=None,

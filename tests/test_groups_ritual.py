@@ -63,6 +63,11 @@ def test_a_group_name_is_a_short_slug() -> None:
         check_name("platform engineering!")
 
 
+def test_a_bad_group_name_in_community_yaml_is_explained_in_words() -> None:
+    with pytest.raises(ConfigError, match="short name of lowercase letters, digits and dashes"):
+        make_config(COMMUNITY_YAML + GROUPS_YAML + "      - name: Platform Engineering\n")
+
+
 def test_duplicate_group_names_are_refused_with_their_line() -> None:
     with pytest.raises(ConfigError, match="kubernetes appears more than once"):
         make_config(COMMUNITY_YAML + GROUPS_YAML + "      - name: kubernetes\n")
