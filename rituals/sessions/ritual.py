@@ -248,8 +248,9 @@ class SessionsRitual(ConfiguredRitual[SessionsConfig]):
         return row
 
     def _names(self, tx: Session, keys: list[str]) -> list[str]:
-        names = {m.key: strip_markers(m.name) for m in queries.members(tx, self.ctx.community, active_only=False)}
-        return [names.get(k, self._plain_name(k)) for k in keys]
+        """The names of just these members (by key; an RSVP is answered on every press, so not the whole list)."""
+        rows = {k: queries.member(tx, self.ctx.community, k) for k in set(keys)}
+        return [strip_markers(row.name) if (row := rows[k]) is not None else self._plain_name(k) for k in keys]
 
     def _rsvp(self, tx: Session, event: ButtonClicked) -> str:
         number, _, value = event.value.partition(":")
