@@ -85,10 +85,76 @@ class React(Action):
     message_ref: str
 
 
-OutboundAction = Post | DirectMessage | GroupMessage | Reply | Ephemeral | React
+@dataclass(frozen=True, kw_only=True)
+class OpenGroupSpace(Action):
+    """A place for an interest group: the channel ``channel`` (a name, or an existing channel's id) found or
+    created, and on a platform with roles a role named ``group`` that the bot manages. ``text`` is the
+    channel's purpose. The adapter returns the channel's reference, which later actions use as ``channel``.
+
+    Why an action and not a setup step: a facilitator creates a group from chat, and the channel must be made
+    exactly once even if the bot crashes half-way: the outbox gives that, and making it twice finds it again.
+    """
+
+    text: str = ""
+    group: str
+    channel: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddToGroup(Action):
+    """Add ``member`` to an interest group's channel (Slack: invite; Discord: give the group's role)."""
+
+    text: str = ""
+    group: str
+    channel: str
+    member: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemoveFromGroup(Action):
+    """Take ``member`` out of an interest group's channel (Slack: remove; Discord: take the group's role)."""
+
+    text: str = ""
+    group: str
+    channel: str
+    member: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CalendarEvent(Action):
+    """A session in members' calendars. Discord keeps a Guild Scheduled Event (``event_ref`` names the one made
+    earlier, to move or cancel it); Slack and the console share an ``.ics`` invite in ``channel``. ``text`` is the
+    description; times are ISO 8601 with their offset. Returns the platform's event id where there is one.
+
+    Why one action: "put it in the calendar" is one intent; how a platform does it is the adapter's business.
+    """
+
+    text: str = ""
+    uid: str  # stable across moves: a calendar app replaces the event with the same uid and a higher sequence
+    title: str
+    starts_at: str
+    ends_at: str
+    location: str = ""
+    channel: str
+    event_ref: str = ""
+    sequence: int = 0
+    cancelled: bool = False
+
+
+GROUP_ACTIONS = OpenGroupSpace | AddToGroup | RemoveFromGroup
+"""Actions that change who is where, not messages: nothing to look up after a crash (doing one twice is harmless)."""
+
+OutboundAction = (
+    Post | DirectMessage | GroupMessage | Reply | Ephemeral | React | OpenGroupSpace | AddToGroup | RemoveFromGroup
+    | CalendarEvent
+)
 
 _KINDS: dict[str, type[Action]] = {
-    cls.__name__: cls for cls in (Post, DirectMessage, GroupMessage, Reply, Ephemeral, React)
+    cls.__name__: cls
+    for cls in (
+        Post, DirectMessage, GroupMessage, Reply, Ephemeral, React, OpenGroupSpace, AddToGroup, RemoveFromGroup,
+        CalendarEvent,
+    )
 }
 
 

@@ -12,7 +12,9 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from config.anniversaries import AnniversariesConfig
 from config.base import Strict, error_at
+from config.challenges import ChallengesConfig
 from config.facilitator import FacilitatorConfig
+from config.groups import GroupsConfig
 from config.health import HealthConfig
 from config.kudos import KudosConfig
 from config.ladder import LadderConfig
@@ -22,6 +24,7 @@ from config.people import Origin
 from config.polls import PollsConfig
 from config.prompts import PromptsConfig
 from config.resources import ResourcesConfig
+from config.sessions import SessionsConfig
 
 
 class Channels(Strict):
@@ -84,6 +87,9 @@ class Rituals(Strict):
     resources: ResourcesConfig | None = None
     ladder: LadderConfig | None = None
     anniversaries: AnniversariesConfig | None = None
+    groups: GroupsConfig | None = None
+    challenges: ChallengesConfig | None = None
+    sessions: SessionsConfig | None = None
 
 
 class DirectMessagesConfig(Strict):

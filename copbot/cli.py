@@ -386,9 +386,11 @@ def _health_report(args: argparse.Namespace, config: Any, db: Any) -> int:
     from copbot.app import community_now
     from copbot.terminal import print_chat_text
     from rituals.health.ritual import health_snapshot
-    from rituals.health.texts import quiet_members_text, report_text
+    from rituals.health.texts import groups_text, quiet_members_text, report_text
+    from storage import groups as groups_store
 
-    snapshot = health_snapshot(db, config, community_now(db, config.community.id))
+    now = community_now(db, config.community.id)
+    snapshot = health_snapshot(db, config, now)
     if args.png:
         from rituals.health.charts import health_chart
 
@@ -396,7 +398,9 @@ def _health_report(args: argparse.Namespace, config: Any, db: Any) -> int:
     if args.json:
         print(json.dumps(snapshot.as_json(), indent=2))
         return 0
-    print_chat_text(report_text(snapshot, config.community.name))  # the channel's markup, rendered for a terminal
+    with db.session() as tx:
+        groups = groups_store.figures(tx, config.community.id, now)
+    print_chat_text(report_text(snapshot, config.community.name) + groups_text(groups))  # rendered for a terminal
     quiet = quiet_members_text(snapshot)
     if quiet:
         print()

@@ -15,8 +15,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from storage import activity as activity_store
+from storage import challenges as challenges_store
+from storage import groups as groups_store
 from storage import kudos as kudos_store
 from storage import queries
+from storage import sessions as sessions_store
 from storage.db import Database
 from storage.times import utc
 
@@ -29,9 +32,12 @@ class Report:
     weeks: list[dict[str, Any]]
     kinds: list[str]
     welcomed_not_active: list[dict[str, Any]] = field(default_factory=list)
+    groups: list[dict[str, Any]] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)  # sections other rituals add (challenges, sessions)
 
     def as_json(self) -> dict[str, Any]:
-        return {"members": self.members, "weeks": self.weeks, "welcomed_not_active": self.welcomed_not_active}
+        return {"members": self.members, "weeks": self.weeks, "welcomed_not_active": self.welcomed_not_active,
+                "groups": self.groups, **self.extras}
 
 
 BASE_KINDS = ("reactions", "replies")
@@ -79,6 +85,18 @@ def build_report(db: Database, community: str, tz: str, now: datetime, since_day
             {"member": m.key, "name": m.name, "joined": utc(m.joined_at).astimezone(zone).date().isoformat()}
             for m in activity_store.welcomed_not_active(tx, community)
         ]
+        groups = [
+            {"group": g.name, "members": g.members, "active_members": g.active_members, "contributions": g.recent,
+             "previous": g.before, "trend": g.trend, "quiet_weeks": min(g.quiet_weeks(now), 52)}
+            for g in groups_store.figures(tx, community, now)
+        ]
+        extras: dict[str, Any] = {}
+        challenges = challenges_store.export(tx, community)
+        if challenges:
+            extras["challenges"] = challenges
+        sessions = sessions_store.export(tx, community)
+        if sessions:
+            extras["sessions"] = sessions
     per_member: dict[str, Counter[str]] = defaultdict(Counter)
     per_week: dict[date, Counter[str]] = defaultdict(Counter)
     active: dict[date, set[str]] = defaultdict(set)
@@ -116,7 +134,7 @@ def build_report(db: Database, community: str, tz: str, now: datetime, since_day
                 "total": sum(counts.values()),
             }
         )
-    return Report(members, weeks, ordered, waiting)
+    return Report(members, weeks, ordered, waiting, groups, extras)
 
 
 def render_report(report: Report, title: str) -> Any:
@@ -144,14 +162,39 @@ def render_report(report: Report, title: str) -> Any:
         )
     if not report.members:
         by_member.caption = "No participation stored yet."
-    if not report.welcomed_not_active:
-        return Group(by_member, by_week)
-    names = ", ".join(f"{row['name']} (joined {row['joined']})" for row in report.welcomed_not_active)
-    waiting = Text(
-        f"\nWelcomed, not yet active ({len(report.welcomed_not_active)}): {names}. The welcome messages went out; "
-        "they have not taken part yet, so they are not counted above."
-    )
-    return Group(by_member, by_week, waiting)
+    parts: list[Any] = [by_member, by_week]
+    if report.groups:
+        by_group = Table(title="interest groups (last 4 weeks)")
+        for column in ("group", "members", "active members", "contributions", "4 weeks before", "trend"):
+            by_group.add_column(column, justify="left" if column in ("group", "trend") else "right")
+        for row in report.groups:
+            by_group.add_row(row["group"], str(row["members"]), str(row["active_members"]), str(row["contributions"]),
+                             str(row["previous"]), row["trend"])
+        parts.append(by_group)
+    for challenge in report.extras.get("challenges", []):
+        board = Table(title=f"challenge: {challenge['title']} ({challenge['status']}, "
+                            f"{challenge['taking_part']} taking part)")
+        for column in ("place", "entry", "votes", "entry text"):
+            board.add_column(column, justify="right" if column in ("place", "votes") else "left")
+        for entry in challenge["entries"]:
+            board.add_row(str(entry["place"]), entry["entry"], str(entry["votes"]), entry["text"][:60])
+        parts.append(board)
+    if report.extras.get("sessions"):
+        table = Table(title="community sessions")
+        for column in ("session", "starts (UTC)", "going", "maybe", "can't", "attended"):
+            table.add_column(column, justify="left" if column in ("session", "starts (UTC)") else "right")
+        for x in report.extras["sessions"]:
+            title = x["title"] + (" (cancelled)" if x["status"] == "cancelled" else "")
+            table.add_row(title, x["starts_at"][:16].replace("T", " "), str(x["going"]), str(x["maybe"]),
+                          str(x["cant"]), str(x["attended"]))
+        parts.append(table)
+    if report.welcomed_not_active:
+        names = ", ".join(f"{row['name']} (joined {row['joined']})" for row in report.welcomed_not_active)
+        parts.append(Text(
+            f"\nWelcomed, not yet active ({len(report.welcomed_not_active)}): {names}. The welcome messages went out; "
+            "they have not taken part yet, so they are not counted above."
+        ))
+    return Group(*parts)
 
 
 def render_text(report: Report, title: str) -> str:

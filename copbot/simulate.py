@@ -26,6 +26,13 @@ from bot.events import ButtonClicked, Event, MemberJoined, ReactionAdded, ReplyP
 from bot.runtime import Runtime
 from config.models import CommunityConfig
 from copbot.registry import RITUALS
+from copbot.simulate_practices import (
+    ChallengeSimulation,
+    GroupsSimulation,
+    SessionsSimulation,
+    practices_lines,
+    practices_summary,
+)
 from storage import activity as activity_store
 from storage import queries
 from storage.db import open_database
@@ -116,7 +123,11 @@ async def _simulate(
     runtime = Runtime(config, db, adapter, clock, RITUALS)
     await runtime.start(background=False)
     people = _members(count, rng)
+    engagement = {p.key: p.engagement for p in people}
     rota_sim = RotaSimulation(seed)  # facilitator rota: hosts skip and swap now and then
+    groups_sim = GroupsSimulation(seed)  # interest groups: newcomers join some, members answer their questions
+    challenge_sim = ChallengeSimulation(seed)  # challenges: some take part and submit, many vote
+    sessions_sim = SessionsSimulation(seed)  # sessions: members RSVP, and those going mostly turn up
     counter = 0
 
     def next_id() -> str:
@@ -162,6 +173,9 @@ async def _simulate(
                             interests=tuple(rng.sample(INTERESTS, 2)),
                         )
                     )
+            # Groups and challenges act as the day starts, so what they ask for goes out within the day.
+            await groups_sim.act(runtime, joined, clock, send, next_id)
+            await challenge_sim.act(clock, send, next_id)
             # Let the scheduler fire every slot of the day at its own time.
             for hour in range(1, 25):
                 clock.set(max(clock.now(), day + timedelta(hours=hour)))
@@ -177,6 +191,9 @@ async def _simulate(
                         await _react_to_prompt(post, people, joined, rng, clock, send, next_id, adapter)
                 await _agree_to_ground_rules(new_posts, onboarding_rng, clock, send, next_id)
                 await _answer_pairing_followups(runtime, new_posts, pairing_rng, clock, send, next_id)
+                await groups_sim.answer(runtime, adapter, new_posts, clock, send, next_id, engagement)
+                await challenge_sim.answer(runtime, new_posts, joined, clock, send, next_id, engagement)
+                await sessions_sim.answer(runtime, new_posts, joined, clock, send, next_id, engagement)
                 wake = runtime.next_wake()
             await rota_sim.act(runtime, adapter, joined, clock, send, next_id)
             await runtime.writer.flush()
@@ -184,6 +201,7 @@ async def _simulate(
             bar.advance(task)
     await runtime.settle()
     summary = _summary(runtime, adapter, weeks, count, seed, start)
+    summary.update(practices_summary(runtime, clock.now()))
     await runtime.stop()
     db.dispose()
     if console is not None:
@@ -466,3 +484,5 @@ def _print(console: Console, summary: dict[str, Any], adapter: ConsoleAdapter) -
     for part, chunk in enumerate(_fold(console, columns, summary["weeks"], weeks)):
         console.print(_table(title if part == 0 else None, chunk, summary["weeks"], weeks))
     console.print(f"slots: {summary['slots']}; duplicate events dropped: {summary['duplicates_dropped']}")
+    for line in practices_lines(summary):
+        console.print(line)

@@ -32,7 +32,9 @@ ACTIVITY_KINDS: frozenset[str] = frozenset(
         "facilitated",  # hosted a community session
         "co_hosted",  # co-hosted one
         "kudos_given",  # thanked another member with /cop kudos
-        "submission",  # gave the community something: a queued question, a poll answer, a thread for the library
+        "submission",  # gave the community something: a queued question, a poll answer, a thread for the library,
+        # a challenge entry
+        "attended",  # said "I was there" after a community session
     }
 )
 """The kinds of stored participation that are something a member did. Anything else stored beside them (for

@@ -5,8 +5,10 @@ resource library), scale-out (replicas: live senders and their heartbeats) and t
 """
 
 from storage import (  # noqa: F401
+    challenges,
     console,
     facilitator,
+    groups,
     kudos,
     ladder,
     models,
@@ -16,4 +18,5 @@ from storage import (  # noqa: F401
     prompts,
     replicas,
     resources,
+    sessions,
 )

@@ -81,6 +81,7 @@ class Platform(Protocol):
     async def react(self, member: str, post: str) -> None: ...
     async def reply(self, member: str, post: str, text: str) -> None: ...
     async def press(self, member: str, label: str) -> None: ...
+    async def press_on(self, member: str, post: str, label: str) -> None: ...
     def dms(self, member: str) -> list[str]: ...
     def posts(self, channel: str) -> list[tuple[str, str]]: ...
     async def settle(self) -> None: ...
@@ -123,6 +124,9 @@ class Console:
         message = next(m for m in reversed(self._dm_messages(member)) if any(b.label == label for b in m.choices))
         await self._as(member, f"/click {message.ref} {label}")
 
+    async def press_on(self, member: str, post: str, label: str) -> None:
+        await self._as(member, f"/click {post} {label}")
+
     def _dm_messages(self, member: str) -> list[Message]:
         return [m for m in self.adapter.transcript if m.author == "copbot" and m.where == f"DM @{member}"]
 
@@ -138,10 +142,10 @@ class Console:
 
 
 @asynccontextmanager
-async def console_platform(tmp_path: Path, db: Database) -> AsyncIterator[Console]:
-    adapter = ConsoleAdapter()
+async def console_platform(tmp_path: Path, db: Database, config: str | None = None) -> AsyncIterator[Console]:
+    adapter = ConsoleAdapter(files=tmp_path / "invites")
     clock = ManualClock(PLATFORM_START)
-    runtime = Runtime(parse_config(community_yaml(), "community.yaml"), db, adapter, clock, RITUALS)
+    runtime = Runtime(parse_config(config or community_yaml(), "community.yaml"), db, adapter, clock, RITUALS)
     said: list[str] = []
     session = ConsoleSession(runtime, adapter, clock, said.append, lambda: "")
     await runtime.start(background=False)
@@ -218,17 +222,25 @@ class Slack:
         await self._wait(before + 1)
 
     async def press(self, member: str, label: str) -> None:
-        uid = SLACK_USERS[member]
         message = next(m for m in reversed(self._dm_messages(member))
                        if any(e["text"]["text"] == label for b in m.blocks or [] if b["type"] == "actions"
                               for e in b["elements"]))
+        await self._press(member, message, label, "directmessage")
+
+    async def press_on(self, member: str, post: str, label: str) -> None:
+        channel, ts = post.split(":", 1)
+        message = next(m for m in self.world.fake.messages.get(channel, []) if m.ts == ts)
+        await self._press(member, message, label, next(n for n, c in SLACK_CHANNELS.items() if c == channel))
+
+    async def _press(self, member: str, message: Any, label: str, channel_name: str) -> None:
+        uid = SLACK_USERS[member]
         [pressed] = [e for b in message.blocks or [] if b["type"] == "actions" for e in b["elements"]
                      if e["text"]["text"] == label]
         payload = fixture("block_actions")
         payload.update(user={"id": uid, "username": member, "name": member, "team_id": TEAM},
                        container={"type": "message", "message_ts": message.ts, "channel_id": message.channel,
                                   "is_ephemeral": False},
-                       channel={"id": message.channel, "name": "directmessage"},
+                       channel={"id": message.channel, "name": channel_name},
                        message={"type": "message", "user": "UBOT", "ts": message.ts, "text": message.text},
                        actions=[{**pressed, "block_id": "actions", "type": "button",
                                  "action_ts": f"{1700000000 + self.counter()}.000100"}])
@@ -260,9 +272,9 @@ def _slack_workspace(fake: FakeSlack) -> None:
 
 
 @asynccontextmanager
-async def slack_platform(tmp_path: Path, db: Database) -> AsyncIterator[Slack]:
+async def slack_platform(tmp_path: Path, db: Database, config: str | None = None) -> AsyncIterator[Slack]:
     numbers = itertools.count(1)
-    async with slack_world(tmp_path, config=community_yaml(), workspace=_slack_workspace) as world:
+    async with slack_world(tmp_path, config=config or community_yaml(), workspace=_slack_workspace) as world:
         yield Slack("slack", world, lambda: next(numbers))
 
 
@@ -327,6 +339,14 @@ class Discord:
         await self.fake.click(uid, message, custom_id)  # in the DM: Discord sends no guild with it
         await self._seen(before + 1)
 
+    async def press_on(self, member: str, post: str, label: str) -> None:
+        message = self.fake.messages[int(post.split(":")[1])]
+        custom_id = next(c["custom_id"] for row in message["components"] for c in row["components"]
+                         if c["label"] == label)
+        before = len(self.bot.events)
+        await self.fake.click(DISCORD_USERS[member], message, custom_id)
+        await self._seen(before + 1)
+
     def _dm_messages(self, member: str) -> list[dict[str, Any]]:
         dm_channel = str(DISCORD_USERS[member] + 7)  # the fake's DM channel for a user
         return sorted((m for m in self.fake.messages.values() if m["channel_id"] == dm_channel),
@@ -346,11 +366,11 @@ class Discord:
 
 
 @asynccontextmanager
-async def discord_platform(tmp_path: Path, db: Database) -> AsyncIterator[Discord]:
+async def discord_platform(tmp_path: Path, db: Database, config: str | None = None) -> AsyncIterator[Discord]:
     fake = FakeDiscord(members={"fay": DISCORD_USERS["fay"]}, channels=DISCORD_CHANNELS)
     await fake.start()
     try:
-        async with running_bot(fake, db, community_yaml(), clock=ManualClock(PLATFORM_START)) as bot:
+        async with running_bot(fake, db, config or community_yaml(), clock=ManualClock(PLATFORM_START)) as bot:
             yield Discord("discord", fake, bot)
     finally:
         await fake.stop()

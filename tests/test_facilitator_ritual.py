@@ -220,11 +220,19 @@ async def test_an_away_member_is_skipped_until_their_date(guild: Community) -> N
     assert hosts[:2] == ["ben", "cy"] and hosts[2] == "ana"
 
 
-async def test_a_plain_member_cannot_skip_or_swap(guild: Community) -> None:
-    assert (await guild.say("dee", "facilitator skip")).startswith("Only facilitators can run `/cop facilitator skip`")
-    assert (await guild.say("dee", "facilitator swap @ana")).startswith("Only facilitators can run")
+async def test_a_member_outside_the_pool_has_no_turn_to_skip_or_swap(guild: Community) -> None:
+    assert (await guild.say("dee", "facilitator skip")).startswith("You're not in the facilitator pool")
+    assert (await guild.say("dee", "facilitator swap @ana")).startswith("You have no turn in the next")
     with guild.runtime.db.session() as tx:
         assert store.ledger(tx, "test-guild") == [] and store.swaps(tx, "test-guild") == []
+
+
+async def test_a_volunteer_who_is_not_a_facilitator_can_skip_and_swap_as_the_reminder_says(guild: Community) -> None:
+    """Issue 20: volunteers were told "/cop facilitator skip passes it on" and then refused as non-facilitators."""
+    assert (await guild.say("dee", "facilitator volunteer")).startswith("Welcome to the facilitator pool")
+    answer = await guild.say("dee", "facilitator skip")
+    assert answer.startswith("Done:") and "instead" in answer
+    assert (await guild.say("dee", "facilitator swap @ana")).startswith("I've asked ana")
 
 
 async def test_next_shows_the_next_four_sessions_with_their_hosts(guild: Community) -> None:

@@ -136,3 +136,4 @@ async def test_a_plain_post_counts_whichever_rituals_are_on(runtime: Runtime, cl
     with db.session() as tx:
         stored = queries.participation(tx, "test-guild")
     assert [(e.member, e.kind, e.subject) for e in stored] == [("console:ana", "post", "channel:guild")]
+

@@ -10,12 +10,28 @@ showed (``find_delivery``) instead of showing it twice, and message numbers and 
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
-from bot.actions import Button, DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
+from bot.actions import (
+    AddToGroup,
+    Button,
+    CalendarEvent,
+    DirectMessage,
+    Ephemeral,
+    GroupMessage,
+    OpenGroupSpace,
+    Post,
+    React,
+    RemoveFromGroup,
+    Reply,
+)
 from bot.adapter import EventSink, HandlerTable, performs
+from bot.calendar import ics_bytes, ics_name
 from bot.people import Directory, Resolution, Resolved, resolve_ref
 from bot.text import render_mentions
 from config.people import HANDLE, parse_ref
@@ -68,7 +84,9 @@ class ConsoleAdapter(HandlerTable):
 
     platform = PLATFORM
 
-    def __init__(self, echo: Callable[[Message], None] | None = None, history: ConsoleHistory | None = None) -> None:
+    def __init__(self, echo: Callable[[Message], None] | None = None, history: ConsoleHistory | None = None,
+                 files: Path | None = None) -> None:
+        self.files = files or Path(tempfile.gettempdir()) / "copbot" / "console-invites"  # calendar invites
         self.transcript: list[Message] = list(history.load()) if history is not None else []
         self.by_delivery: dict[str, str] = {m.delivery_id: m.ref for m in self.transcript if m.delivery_id}
         self.sink: EventSink | None = None
@@ -173,4 +191,39 @@ class ConsoleAdapter(HandlerTable):
                 thread_of=target.ref if target else None,
             )
         )
+        return None
+
+    # --- interest groups: the console has no real channels, so it shows what a platform would do -------
+
+    def _note(self, where: str, text: str, delivery_id: str) -> None:
+        self.add(Message(ref=self.next_ref(), where=where, author="copbot", text=text, delivery_id=delivery_id))
+
+    @performs(OpenGroupSpace)
+    async def open_group_space(self, action: OpenGroupSpace, delivery_id: str) -> str | None:
+        channel = action.channel.lstrip("#")
+        self._note(f"setup #{channel}", f"(channel #{channel} is ready for the {action.group} group)", delivery_id)
+        return channel
+
+    @performs(AddToGroup)
+    async def add_to_group(self, action: AddToGroup, delivery_id: str) -> str | None:
+        who = handle_of(action.member)
+        self._note(f"members of #{action.channel}", f"(@{who} joined #{action.channel})", delivery_id)
+        return None
+
+    @performs(RemoveFromGroup)
+    async def remove_from_group(self, action: RemoveFromGroup, delivery_id: str) -> str | None:
+        who = handle_of(action.member)
+        self._note(f"members of #{action.channel}", f"(@{who} left #{action.channel})", delivery_id)
+        return None
+
+    @performs(CalendarEvent)
+    async def calendar(self, action: CalendarEvent, delivery_id: str) -> str | None:
+        """The invite as an ``.ics`` file beside the transcript (one per version: a moved session's replaces it)."""
+        self.files.mkdir(parents=True, exist_ok=True)
+        path = self.files / f"{action.sequence}-{ics_name(action)}"
+        path.write_bytes(ics_bytes(action, stamp=datetime.fromisoformat(action.starts_at).astimezone(UTC)))
+        state = "cancelled" if action.cancelled else "calendar invite"
+        self.add(Message(ref=self.next_ref(), where=f"invite #{action.channel}", author="copbot",
+                         text=f"({state}: {action.title}, {action.starts_at})", delivery_id=delivery_id,
+                         attachments=[f"{action.title}: {path}"]))
         return None

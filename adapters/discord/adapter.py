@@ -14,6 +14,7 @@ import contextlib
 import logging
 import re
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -43,7 +44,20 @@ from adapters.discord.ids import (
     user_id_of,
 )
 from adapters.discord.settings import PORTAL, DiscordSettings
-from bot.actions import Action, DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
+from bot.actions import (
+    GROUP_ACTIONS,
+    Action,
+    AddToGroup,
+    CalendarEvent,
+    DirectMessage,
+    Ephemeral,
+    GroupMessage,
+    OpenGroupSpace,
+    Post,
+    React,
+    RemoveFromGroup,
+    Reply,
+)
 from bot.adapter import DeliveryRefused, EventSink, HandlerTable, performs
 from bot.clock import Clock, SystemClock
 from bot.events import (
@@ -161,6 +175,7 @@ class DiscordAdapter(HandlerTable):
         self._paths: dict[str, tuple[str, ...]] = {}
         self._channels: dict[str, int] = {}
         self._thread_parents: dict[int, int | None] = {}
+        self._roles: dict[str, int] = {}  # group name -> the role the bot made or found for it
         self._parts_found: dict[str, dict[str, str]] = {}  # parts sent before a crash, by delivery id and label
         self._connect_task: asyncio.Task[None] | None = None
         self._chunked: set[int] = set()  # servers whose member list the bot has asked for
@@ -653,6 +668,89 @@ class DiscordAdapter(HandlerTable):
         await self._partial(channel_id).get_partial_message(message_id).add_reaction(emoji)
         return None
 
+    # --- interest groups: a channel and a role each -------------------------------------------------------
+
+    def _guild(self) -> discord.Guild:
+        guilds = self._guilds()
+        if not guilds:
+            raise LookupError("the bot is in no Discord server (or not in DISCORD_GUILD_ID's)")
+        return guilds[0]
+
+    async def _group_role(self, group: str, *, create: bool) -> int | None:
+        """The role named after the group: remembered, found in the server, or (``create``) made, mentionable."""
+        if group in self._roles:
+            return self._roles[group]
+        guild = self._guild()
+        found = discord.utils.get(guild.roles, name=group)
+        if found is None and create:
+            found = await guild.create_role(name=group, mentionable=True, reason=f"copbot: interest group {group}")
+        if found is not None:
+            self._roles[group] = found.id
+        return self._roles.get(group)
+
+    @performs(OpenGroupSpace)
+    async def open_group_space(self, action: OpenGroupSpace, delivery_id: str) -> str | None:
+        """The group's role and text channel, each found by name or made; returns the channel's id."""
+        await self._group_role(action.group, create=True)
+        name = action.channel.strip().lstrip("#").lower()
+        try:
+            return str(self.channel_id(name))
+        except LookupError:
+            pass
+        created = await self._guild().create_text_channel(name, topic=action.text[:1024],
+                                                          reason=f"copbot: interest group {action.group}")
+        self._channels[name] = created.id
+        return str(created.id)
+
+    @performs(AddToGroup)
+    async def add_to_group(self, action: AddToGroup, delivery_id: str) -> str | None:
+        role = await self._group_role(action.group, create=True)
+        assert role is not None
+        await self.client.http.add_role(self._guild().id, user_id_of(action.member), role,
+                                        reason=f"copbot: joined {action.group}")
+        return None
+
+    @performs(RemoveFromGroup)
+    async def remove_from_group(self, action: RemoveFromGroup, delivery_id: str) -> str | None:
+        role = await self._group_role(action.group, create=False)
+        if role is not None:
+            await self.client.http.remove_role(self._guild().id, user_id_of(action.member), role,
+                                               reason=f"copbot: left {action.group}")
+        return None
+
+    # --- community sessions: a Guild Scheduled Event each ------------------------------------------------
+
+    @performs(CalendarEvent)
+    async def calendar(self, action: CalendarEvent, delivery_id: str) -> str | None:
+        """A Guild Scheduled Event (external, with the link as its location), made once and then moved or
+        cancelled through its id (``event_ref``). Returns the event's id."""
+        guild = self._guild()
+        start, end = datetime.fromisoformat(action.starts_at), datetime.fromisoformat(action.ends_at)
+        location = (action.location or "online")[:100]
+        if action.event_ref:
+            fields: dict[str, Any] = {"status": discord.EventStatus.cancelled.value} if action.cancelled else {
+                "name": action.title[:100], "scheduled_start_time": start.isoformat(),
+                "scheduled_end_time": end.isoformat(), "entity_metadata": {"location": location},
+                "description": action.text[:1000]}
+            await self.client.http.edit_scheduled_event(guild.id, int(action.event_ref), **fields)
+            return action.event_ref
+        if action.cancelled:
+            return None  # never made: nothing to cancel
+        made = await guild.create_scheduled_event(
+            name=action.title[:100], start_time=start, end_time=end, entity_type=discord.EntityType.external,
+            privacy_level=discord.PrivacyLevel.guild_only, location=location, description=action.text[:1000])
+        return str(made.id)
+
+    async def _find_event(self, action: CalendarEvent) -> str | None:
+        """A scheduled event made before a crash: the same name at the same start (an edit is safe to repeat)."""
+        if action.event_ref:
+            return None
+        start = datetime.fromisoformat(action.starts_at)
+        for event in await self._guild().fetch_scheduled_events(with_counts=False):
+            if event.name == action.title[:100] and event.start_time == start:
+                return str(event.id)
+        return None
+
     async def find_delivery(self, action: Action, delivery_id: str) -> str | None:
         """Was this delivery already sent (before a crash)? Its message's reference, or None.
 
@@ -662,8 +760,10 @@ class DiscordAdapter(HandlerTable):
         A group message is one DM per member: when only some went out, those are remembered so that the
         resend which follows sends only the rest.
         """
-        if isinstance(action, React):
-            return None  # adding the same reaction again changes nothing
+        if isinstance(action, React | GROUP_ACTIONS):
+            return None  # adding the same reaction, channel, role or member again changes nothing
+        if isinstance(action, CalendarEvent):
+            return await self._find_event(action)
         count = len(self.parts(action.text))
 
         def labels(recipient: int) -> list[str]:

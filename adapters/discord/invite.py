@@ -14,8 +14,13 @@ SCOPES = ("bot", "applications.commands")
 def needed_permissions() -> discord.Permissions:
     """What the rituals use, and nothing more: see channels, post (with the footer embed that names a delivery,
     and the health report's chart as a file), open threads on prompts and post in them, read history (a
-    delivery looked up after a crash, thread replies), react."""
+    delivery looked up after a crash, thread replies), react; for interest groups make a channel and a role per
+    group and give it to members; for community sessions keep a scheduled event per session."""
     return discord.Permissions(
+        manage_channels=True,  # a channel per interest group (POST /guilds/{id}/channels)
+        manage_roles=True,  # a role per interest group, given to its members (PUT .../members/{id}/roles/{id})
+        create_events=True,  # a Guild Scheduled Event per community session (POST /guilds/{id}/scheduled-events)
+        manage_events=True,  # moving or cancelling it (PATCH /guilds/{id}/scheduled-events/{id})
         view_channel=True,
         send_messages=True,
         send_messages_in_threads=True,

@@ -32,8 +32,23 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import mrkdwn
 from adapters.slack.mrkdwn import blocks, render, user_id_of
 from adapters.slack.pacing import Pacer, Pacing, retry_handlers
-from bot.actions import Action, Attachment, DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
+from bot.actions import (
+    GROUP_ACTIONS,
+    Action,
+    AddToGroup,
+    Attachment,
+    CalendarEvent,
+    DirectMessage,
+    Ephemeral,
+    GroupMessage,
+    OpenGroupSpace,
+    Post,
+    React,
+    RemoveFromGroup,
+    Reply,
+)
 from bot.adapter import EventSink, HandlerTable, performs
+from bot.calendar import ics_bytes, ics_name
 from bot.clock import Clock, SystemClock
 from bot.events import (
     ButtonClicked,
@@ -722,14 +737,76 @@ class SlackAdapter(HandlerTable):
                 raise
         return None
 
+    # --- interest groups: a channel each, and its members -------------------------------------------
+
+    async def _call_tolerating(self, method: str, harmless: tuple[str, ...], **kwargs: Any) -> dict[str, Any]:
+        """A Web API call whose listed errors mean "already so" (doing it twice is not a failure)."""
+        await self._pacer.wait(method, self.pacing.method_interval(method))
+        call = getattr(self.client, method.replace(".", "_"))  # the typed method: it encodes as Slack expects
+        try:
+            response = await call(**kwargs)
+        except SlackApiError as exc:
+            if exc.response.get("error") in harmless:
+                return dict(exc.response.data) if isinstance(exc.response.data, dict) else {}
+            raise
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    @performs(OpenGroupSpace)
+    async def open_group_space(self, action: OpenGroupSpace, delivery_id: str) -> str | None:
+        """The group's channel by name (or id), made with conversations.create if there is none; the bot joins it
+        so it can post and invite. Returns the channel id."""
+        name = action.channel.strip().lstrip("#").lower()
+        try:
+            channel = await self.channel_id(name)
+        except LookupError:
+            created = await self._call_tolerating("conversations.create", ("name_taken",), name=name)
+            channel = str((created.get("channel") or {}).get("id") or "")
+            if not channel:  # taken meanwhile (or archived): look again, loudly if it is still not there
+                self._channel_ids.pop(name, None)
+                async with self._channels_lock:
+                    await self._load_channels()
+                channel = await self.channel_id(name)
+            self._channel_ids[name], self._channel_names[channel] = channel, name
+        harmless = ("already_in_channel", "method_not_supported_for_channel_type")  # a private channel: invited
+        await self._call_tolerating("conversations.join", harmless, channel=channel)
+        if action.text:
+            await self._call_tolerating("conversations.setPurpose", ("not_in_channel",), channel=channel,
+                                        purpose=action.text[:250])
+        return channel
+
+    @performs(AddToGroup)
+    async def add_to_group(self, action: AddToGroup, delivery_id: str) -> str | None:
+        channel = await self.channel_id(action.channel)
+        await self._call_tolerating("conversations.invite", ("already_in_channel",), channel=channel,
+                                    users=user_id_of(action.member))
+        return None
+
+    @performs(RemoveFromGroup)
+    async def remove_from_group(self, action: RemoveFromGroup, delivery_id: str) -> str | None:
+        channel = await self.channel_id(action.channel)
+        await self._call_tolerating("conversations.kick", ("not_in_channel",), channel=channel,
+                                    user=user_id_of(action.member))
+        return None
+
+    @performs(CalendarEvent)
+    async def calendar(self, action: CalendarEvent, delivery_id: str) -> str | None:
+        """Share the session's ``.ics`` invite in the channel (a moved or cancelled session's replaces it in the
+        calendars that imported it: same UID, higher SEQUENCE)."""
+        channel = await self.channel_id(action.channel)
+        await self._pacer.wait("files.upload", self.pacing.method_interval("files.getUploadURLExternal"))
+        word = "Cancelled" if action.cancelled else "Add to your calendar"
+        await self.client.files_upload_v2(channel=channel, content=ics_bytes(action, stamp=self.clock.now()),
+                                          filename=ics_name(action), title=f"{word}: {action.title}")
+        return None
+
     async def find_delivery(self, action: Action, delivery_id: str) -> str | None:
         """After a crash mid-send: look for our metadata in each destination's recent history.
 
         Every part of every target found means the delivery went out: its first part's reference. Otherwise
         the parts found are remembered, so the resend that follows sends only the others, in order.
         """
-        if isinstance(action, Ephemeral | React):
-            return None  # ephemerals leave no history; a reaction is idempotent (already_reacted)
+        if isinstance(action, Ephemeral | React | CalendarEvent | GROUP_ACTIONS):
+            return None  # ephemerals leave no history; reactions, channels and invites are idempotent
         count = len(self.parts(action.text))
         targets = await self._targets(action)
         found: dict[tuple[int, int], str] = {}

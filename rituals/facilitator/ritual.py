@@ -218,12 +218,19 @@ class FacilitatorRitual(ConfiguredRitual[FacilitatorConfig]):
             if session - settings.announce_before <= now and store.notice(tx, community, session, "announce") is None:
                 turn = self._pin(tx, upcoming, session, now)
                 store.claim_notice(tx, community, session, "announce", turn.host, now)
-                planned.append(self._announcement(session, turn))
+                if not self._sessions_announce():
+                    planned.append(self._announcement(session, turn))
             if session - settings.remind_before <= now and store.notice(tx, community, session, "remind") is None:
                 turn = self._pin(tx, upcoming, session, now)
                 store.claim_notice(tx, community, session, "remind", turn.host, now)
                 planned.extend(self._reminders(session, turn))
         return planned
+
+    def _sessions_announce(self) -> bool:
+        """With ``rituals.sessions.from_rota`` the community sessions ritual announces the rota's sessions (with
+        RSVPs and an invite) from the host pinned here; the rota's own plain post would say it twice."""
+        sessions = self.ctx.config.rituals.sessions
+        return sessions is not None and sessions.enabled and sessions.from_rota
 
     def _pin(self, tx: Session, upcoming: list[datetime], session: datetime, now: datetime) -> Turn:
         """The session's host as the rota has it now, written down so later changes to the pool keep it."""
@@ -381,9 +388,11 @@ class FacilitatorRitual(ConfiguredRitual[FacilitatorConfig]):
             CommandSpec(("facilitator", "next"), Role.MEMBER, "who hosts the next four sessions", self._next),
             CommandSpec(("facilitator", "away"), Role.MEMBER, "take me off the rota until a date", self._away,
                         usage="YYYY-MM-DD", min_args=1, max_args=1),
-            CommandSpec(("facilitator", "skip"), Role.FACILITATOR, "pass my next turn on (I stay first in line)",
+            # Any volunteer may pass their own turn on: the reminder tells every host they can (the pool check
+            # inside refuses those who have no turn).
+            CommandSpec(("facilitator", "skip"), Role.MEMBER, "pass my next turn on (I stay first in line)",
                         self._skip),
-            CommandSpec(("facilitator", "swap"), Role.FACILITATOR, "ask a member to trade turns with me", self._swap,
+            CommandSpec(("facilitator", "swap"), Role.MEMBER, "ask a member to trade turns with me", self._swap,
                         usage="@member", min_args=1, max_args=1),
             CommandSpec(("facilitator", "assign"), Role.FACILITATOR, "set who hosts the next (or a given) session",
                         self._assign, usage="@member [YYYY-MM-DD]", min_args=1, max_args=2),

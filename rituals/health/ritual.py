@@ -31,9 +31,10 @@ from rituals.health.decisions import (
     StageRule,
     build_snapshot,
 )
-from rituals.health.texts import quiet_members_text, report_text
+from rituals.health.texts import groups_text, quiet_members_text, report_text
 from rituals.polls.ritual import poll_results
 from storage import activity as activity_store
+from storage import groups as groups_store
 from storage import kudos as kudos_store
 from storage import pairing as pairing_store
 from storage import prompts as prompt_store
@@ -162,7 +163,8 @@ class HealthRitual(Ritual):
         config = self.ctx.config
         snapshot = snapshot_in(tx, config, now)
         subject = f"health:{snapshot.period_end.isoformat()}"
-        text = report_text(snapshot, config.community.name)
+        groups = groups_store.figures(tx, config.community.id, now)
+        text = report_text(snapshot, config.community.name) + groups_text(groups)
         attachments: tuple[Attachment, ...] = ()
         if self.settings.chart:
             chart = write_chart(snapshot, config.community.id, config.community.name)

@@ -6,11 +6,13 @@ go only into :func:`quiet_members_text`, which the ritual sends to admins alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.text import strip_markers
 from rituals.health.decisions import ActiveCounts, HealthSnapshot, Retention
 from rituals.polls.decisions import PollResult
+from storage.groups import GroupFigures
 
 MAX_POLLS = 3
 KIND_WORDS = {"posted": "posted", "replied": "replied", "reacted": "reacted", "met": "met a pair",
@@ -121,4 +123,16 @@ def quiet_members_text(snapshot: HealthSnapshot) -> str:
         f"• {strip_markers(q.name)}: {q.contributions_before} contributions before, last on {q.last_active:%d %b}"
         for q in snapshot.quiet_members
     )
+    return "\n".join(lines)
+
+
+def groups_text(figures: Sequence[GroupFigures]) -> str:
+    """The interest groups' part of the report: members, active members and the trend of each (empty: none)."""
+    if not figures:
+        return ""
+    arrows = {"up": "↑", "down": "↓", "steady": "→"}
+    lines = ["", "*Interest groups* (last 4 weeks)"]
+    for f in sorted(figures, key=lambda f: (-f.recent, f.name)):
+        lines.append(f"• {f.name}: {_n(f.members, 'member', 'members')}, {f.active_members} active, "
+                     f"{_n(f.recent, 'contribution', 'contributions')} {arrows[f.trend]} (4 weeks before: {f.before})")
     return "\n".join(lines)

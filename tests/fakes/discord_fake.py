@@ -148,10 +148,11 @@ class FakeDiscord:
         self.users: dict[int, FakeUser] = {}
         for name, uid in (members or {"Ana": 100000000000000001, "Ben": 100000000000000002}).items():
             self.users[uid] = FakeUser(uid, name)
-        self.roles: dict[int, str] = {}  # role id -> name (besides @everyone)
         self.channels: dict[int, dict[str, Any]] = {}
         for name, cid in (channels or {"general": 200000000000000001, "prompts": 200000000000000002}).items():
             self.channels[cid] = {"id": str(cid), "type": 0, "name": name, "guild_id": str(self.guild_id)}
+        self.roles: dict[int, dict[str, Any]] = {}  # besides @everyone: made by add_role or POST /guilds/{id}/roles
+        self.scheduled_events: dict[int, dict[str, Any]] = {}
         self.calls: list[Call] = []
         self.messages: dict[int, dict[str, Any]] = {}
         self._nonces: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
@@ -356,6 +357,8 @@ class FakeDiscord:
             return self._json(self._create_message("0", body, webhook=True))
         if re.fullmatch(r"/webhooks/\d+/[^/]+/messages/.+", p):
             return self._json(self._create_message("0", body, webhook=True))
+        if (routed := self._guild_route(call)) is not None:
+            return routed
         if re.fullmatch(r"/applications/\d+/commands", p):
             if m == "PUT":
                 self.commands = [{**c, "id": str(snowflake()), "application_id": str(self.app_id),
@@ -363,6 +366,105 @@ class FakeDiscord:
             return self._json(self.commands)
         call.status = 404
         return self._json({"message": f"fake Discord has no route {m} {p}", "code": 0}, 404)
+
+    # --- guild routes: roles, channels, members' roles, scheduled events ----------------------------------
+
+    def role_payload(self, role_id: int, name: str, *, mentionable: bool = False, position: int = 1) -> dict[str, Any]:
+        """A role object as Discord documents it (Topics → Permissions → Role Object)."""
+        return {"id": str(role_id), "name": name, "color": 0, "colors": {"primary_color": 0, "secondary_color": None,
+                "tertiary_color": None}, "hoist": False, "icon": None, "unicode_emoji": None, "position": position,
+                "permissions": "0", "managed": False, "mentionable": mentionable, "flags": 0}
+
+    def _unknown(self, call: Call, what: str, code: int) -> web.Response:
+        call.status = 404
+        return self._json({"message": f"Unknown {what}", "code": code}, 404)
+
+    def _guild_route(self, call: Call) -> web.Response | None:
+        m, p, body = call.method, call.path, call.body or {}
+        match = re.fullmatch(r"/guilds/(\d+)/(.*)", p)
+        if match is None:
+            return None
+        if int(match[1]) != self.guild_id:
+            return self._unknown(call, "Guild", 10004)
+        rest = match[2]
+        if rest == "roles" and m == "GET":
+            return self._json([self.role_payload(self.guild_id, "@everyone", position=0), *self.roles.values()])
+        if rest == "roles" and m == "POST":
+            role = self.role_payload(snowflake(), str(body.get("name") or "new role"),
+                                     mentionable=bool(body.get("mentionable")), position=len(self.roles) + 1)
+            self.roles[int(role["id"])] = role
+            return self._json(role)
+        if rest == "channels" and m == "POST":
+            cid = snowflake()
+            channel = {"id": str(cid), "type": int(body.get("type", 0)), "guild_id": str(self.guild_id),
+                       "name": str(body.get("name")), "topic": body.get("topic"), "position": len(self.channels),
+                       "permission_overwrites": body.get("permission_overwrites", []), "parent_id": None,
+                       "nsfw": False, "rate_limit_per_user": 0, "last_message_id": None, "flags": 0}
+            self.channels[cid] = channel
+            return self._json(channel, 201)
+        if member_role := re.fullmatch(r"members/(\d+)/roles/(\d+)", rest):
+            user, role = int(member_role[1]), int(member_role[2])
+            if user not in self.users:
+                return self._unknown(call, "Member", 10007)
+            if role not in self.roles:
+                return self._unknown(call, "Role", 10011)
+            held = self.users[user].roles
+            if m == "PUT" and role not in held:
+                held.append(role)
+            elif m == "DELETE" and role in held:
+                held.remove(role)
+            call.status = 204
+            return web.Response(status=204)
+        return self._scheduled_event_route(call, rest)
+
+    def scheduled_event_payload(self, event_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        """A Guild Scheduled Event object as Discord documents it (Resources → Guild Scheduled Event)."""
+        return {"id": str(event_id), "guild_id": str(self.guild_id), "channel_id": body.get("channel_id"),
+                "creator_id": str(self.bot.id), "name": body["name"], "description": body.get("description"),
+                "scheduled_start_time": body["scheduled_start_time"],
+                "scheduled_end_time": body.get("scheduled_end_time"), "privacy_level": body.get("privacy_level", 2),
+                "status": 1, "entity_type": body["entity_type"], "entity_id": None,
+                "entity_metadata": body.get("entity_metadata"),
+                "creator": user_payload(self.bot.id, self.bot.name, bot=True), "user_count": 0, "image": None,
+                "recurrence_rule": None}
+
+    def _invalid(self, call: Call, field: str, message: str) -> web.Response:
+        call.status = 400
+        return self._json({"message": "Invalid Form Body", "code": 50035,
+                           "errors": {field: {"_errors": [{"code": "BASE_TYPE_BAD", "message": message}]}}}, 400)
+
+    def _scheduled_event_route(self, call: Call, rest: str) -> web.Response | None:
+        """POST /guilds/{id}/scheduled-events, GET the list, GET/PATCH one (status 1 scheduled, 3 completed,
+        4 canceled; a canceled or completed event can no longer change, as on Discord)."""
+        m, body = call.method, call.body or {}
+        if rest == "scheduled-events" and m == "GET":
+            return self._json(list(self.scheduled_events.values()))
+        if rest == "scheduled-events" and m == "POST":
+            for required in ("name", "scheduled_start_time", "entity_type", "privacy_level"):
+                if required not in body:
+                    return self._invalid(call, required, "This field is required")
+            if body["entity_type"] == 3 and (not body.get("scheduled_end_time")
+                                             or not (body.get("entity_metadata") or {}).get("location")):
+                return self._invalid(call, "entity_metadata", "External events need a location and an end time")
+            if datetime.fromisoformat(body["scheduled_start_time"]) <= PLATFORM_CLOCK.now():
+                return self._invalid(call, "scheduled_start_time", "Cannot schedule event in the past")
+            event = self.scheduled_event_payload(snowflake(), body)
+            self.scheduled_events[int(event["id"])] = event
+            return self._json(event)
+        match = re.fullmatch(r"scheduled-events/(\d+)", rest)
+        if match is None:
+            return None
+        event = self.scheduled_events.get(int(match[1]))
+        if event is None:
+            return self._unknown(call, "Guild Scheduled Event", 10070)
+        if m == "PATCH":
+            if event["status"] in (3, 4):
+                return self._invalid(call, "status", "Cannot modify a finished event")
+            for key in ("name", "description", "scheduled_start_time", "scheduled_end_time", "entity_metadata",
+                        "status"):
+                if key in body:
+                    event[key] = body[key]
+        return self._json(event)
 
     def application(self) -> dict[str, Any]:
         return {
@@ -489,7 +591,7 @@ class FakeDiscord:
             "owner_id": "1",
             "roles": [{"id": str(self.guild_id), "name": "@everyone", "permissions": "1071698660929", "position": 0,
                        "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0},
-                      *(self.role_payload(rid) for rid in self.roles)],
+                      *self.roles.values()],
             "channels": channels,
             "threads": [],
             "members": [u.member() for u in self.users.values()],
@@ -580,13 +682,9 @@ class FakeDiscord:
         })
         await self.dispatch("GUILD_CREATE", self.guild_payload())
 
-    def role_payload(self, role_id: int) -> dict[str, Any]:
-        return {"id": str(role_id), "name": self.roles[role_id], "permissions": "0", "position": 1, "color": 0,
-                "hoist": False, "managed": False, "mentionable": False, "flags": 0}
-
     def add_role(self, role_id: int, name: str, members: list[int]) -> None:
         """A server role (before the bot connects); ``members`` have it."""
-        self.roles[role_id] = name
+        self.roles[role_id] = self.role_payload(role_id, name)
         for uid in members:
             self.users[uid].roles.append(role_id)
 

@@ -121,6 +121,8 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.usergroups: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, str] = {}  # id -> name
+        self.channel_members: dict[str, set[str]] = defaultdict(set)  # conversations.join / invite / kick
+        self.purposes: dict[str, str] = {}
         self.socket_acks: list[dict[str, Any]] = []
         self.rate_limited = 0
         self._rate_limit_on: dict[tuple[str, int], int] = {}
@@ -323,6 +325,80 @@ class FakeSlack:
             prefix = "G" if "," in users else "D"
             self._dm_ids[users] = f"{prefix}{len(self._dm_ids) + 1:08d}"
         return {"ok": True, "channel": {"id": self._dm_ids[users]}}
+
+    # --- channels the bot makes and fills (interest groups) ------------------------------------------------
+
+    def _channel_json(self, channel: str) -> dict[str, Any]:
+        """A conversation object as conversations.create / join / invite return it (the fields copbot reads and
+        the ones Slack's examples show)."""
+        return {"id": channel, "name": self.channels[channel], "is_channel": True, "is_group": False, "is_im": False,
+                "created": int(PLATFORM_CLOCK.timestamp()), "creator": self.bot_user_id, "is_archived": False,
+                "is_general": False, "is_member": self.bot_user_id in self.channel_members[channel],
+                "is_private": False, "purpose": {"value": self.purposes.get(channel, ""), "creator": "",
+                                                 "last_set": 0}}
+
+    def api_conversations_create(self, body: dict[str, Any]) -> dict[str, Any]:
+        name = str(body.get("name") or "")
+        if not name:
+            return {"ok": False, "error": "invalid_name_required"}
+        if name != name.lower() or any(c in name for c in " .#@,"):
+            return {"ok": False, "error": "invalid_name_specials"}
+        if name in self.channels.values():
+            return {"ok": False, "error": "name_taken"}
+        channel = f"C{len(self.channels) + 1:09d}"
+        self.channels[channel] = name
+        self.channel_members[channel].add(self.bot_user_id)  # the creator is in the channel
+        return {"ok": True, "channel": self._channel_json(channel)}
+
+    def api_conversations_join(self, body: dict[str, Any]) -> dict[str, Any]:
+        channel = str(body.get("channel"))
+        if channel not in self.channels:
+            return {"ok": False, "error": "channel_not_found"}
+        already = self.bot_user_id in self.channel_members[channel]
+        self.channel_members[channel].add(self.bot_user_id)
+        answer: dict[str, Any] = {"ok": True, "channel": self._channel_json(channel)}
+        if already:
+            answer["warning"] = "already_in_channel"
+            answer["response_metadata"] = {"warnings": ["already_in_channel"]}
+        return answer
+
+    def api_conversations_invite(self, body: dict[str, Any]) -> dict[str, Any]:
+        channel = str(body.get("channel"))
+        if channel not in self.channels:
+            return {"ok": False, "error": "channel_not_found"}
+        if self.bot_user_id not in self.channel_members[channel]:
+            return {"ok": False, "error": "not_in_channel"}
+        users = [u for u in str(body.get("users") or "").split(",") if u]
+        if not users:
+            return {"ok": False, "error": "no_user"}
+        if any(u not in self.users for u in users):
+            return {"ok": False, "error": "user_not_found"}
+        if self.bot_user_id in users:
+            return {"ok": False, "error": "cant_invite_self"}
+        if all(u in self.channel_members[channel] for u in users):
+            return {"ok": False, "error": "already_in_channel"}
+        self.channel_members[channel].update(users)
+        return {"ok": True, "channel": self._channel_json(channel)}
+
+    def api_conversations_kick(self, body: dict[str, Any]) -> dict[str, Any]:
+        channel, user = str(body.get("channel")), str(body.get("user"))
+        if channel not in self.channels:
+            return {"ok": False, "error": "channel_not_found"}
+        if user == self.bot_user_id:
+            return {"ok": False, "error": "cant_kick_self"}
+        if user not in self.channel_members[channel]:
+            return {"ok": False, "error": "not_in_channel"}
+        self.channel_members[channel].discard(user)
+        return {"ok": True}
+
+    def api_conversations_setPurpose(self, body: dict[str, Any]) -> dict[str, Any]:
+        channel = str(body.get("channel"))
+        if channel not in self.channels:
+            return {"ok": False, "error": "channel_not_found"}
+        if self.bot_user_id not in self.channel_members[channel]:
+            return {"ok": False, "error": "not_in_channel"}
+        self.purposes[channel] = str(body.get("purpose") or "")
+        return {"ok": True, "channel": self._channel_json(channel)}
 
     def _known_channel(self, channel: str) -> bool:
         return channel in self.channels or channel in self._dm_ids.values()
