@@ -22,6 +22,7 @@ from bot import metrics
 from bot.actions import Action, action_from_dict, action_to_dict
 from bot.adapter import Adapter
 from bot.clock import Clock
+from bot.dm_policy import DmPolicy, Shaped
 from bot.ritual import Planned
 from storage import queries, replicas
 from storage.db import Database
@@ -35,29 +36,50 @@ CLAIM_BATCH = 50
 row costs a platform look-up if the process dies, so a batch is kept to a couple of seconds of sending."""
 
 
-def delivery_id(ritual: str, key: str, seq: int) -> str:
+def delivery_id(ritual: str, key: str, seq: int | str) -> str:
     """Stable id: the same plan (same ritual, same slot or event, same position) gives the same id."""
     return f"{ritual}:{key}:{seq}"
 
 
-def write_plan(tx: Session, community: str, ritual: str, key: str, planned: Sequence[Planned], now: datetime) -> int:
-    """Write a plan's deliveries in the caller's transaction; returns how many rows are new."""
+def write_plan(
+    tx: Session,
+    community: str,
+    ritual: str,
+    key: str,
+    planned: Sequence[Planned],
+    now: datetime,
+    *,
+    policy: DmPolicy | None = None,
+    present: str | None = None,
+) -> int:
+    """Write a plan's deliveries in the caller's transaction; returns how many rows are new.
+
+    ``policy`` decides when each DM may go and whether an optional one is withheld (bot/dm_policy.py);
+    ``present`` is the member whose click or command this plan answers.
+    """
     new = 0
-    for seq, item in enumerate(planned):
+    shaped = policy.shape(tx, planned, now, present) if policy else [Shaped(s, p) for s, p in enumerate(planned)]
+    for row in shaped:
+        seq_key = str(row.seq) if row.part is None else f"{row.seq}.{row.part}"
         new += queries.add_delivery(
             tx,
             community=community,
-            delivery_id=delivery_id(ritual, key, seq),
+            delivery_id=delivery_id(ritual, key, seq_key),
             ritual=ritual,
-            subject=item.subject,
-            action=action_to_dict(item.action),
-            seq=seq,
+            subject=row.planned.subject,
+            action=action_to_dict(row.planned.action),
+            seq=row.seq,
             now=now,
+            not_before=row.not_before,
+            withheld=row.withheld,
+            windowed=row.windowed,
         )
     return new
 
 
 SentHook = Callable[[Session, Delivery, str | None], None]
+Recheck = Callable[[Session, Sequence[Delivery], datetime], dict[str, datetime]]
+"""Just before sending: which rows must wait, and until when (a DM whose member's window has closed)."""
 
 
 class Outbox:
@@ -77,6 +99,7 @@ class Outbox:
         on_sent: SentHook,
         *,
         sender_ttl: timedelta = replicas.DEFAULT_TTL,
+        recheck: Recheck | None = None,
     ) -> None:
         self.db = db
         self.community = community
@@ -91,6 +114,7 @@ class Outbox:
         self.sender_id = replicas.new_replica_id()
         self.sender_ttl = sender_ttl
         self._beaten_at: datetime | None = None
+        self.recheck = recheck
 
     def wake(self) -> None:
         """Something was planned: the background sender should look now."""
@@ -165,7 +189,7 @@ class Outbox:
         was most of the bot's CPU in a 1,000-DM fan-out. The sent-marks are written when the batch ends
         (or fails, or is cancelled); a crash before that leaves them ``sending``, which the next drain
         looks up on the platform before sending again, exactly as for a crash mid-send.
-        Returns (sent, rows another replica claimed first).
+        Returns (sent, rows another replica claimed first or held for their members' window).
         """
         done: list[tuple[Delivery, str | None]] = []
         due: list[Delivery] = []
@@ -184,6 +208,10 @@ class Outbox:
                     continue
             due.append(row)
         with self.db.session() as tx:
+            later = self.recheck(tx, due, self.clock.now()) if self.recheck is not None else {}
+            if later:  # their member's daytime is over (a backlog, or a zone learnt since): hold, don't send
+                queries.hold_deliveries(tx, later)
+                due = [row for row in due if row.id not in later]
             claimed = queries.claim_deliveries(tx, due, self.sender_id)  # the rest: another replica won them
             tx.commit()
         try:
@@ -194,7 +222,7 @@ class Outbox:
                     done.append((row, ref))
         finally:
             self._finish(done)
-        return len(done), len(due) - len(claimed)
+        return len(done), len(due) - len(claimed) + len(later)
 
     async def _send(self, row: Delivery) -> tuple[bool, str | None]:
         """Perform one claimed row: (True, platform reference), or (False, None) with the failure recorded

@@ -21,6 +21,7 @@ from bot import metrics
 from bot.adapter import Adapter
 from bot.clock import Clock
 from bot.commands import CommandError, CommandRouter, refusal
+from bot.dm_policy import DmPolicy
 from bot.events import (
     ButtonClicked,
     CommandInvoked,
@@ -31,6 +32,7 @@ from bot.events import (
     ReactionAdded,
     ReplyPosted,
 )
+from bot.member_commands import member_commands
 from bot.outbox import Outbox, write_plan
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Ritual, RitualContext, Role, ScheduleSpec
 from bot.slots import next_slots, plan_catch_up, slots_between
@@ -84,6 +86,7 @@ class Runtime:
         self.clock = clock
         self.writer = writer or ParticipationWriter(db, on_written=metrics.participation_written)
         self.ctx = RitualContext(self)
+        self.dm_policy = DmPolicy(lambda: self.config)  # DMs in members' daytime; optional ones respect "not now"
         self.rituals: list[Ritual] = [factory(self.ctx) for factory in ritual_factories]
         self.router = CommandRouter(self._core_commands())
         self._command_owner: dict[tuple[str, ...], str] = {}
@@ -91,7 +94,7 @@ class Runtime:
             for spec in ritual.commands():
                 self.router.add(spec)
                 self._command_owner[spec.path] = ritual.name
-        self.outbox = Outbox(db, config.community.id, adapter, clock, self._on_sent)
+        self.outbox = Outbox(db, config.community.id, adapter, clock, self._on_sent, recheck=self.dm_policy.recheck)
         self.config_listeners: list[Callable[[CommunityConfig], None]] = []
         self.reload_hook: Callable[[], str] | None = None
         self.last_tick: datetime | None = None  # for /healthz: a bot whose ticks stopped is not healthy
@@ -210,7 +213,8 @@ class Runtime:
             queries.record_slots(tx, self.community, spec.name, plan.coalesced, "coalesced", now)
             if plan.run is not None and queries.claim_slot(tx, self.community, spec.name, plan.run, "done", now):
                 planned = ritual.run_slot(tx, spec.name, plan.run)
-                write_plan(tx, self.community, ritual.name, f"{spec.name}@{plan.run.isoformat()}", planned, now)
+                write_plan(tx, self.community, ritual.name, f"{spec.name}@{plan.run.isoformat()}", planned, now,
+                           policy=self.dm_policy)
                 self._remember_idle(tx, ritual, spec, plan.run)
                 ran = plan.run
                 log.info("%s: slot %s ran (%d deliveries)", spec.name, plan.run.isoformat(), len(planned))
@@ -248,7 +252,7 @@ class Runtime:
         zone = self.config.community.timezone
         with self.db.session() as tx:
             hints = queries.idle_hints(tx, self.community)
-        wake: datetime | None = None
+            wake: datetime | None = queries.next_held(tx, self.community, self.clock.now())  # a DM's window opens
         for _, spec in self.schedules():
             due = self._next_due.get((spec.name, spec.cron, zone))
             if due is None:
@@ -307,10 +311,12 @@ class Runtime:
                 and queries.member(tx, self.community, event.member) is None
             ):
                 log.debug("participation from a member not seen joining: %s", event.member)
+            present = event.member if isinstance(event, ButtonClicked) else None  # a click's answer goes at once
             for ritual in self.enabled_rituals():
                 planned = ritual.on_event(tx, event)
                 if planned:
-                    write_plan(tx, self.community, ritual.name, f"ev:{event.platform}:{event.event_id}", planned, now)
+                    write_plan(tx, self.community, ritual.name, f"ev:{event.platform}:{event.event_id}", planned, now,
+                               policy=self.dm_policy, present=present)
             tx.commit()
         self.outbox.wake()
         return None
@@ -341,7 +347,8 @@ class Runtime:
                 queries.forget_idle_hints(tx, self.community, now)  # a command may change what a check has to do
                 result = routed.spec.handler(CommandCall(event, routed.args, tx, now, role))
                 ritual = self._command_owner.get(routed.spec.path, "core")
-                write_plan(tx, self.community, ritual, f"cmd:{event.platform}:{event.event_id}", result.planned, now)
+                write_plan(tx, self.community, ritual, f"cmd:{event.platform}:{event.event_id}", result.planned, now,
+                           policy=self.dm_policy, present=event.member)
                 tx.commit()
         except CommandError as exc:
             return str(exc)
@@ -365,6 +372,7 @@ class Runtime:
             CommandSpec(("help",), Role.MEMBER, "what you can ask me", self._help),
             CommandSpec(("stats",), Role.MEMBER, "a short summary of the community's participation", self._stats),
             CommandSpec(("reload",), Role.ADMIN, "re-read community.yaml now", self._reload),
+            *member_commands(lambda: self.config),
         ]
 
     def _help(self, call: CommandCall) -> CommandResult:

@@ -16,6 +16,7 @@ from config.facilitator import FacilitatorConfig
 from config.health import HealthConfig
 from config.kudos import KudosConfig
 from config.ladder import LadderConfig
+from config.local_window import LocalWindow
 from config.onboarding import OnboardingConfig
 from config.pairing import PairingConfig
 from config.polls import PollsConfig
@@ -97,6 +98,11 @@ class DirectMessagesConfig(Strict):
         le=50,
         description="at most this many DMs a second, evenly spaced, so a fan-out is not flagged as spam; "
         "0 = only the platform's own rate limits",
+    )
+    local_window: LocalWindow | None = Field(
+        default=None,
+        description="send each DM within this daytime window in the member's own time zone (held until it "
+        "opens); leave out to send DMs at once",
     )
 
 

@@ -21,12 +21,16 @@ from rich.console import Console
 from rich.progress import Progress
 
 from adapters.console.adapter import ConsoleAdapter, Message, member_key
+from bot.actions import action_from_dict
 from bot.clock import ManualClock
+from bot.dm_policy import member_zone, recipients
 from bot.events import ButtonClicked, Event, MemberJoined, ReactionAdded, ReplyPosted
+from bot.local_time import in_window
 from bot.runtime import Runtime
+from config.local_window import LocalWindow
 from config.models import CommunityConfig
 from copbot.registry import RITUALS
-from storage import queries
+from storage import member_prefs, queries
 from storage.db import open_database
 
 START = datetime(2027, 1, 4, 0, 0, tzinfo=UTC)  # a Monday: weeks line up with ISO weeks
@@ -140,16 +144,35 @@ async def _simulate(
     end = start + timedelta(weeks=weeks)
     bar = Progress(console=console, transient=True, disable=not progress or console is None)
     seen_posts = 0
+
+    async def respond() -> None:
+        """Members answer what the bot just sent, when it arrives: the prompt, a welcome, "did you meet?"."""
+        nonlocal seen_posts
+        new_posts = [m for m in adapter.transcript[seen_posts:] if m.author == "copbot"]
+        seen_posts = len(adapter.transcript)
+        for post in new_posts:
+            if post.where.startswith("#") and "question" in post.text.lower():
+                await _react_to_prompt(post, people, joined, rng, clock, send, next_id, adapter)
+        await _agree_to_ground_rules(new_posts, onboarding_rng, clock, send, next_id)
+        await _answer_pairing_followups(runtime, new_posts, pairing_rng, clock, send, next_id)
+        await runtime.outbox.drain()  # the bot answers a click at once, as a live one does
+
     with bar:
         task = bar.add_task("simulating", total=weeks * 7)
         day = start
         wake: datetime | None = None
         while day < end:
             day_end = day + timedelta(days=1)
-            for person in people:
-                if person.key not in joined and joins[person.key] < day_end:
+            arriving = sorted((joins[p.key], i) for i, p in enumerate(people) if p.key not in joined
+                              and joins[p.key] < day_end)  # fmt: skip
+            # Let the scheduler fire every slot of the day at its own time; members join in between, when they do.
+            for hour in range(1, 25):
+                tick_at = day + timedelta(hours=hour)
+                while arriving and arriving[0][0] < tick_at:
+                    when, index = arriving.pop(0)
+                    person = people[index]
                     joined.add(person.key)
-                    clock.set(max(clock.now(), joins[person.key]))
+                    clock.set(max(clock.now(), when))
                     await send(
                         MemberJoined(
                             platform="console",
@@ -161,21 +184,16 @@ async def _simulate(
                             interests=tuple(rng.sample(INTERESTS, 2)),
                         )
                     )
-            # Let the scheduler fire every slot of the day at its own time.
-            for hour in range(1, 25):
-                clock.set(max(clock.now(), day + timedelta(hours=hour)))
+                    if not arriving or arriving[0][0] > when:  # founders arrive together: welcome them together
+                        await runtime.outbox.drain()  # a live bot sends the welcome now
+                        await respond()  # ... and the newcomer reads it now
+                clock.set(max(clock.now(), tick_at))
                 if not woken and wake is not None and clock.now() < wake:
                     continue  # every schedule is not due yet or asleep on its idle hint: this tick would do nothing
                 woken = False
                 runtime.tick()
                 await runtime.outbox.drain()
-                new_posts = [m for m in adapter.transcript[seen_posts:] if m.author == "copbot"]
-                seen_posts = len(adapter.transcript)
-                for post in new_posts:
-                    if post.where.startswith("#") and "question" in post.text.lower():
-                        await _react_to_prompt(post, people, joined, rng, clock, send, next_id, adapter)
-                await _agree_to_ground_rules(new_posts, onboarding_rng, clock, send, next_id)
-                await _answer_pairing_followups(runtime, new_posts, pairing_rng, clock, send, next_id)
+                await respond()
                 wake = runtime.next_wake()
             await rota_sim.act(runtime, adapter, joined, clock, send, next_id)
             await runtime.writer.flush()
@@ -369,6 +387,7 @@ def _summary(
     with runtime.db.session() as tx:
         for row in queries.deliveries(tx, runtime.community, "sent"):
             week = int((row.sent_at.replace(tzinfo=UTC) - start) / timedelta(weeks=1)) if row.sent_at else 0
+            week = min(week, weeks - 1)  # the last tick stands exactly at the end: a DM held until then counts
             per_week.setdefault(week, Counter())[f"{row.ritual}_messages"] += 1
         for event in queries.participation(tx, runtime.community):
             at = event.at if event.at.tzinfo else event.at.replace(tzinfo=UTC)
@@ -403,6 +422,38 @@ def _summary(
         "totals": dict(sorted(totals.items())),
         "weeks": weeks_out,
         "duplicates_dropped": runtime.writer.duplicates,
+        "direct_messages": dm_timing(runtime),
+    }
+
+
+def dm_timing(runtime: Runtime) -> dict[str, Any]:
+    """How many DMs reached a member outside their local window (the configured one, else 09:00-18:00 on
+    weekdays, so a config without a window shows what it would change). A group DM counts once per member."""
+    config = runtime.config
+    window = config.delivery.direct_messages.local_window or LocalWindow()
+    sent = outside = held = withheld = 0
+    with runtime.db.session() as tx:
+        people = {m.key: m for m in queries.members(tx, runtime.community, active_only=False)}
+        prefs = member_prefs.all_prefs(tx, runtime.community)
+        zones = {key: member_zone(prefs.get(key), people.get(key), config) for key in people}
+        for row in queries.deliveries(tx, runtime.community):
+            if '"DirectMessage"' not in row.action and '"GroupMessage"' not in row.action:
+                continue
+            held += row.status == "pending"
+            withheld += row.status == "withheld"
+            if row.status != "sent" or row.sent_at is None:
+                continue
+            to = recipients(action_from_dict(json.loads(row.action)))
+            sent += len(to)
+            at = row.sent_at.replace(tzinfo=UTC)
+            outside += sum(1 for key in to if not in_window(window, zones.get(key) or member_zone(None, None, config),
+                                                             at))  # fmt: skip
+    return {
+        "sent": sent,
+        "outside_local_window": outside,
+        "share_outside_local_window": round(outside / sent, 4) if sent else 0.0,
+        "held_at_end": held,
+        "withheld": withheld,
     }
 
 
@@ -425,3 +476,9 @@ def _print(console: Console, summary: dict[str, Any], adapter: ConsoleAdapter) -
         table.add_row(f"{row['week']} ({row['start']})", *[str(row.get(c, 0)) for c in columns])
     console.print(table)
     console.print(f"slots: {summary['slots']}; duplicate events dropped: {summary['duplicates_dropped']}")
+    dms = summary["direct_messages"]
+    console.print(
+        f"DMs: {dms['sent']} sent, {dms['outside_local_window']} outside their member's local window "
+        f"({dms['share_outside_local_window']:.1%}); {dms['held_at_end']} still held for a window; "
+        f"{dms['withheld']} optional DMs withheld (dm off or paused)"
+    )

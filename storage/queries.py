@@ -164,8 +164,14 @@ def add_delivery(
     action: dict[str, object],
     seq: int,
     now: datetime,
+    not_before: datetime | None = None,
+    withheld: str | None = None,
+    windowed: bool = False,
 ) -> bool:
-    """Write one outbox row; an id that already exists (the same plan replayed) is kept as it is."""
+    """Write one outbox row; an id that already exists (the same plan replayed) is kept as it is.
+
+    ``not_before``: held until then (a member's daytime window); ``withheld``: why it is kept and never sent.
+    """
     if tx.get(Delivery, delivery_id) is not None:
         return False
     tx.add(
@@ -177,9 +183,29 @@ def add_delivery(
             action=json.dumps(action, sort_keys=True),
             seq=seq,
             created_at=now,
+            not_before=not_before,
+            status="withheld" if withheld else "pending",
+            error=withheld,
+            windowed=windowed,
         )
     )
     return True
+
+
+def hold_deliveries(tx: Session, until: dict[str, datetime]) -> None:
+    """Hold these deliveries (by id) until the given times: their members' window closed before they went."""
+    for delivery_id, when in until.items():
+        tx.exec(update(Delivery).where(col(Delivery.id) == delivery_id).values(not_before=when))
+
+
+def next_held(tx: Session, community: str, now: datetime) -> datetime | None:
+    """When the earliest delivery held for a member's window falls due (None: nothing held past ``now``)."""
+    value = tx.exec(
+        select(func.min(Delivery.not_before)).where(
+            Delivery.community == community, Delivery.status == "pending", col(Delivery.not_before) > now
+        )
+    ).one()
+    return utc(value) if value is not None else None
 
 
 def unsent_deliveries(tx: Session, community: str, limit: int = 200) -> Sequence[Delivery]:

@@ -8,6 +8,7 @@ from storage import (  # noqa: F401
     facilitator,
     kudos,
     ladder,
+    member_prefs,
     models,
     onboarding,
     pairing,

@@ -322,6 +322,7 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
                     Planned(
                         GroupMessage(members=group.member_keys(), text=FOLLOWUP_TEXT, buttons=buttons),
                         subject=f"pairing.followup:{group.id}",
+                        optional=True,  # a check-in: members who said "not now" are not asked
                     )
                 )
             store.mark_followup_sent(tx, cycle, now)
