@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from adapters.console.adapter import ConsoleAdapter
+from bot.actions import DirectMessage
 from bot.clock import ManualClock
 from bot.dm_policy import member_zone
-from bot.actions import DirectMessage
 from bot.events import CommandInvoked, MemberJoined
 from bot.local_time import in_window
 from bot.outbox import write_plan

@@ -156,7 +156,7 @@ class OnboardingRitual(ConfiguredRitual[OnboardingConfig]):
                 Planned(
                     DirectMessage(text=text, member=member.key, buttons=(ACK_BUTTON,) if asks_ack else ()),
                     subject=f"onboarding:{member.key}:{step.key}",
-                    optional=step.day_offset > 0 and not asks_ack,  # the welcome and the rules come; later tips may wait
+                    optional=step.day_offset > 0 and not asks_ack,  # the welcome and rules come; later tips may wait
                 )
             )
             done.append(step.key)
