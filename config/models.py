@@ -17,6 +17,7 @@ from config.health import HealthConfig
 from config.kudos import KudosConfig
 from config.ladder import LadderConfig
 from config.local_window import LocalWindow
+from config.nudges import NudgesConfig
 from config.onboarding import OnboardingConfig
 from config.pairing import PairingConfig
 from config.polls import PollsConfig
@@ -78,6 +79,7 @@ class Rituals(Strict):
     resources: ResourcesConfig | None = None
     ladder: LadderConfig | None = None
     anniversaries: AnniversariesConfig | None = None
+    nudges: NudgesConfig | None = None
 
 
 class DirectMessagesConfig(Strict):

@@ -24,6 +24,7 @@ from config.models import CommunityConfig
 from copbot import heap
 from copbot.registry import RITUALS
 from copbot.report import build_report, render_text
+from copbot.rhythm_report import rhythm_figures, rhythm_text
 from copbot.web import serve_web
 from storage import queries
 from storage.db import Database, default_url, open_database
@@ -121,9 +122,11 @@ async def run_console(
     runtime.reload_hook = reload_from(config_path, runtime, say)
 
     def report() -> str:
-        return render_text(
+        text = render_text(
             build_report(db, runtime.community, config.community.timezone, clock.now()), runtime.config.community.name
         )
+        rhythm = rhythm_text(rhythm_figures(db, runtime.config, clock.now()))  # nudges, mentorships
+        return f"{text}\n{rhythm}" if rhythm else text
 
     session = ConsoleSession(runtime, adapter, clock, say, report)
     session.remember_clock()

@@ -253,6 +253,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from copbot.app import community_now, open_for
     from copbot.report import build_report, render_report
+    from copbot.rhythm_report import rhythm_figures, rhythm_text
 
     config = _load(args.config)
     if config is None:
@@ -266,10 +267,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         from copbot.charts import participation_chart
 
         participation_chart(report, Path(args.png), config.community.name)
+    rhythm = rhythm_figures(db, config, now)  # nudges' return rate, mentorships completed
     if args.json:
-        print(json.dumps(report.as_json(), indent=2))
+        print(json.dumps({**report.as_json(), **rhythm}, indent=2))
     else:
         Console().print(render_report(report, config.community.name))
+        if rhythm:
+            print(rhythm_text(rhythm))
         if args.png:
             print(f"chart written to {args.png}")
     return 0

@@ -8,6 +8,7 @@ from rituals.facilitator.ritual import FacilitatorRitual
 from rituals.health.ritual import HealthRitual
 from rituals.kudos.ritual import KudosRitual
 from rituals.ladder.ritual import LadderRitual
+from rituals.nudges.ritual import NudgesRitual
 from rituals.onboarding.ritual import OnboardingRitual
 from rituals.pairing.ritual import PairingRitual
 from rituals.polls.ritual import PollsRitual
@@ -25,4 +26,5 @@ RITUALS: list[RitualFactory] = [
     ResourcesRitual,
     LadderRitual,
     AnniversariesRitual,
+    NudgesRitual,
 ]

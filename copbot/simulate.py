@@ -30,6 +30,7 @@ from bot.runtime import Runtime
 from config.local_window import LocalWindow
 from config.models import CommunityConfig
 from copbot.registry import RITUALS
+from copbot.rhythm_report import rhythm_figures, rhythm_text
 from storage import member_prefs, queries
 from storage.db import open_database
 
@@ -144,6 +145,8 @@ async def _simulate(
     end = start + timedelta(weeks=weeks)
     bar = Progress(console=console, transient=True, disable=not progress or console is None)
     seen_posts = 0
+    prompts_seen: list[Message] = []
+    nudge_rng = random.Random(f"nudges:{seed}")  # its own stream: nudges never shift the others
 
     async def respond() -> None:
         """Members answer what the bot just sent, when it arrives: the prompt, a welcome, "did you meet?"."""
@@ -152,7 +155,10 @@ async def _simulate(
         seen_posts = len(adapter.transcript)
         for post in new_posts:
             if post.where.startswith("#") and "question" in post.text.lower():
+                prompts_seen.append(post)
                 await _react_to_prompt(post, people, joined, rng, clock, send, next_id, adapter)
+        await _answer_nudges(new_posts, prompts_seen[-1] if prompts_seen else None, nudge_rng, clock, send, next_id,
+                             adapter)  # fmt: skip
         await _agree_to_ground_rules(new_posts, onboarding_rng, clock, send, next_id)
         await _answer_pairing_followups(runtime, new_posts, pairing_rng, clock, send, next_id)
         await runtime.outbox.drain()  # the bot answers a click at once, as a live one does
@@ -258,6 +264,28 @@ async def _react_to_prompt(
                     text="my take",
                 )
             )
+
+
+NUDGE_ANSWER_CHANCE = 0.3
+"""How often a simulated quiet member answers this week's question after a friendly nudge."""
+
+
+async def _answer_nudges(
+    new_posts: list[Message], prompt: Message | None, rng: random.Random, clock: ManualClock, send: Any,
+    next_id: Any, adapter: ConsoleAdapter,
+) -> None:
+    """Nudges: some quiet members, nudged, come back and answer the week's question in its thread."""
+    for post in new_posts:
+        if prompt is None or not (post.delivery_id or "").startswith("nudges:") or not post.where.startswith("DM @"):
+            continue
+        if rng.random() >= NUDGE_ANSWER_CHANCE:
+            continue
+        handle = post.where.removeprefix("DM @")
+        ref = adapter.add(Message(adapter.next_ref(), f"thread {prompt.ref}", handle, "back with a take",
+                                  thread_of=prompt.ref)).ref  # fmt: skip
+        await send(ReplyPosted(platform="console", event_id=next_id(), member=member_key(handle), at=clock.now(),
+                               channel=prompt.where.lstrip("#"), thread_ref=prompt.ref, message_ref=ref,
+                               text="back with a take"))  # fmt: skip
 
 
 ONBOARDING_AGREE_CHANCE = 0.8
@@ -423,6 +451,7 @@ def _summary(
         "weeks": weeks_out,
         "duplicates_dropped": runtime.writer.duplicates,
         "direct_messages": dm_timing(runtime),
+        **rhythm_figures(runtime.db, runtime.config, start + timedelta(weeks=weeks)),
     }
 
 
@@ -482,3 +511,6 @@ def _print(console: Console, summary: dict[str, Any], adapter: ConsoleAdapter) -
         f"({dms['share_outside_local_window']:.1%}); {dms['held_at_end']} still held for a window; "
         f"{dms['withheld']} optional DMs withheld (dm off or paused)"
     )
+    rhythm = rhythm_text(summary)
+    if rhythm:
+        console.print(rhythm)

@@ -10,6 +10,7 @@ from storage import (  # noqa: F401
     ladder,
     member_prefs,
     models,
+    nudges,
     onboarding,
     pairing,
     polls,

@@ -3,13 +3,15 @@ goes; `/cop pause until` holds back optional DMs. The real discord.py client aga
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from adapters.discord.commands import build_cop_group, command_text
 from bot.actions import DirectMessage
 from bot.clock import ManualClock
+from bot.events import MemberJoined
 from bot.outbox import write_plan
-from bot.ritual import Planned
+from bot.ritual import CommandResult, CommandSpec, Planned, Role
 from storage import member_prefs, queries
 from storage.db import Database
 from tests.discord_harness import ANA, BEN, FIXTURES, key, running_bot
@@ -63,3 +65,48 @@ async def test_timezone_and_pause_set_in_discord_decide_when_and_whether_a_dm_go
     sent = [c.body["content"] for c in fake.calls_to("POST", r"/channels/\d+/messages")]
     assert sent == ["for ana", "for ben"]
     assert [c.body for c in fake.calls_to("POST", r"/users/@me/channels")][-1] == {"recipient_id": BEN}
+
+
+NUDGES = (FIXTURES / "community.yaml").read_text() + """
+  nudges:
+    quiet_weeks: 4
+"""
+
+
+async def test_a_facilitator_nudges_a_member_quiet_for_six_weeks_by_discord_dm(fake: FakeDiscord, db: Database) -> None:
+    chidi = 100000000000000003
+    async with running_bot(fake, db, NUDGES) as bot:
+        six_weeks_ago = (PLATFORM_CLOCK.now() - timedelta(weeks=6)).isoformat()
+        await fake.member_joins(chidi, "Chidi", joined_at=six_weeks_ago)
+        await bot.wait_event(lambda e: isinstance(e, MemberJoined))
+        answer = await answer_of(fake, await fake.slash(ANA, ["nudge", "now"]))
+        assert answer.startswith("Nudging 1 quiet member")
+        sent = await fake.wait_for(lambda: fake.calls_to("POST", rf"/channels/{chidi + 7}/messages"))
+    assert sent[0].body["content"].startswith("Hi Chidi! We have missed you in Platform Guild")
+    assert [c.body for c in fake.calls_to("POST", r"/users/@me/channels")] == [{"recipient_id": chidi}]
+
+
+def test_more_first_words_than_discord_allows_fold_into_cop_more() -> None:
+    """Discord allows 25 children under /cop; members' commands keep theirs, the rest are typed after /cop more."""
+
+    def handler(call: object) -> CommandResult:
+        return CommandResult("")
+
+    specs = [CommandSpec((f"admin{i}",), Role.ADMIN, "an admin thing", handler) for i in range(5)]
+    specs += [CommandSpec((f"word{i}", "go"), Role.MEMBER, "a member thing", handler) for i in range(24)]
+
+    async def invoke(interaction: object, text: str | None) -> None:
+        return None
+
+    root, paths = build_cop_group(specs, invoke)
+    names = [command.name for command in root.commands]
+    assert len(names) == 25
+    assert {f"word{i}" for i in range(24)} | {"more"} == set(names)
+    assert paths["cop more"] == () and command_text((), "admin3 now") == "admin3 now"
+
+
+async def test_a_command_typed_after_cop_more_is_answered(fake: FakeDiscord, db: Database) -> None:
+    async with running_bot(fake, db, NUDGES) as bot:
+        assert len(bot.adapter.client.tree.get_commands()[0].commands) <= 25  # type: ignore[union-attr]
+        answer = await answer_of(fake, await fake.slash(BEN, ["more"], "stats"))
+    assert "members" in answer and "Thank you!" in answer

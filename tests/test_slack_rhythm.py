@@ -57,3 +57,31 @@ async def test_a_dm_waits_for_the_members_morning_in_the_zone_slack_gives(tmp_pa
         assert opened.body["users"] == MEMBER
         dms = [c.body["text"] for c in world.fake.calls_to("chat.postMessage") if c.body["channel"].startswith("D")]
         assert dms == ["essential 2027-01-06T10:05:00+00:00"]  # the optional tip was turned down
+
+
+NUDGES = """
+  nudges:
+    quiet_weeks: 4
+"""
+
+
+async def test_a_facilitator_nudges_a_member_quiet_for_six_weeks_by_slack_dm(tmp_path: Path) -> None:
+    async with slack_world(tmp_path, config=CONFIG + NUDGES) as world:
+        clock = world.runtime.clock
+        join = fixture("team_join")
+        join["event_time"] = int((clock.now() - timedelta(weeks=6)).timestamp())  # six weeks ago, not a word since
+        assert (await world.sender.event(join)).status == 200
+        async with asyncio.timeout(5):
+            await world.adapter.processed(1)
+        refused = await world.sender.command("nudge now", user_id=MEMBER)
+        assert "Only facilitators" in refused.json()["text"]
+        answer = await world.sender.command("nudge now", user_id="UFAC")
+        assert answer.json()["text"].startswith("Nudging 1 quiet member")
+        async with asyncio.timeout(5):
+            await world.all_sent()
+        [opened] = world.fake.calls_to("conversations.open")
+        assert opened.body["users"] == "U0NEWBIE"
+        [dm] = [c.body["text"] for c in world.fake.calls_to("chat.postMessage") if c.body["channel"].startswith("D")]
+        assert dm.startswith("Hi ana! We have missed you in Slack Guild")
+        status = await world.sender.command("nudges", user_id="UFAC")
+        assert "ana, nudged" in status.json()["text"]

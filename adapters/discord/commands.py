@@ -24,6 +24,10 @@ log = logging.getLogger("copbot.discord.commands")
 
 ROOT = "cop"
 LEAF_FOR_GROUP = "run"  # a one-word command whose word is also a subgroup becomes `/cop <word> run`
+MAX_CHILDREN = 25
+"""Discord's limit of subcommands and subgroups in one group (discord.py refuses a 26th)."""
+MORE = "more"
+"""When ``/cop`` has more first words than fit, the rest are typed: ``/cop more text:"who knows terraform"``."""
 
 Invoke = Callable[[discord.Interaction, str | None], Awaitable[None]]
 
@@ -76,8 +80,11 @@ def build_cop_group(
     paths: dict[str, tuple[str, ...]] = {}
     groups: dict[str, app_commands.Group] = {}
     firsts_with_children = {spec.path[0] for spec in specs if len(spec.path) > 1}
+    shown = _shown_heads(specs)
     for spec in specs:
         head = _name(spec.path[0])
+        if head not in shown:
+            continue
         if len(spec.path) == 1 and head not in firsts_with_children:
             root.add_command(_command(invoke, spec, head))
             paths[f"{ROOT} {head}"] = spec.path
@@ -90,7 +97,39 @@ def build_cop_group(
         leaf = LEAF_FOR_GROUP if len(spec.path) == 1 else _name("-".join(spec.path[1:]))
         group.add_command(_command(invoke, spec, leaf))
         paths[f"{ROOT} {head} {leaf}"] = spec.path
+    if len(shown) < len({_name(spec.path[0]) for spec in specs}):
+        root.add_command(_typed_out(invoke))
+        paths[f"{ROOT} {MORE}"] = ()
     return root, paths
+
+
+def _typed_out(invoke: Invoke) -> app_commands.Command[Any, ..., None]:
+    """``/cop more text:"..."``: any command, typed as on Slack; the core parses it like every other."""
+
+    async def typed(interaction: discord.Interaction, text: str) -> None:
+        await invoke(interaction, text)
+
+    command: app_commands.Command[Any, ..., None] = app_commands.Command(
+        name=MORE, description="any other /cop command, typed out, e.g. who knows terraform", callback=typed
+    )
+    command._params["text"].description = "the command and its words, as in /cop help"
+    return command
+
+
+def _shown_heads(specs: Sequence[CommandSpec]) -> set[str]:
+    """The first words that get a subcommand or subgroup of their own; the others go through ``/cop more``.
+
+    Why an order: Discord allows 25 children under ``/cop``, and copbot has more first words. Members'
+    commands come first (they need them to be found), then facilitators', then admins', each in the order
+    the rituals registered them.
+    """
+    order: dict[str, tuple[int, int]] = {}
+    for index, spec in enumerate(specs):
+        head = _name(spec.path[0])
+        rank = (int(spec.role), index)
+        order[head] = min(order.get(head, rank), rank)
+    heads = sorted(order, key=lambda h: order[h])
+    return set(heads) if len(heads) <= MAX_CHILDREN else set(heads[: MAX_CHILDREN - 1])
 
 
 def tree_hash(tree: app_commands.CommandTree[Any]) -> str:

@@ -564,8 +564,8 @@ class FakeDiscord:
 
     # --- member actions (payloads as Discord sends them) ---------------------------------------------
 
-    async def member_joins(self, user_id: int, name: str) -> dict[str, Any]:
-        self.users[user_id] = FakeUser(user_id, name)
+    async def member_joins(self, user_id: int, name: str, joined_at: str | None = None) -> dict[str, Any]:
+        self.users[user_id] = FakeUser(user_id, name) if joined_at is None else FakeUser(user_id, name, joined_at)
         data = {**member_payload(user_id, name, self.users[user_id].joined_at), "guild_id": str(self.guild_id)}
         await self.dispatch("GUILD_MEMBER_ADD", data)
         return data

@@ -1,8 +1,8 @@
-"""member rhythm: local time, not now
+"""member rhythm: local time, not now, nudges
 
 Revision ID: 0021
 Revises: 0006
-Create Date: 2026-12-04 14:28:03.886055
+Create Date: 2026-12-04 14:56:03.024801
 """
 
 from __future__ import annotations
@@ -33,6 +33,19 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("community", "member"),
     )
+    op.create_table(
+        "nudges",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("member", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("nudged_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("quiet_since", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("community", "member", "nudged_at", name="uq_nudge"),
+    )
+    with op.batch_alter_table("nudges", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_nudges_community"), ["community"], unique=False)
+
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.add_column(sa.Column("not_before", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("windowed", sa.Boolean(), server_default="0", nullable=False))
@@ -47,5 +60,9 @@ def downgrade() -> None:
         batch_op.drop_column("windowed")
         batch_op.drop_column("not_before")
 
+    with op.batch_alter_table("nudges", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_nudges_community"))
+
+    op.drop_table("nudges")
     op.drop_table("member_prefs")
     # ### end Alembic commands ###
