@@ -1,4 +1,4 @@
-"""A member's own ``/cop`` settings for the whole bot: ``dm off|on``, ``pause until``, ``resume``, ``timezone``.
+"""A member's own ``/cop`` settings for the whole bot: ``dm off|on``, ``pause until``, ``timezone``.
 
 Why in the core: "not now" and "my time zone" hold for every ritual at once; the outbox applies them
 (bot/dm_policy.py), so no ritual checks them itself. Discord tells us no member's time zone, so there
@@ -52,12 +52,8 @@ def member_commands(config: Callable[[], CommunityConfig]) -> list[CommandSpec]:
         member_prefs.set_prefs(call.tx, config().community.id, call.event.member, call.now, paused_until=until)
         return CommandResult(
             f"Paused until {until.isoformat()}: no optional DMs from any ritual until then (essential ones, such "
-            "as a pairing you joined, still come). `/cop resume` ends the pause early."
+            "as a pairing you joined, still come). `/cop dm on` ends the pause early."
         )
-
-    def resume(call: CommandCall) -> CommandResult:
-        member_prefs.set_prefs(call.tx, config().community.id, call.event.member, call.now, paused_until=None)
-        return CommandResult("Pause over: you will hear from me again.")
 
     def timezone(call: CommandCall) -> CommandResult:
         community = config().community.id
@@ -79,7 +75,6 @@ def member_commands(config: Callable[[], CommunityConfig]) -> list[CommandSpec]:
         CommandSpec(("dm", "on"), Role.MEMBER, "optional DMs on again (and any pause ended)", dm_on),
         CommandSpec(("pause", "until"), Role.MEMBER, "no optional DMs from any ritual until a date", pause,
                     usage="YYYY-MM-DD", min_args=1, max_args=1),
-        CommandSpec(("resume",), Role.MEMBER, "end your pause now", resume),
         CommandSpec(("timezone",), Role.MEMBER, "show or set your time zone, for when my DMs reach you", timezone,
                     usage="[Area/City]", max_args=None),
     ]

@@ -298,6 +298,7 @@ class Runtime:
                     joined_at=utc(event.at),
                     interests=event.interests,
                     welcomed=installed is not None,
+                    team=event.team,
                 )
             elif isinstance(event, MemberLeft):
                 queries.mark_left(tx, self.community, event.member, utc(event.at))

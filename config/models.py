@@ -23,6 +23,7 @@ from config.pairing import PairingConfig
 from config.polls import PollsConfig
 from config.prompts import PromptsConfig
 from config.resources import ResourcesConfig
+from config.teams import TeamsConfig
 
 
 class Channels(Strict):
@@ -121,6 +122,7 @@ class CommunityConfig(Strict):
     roles: Roles = Field(default_factory=Roles)
     rituals: Rituals = Field(default_factory=Rituals)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    teams: TeamsConfig = Field(default_factory=TeamsConfig)
 
     @model_validator(mode="after")
     def _channels_exist(self) -> CommunityConfig:
@@ -145,6 +147,10 @@ class CommunityConfig(Strict):
                     f"{', '.join(sorted(known))} (or add {value!r} under community.channels)",
                 )
         return self
+
+    def team_of(self, member: str, platform_team: str | None) -> str | None:
+        """A member's team: listed under ``teams`` here, else what the platform says (profile field, role)."""
+        return self.teams.team_of(member) or platform_team
 
     def channel(self, logical: str | None, fallback: str = "general") -> str:
         """The platform-facing channel name for a logical one (falling back to ``general``)."""

@@ -312,6 +312,7 @@ def upsert_member(
     joined_at: datetime,
     interests: Iterable[str] = (),
     welcomed: bool = True,
+    team: str | None = None,
 ) -> tuple[Member, bool]:
     """Create or refresh a member; returns (member, is_new_or_rejoined)."""
     member = tx.get(Member, (community, key))
@@ -325,12 +326,14 @@ def upsert_member(
             joined_at=joined_at,
             interests=encode_tags(interests),
             welcomed=welcomed,
+            team=team,
         )
         tx.add(member)
         return member, True
     rejoined = member.left_at is not None
     member.name = name or member.name
     member.tz = tz or member.tz
+    member.team = team or member.team
     if interests:
         member.interests = encode_tags(interests)
     if rejoined:

@@ -92,6 +92,7 @@ async def running_bot(
     adapter = DiscordAdapter(
         settings, state=CommunityState(db, config.community.id), direct_messages=config.delivery.direct_messages,
         clock=PLATFORM_CLOCK,  # the fake Discord's clock: real seconds, a pinned date
+        team_role_prefix=config.teams.discord_role_prefix,  # as copbot/platforms/discord.py wires it
     )
     runtime = Runtime(config, db, adapter, PLATFORM_CLOCK, RITUALS)
     adapter.commands = lambda: runtime.router.specs

@@ -110,15 +110,15 @@ async def test_a_quiet_member_is_nudged_once_comes_back_and_facilitators_see_it(
     question = "Which alert woke you up for nothing?"  # the fifth Monday's, in the rotation of three
     assert question in prompt.text
     assert dm.text.startswith("Hi Ben!") and f"\u201c{question}\u201d" in dm.text
-    status = await act(CommandInvoked, "fay", text="nudges")
+    status = await act(CommandInvoked, "fay", text="nudge status")
     assert "1 sent" in str(status) and "Ben, nudged" in str(status) and "waiting" in str(status)
-    assert "Only facilitators" in str(await act(CommandInvoked, "ben", text="nudges"))
+    assert "Only facilitators" in str(await act(CommandInvoked, "ben", text="nudge status"))
 
     await act(ReplyPosted, "ben", channel="guild-weekly", thread_ref=prompt.ref, message_ref="r1", text="Hi all!")
     for _ in range(3):
         await week()
     assert nudges_sent() == ["DM @ben"]  # at most one in eight weeks, and he took part
-    status = await act(CommandInvoked, "fay", text="nudges")
+    status = await act(CommandInvoked, "fay", text="nudge status")
     assert "1/1 came back (100%)" in str(status)
     figures = rhythm_figures(db, config, clock.now())
     assert figures["nudges"] == {"sent": 1, "came_back": 1, "settled": 1, "return_rate": 1.0}

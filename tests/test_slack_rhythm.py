@@ -83,5 +83,5 @@ async def test_a_facilitator_nudges_a_member_quiet_for_six_weeks_by_slack_dm(tmp
         assert opened.body["users"] == "U0NEWBIE"
         [dm] = [c.body["text"] for c in world.fake.calls_to("chat.postMessage") if c.body["channel"].startswith("D")]
         assert dm.startswith("Hi ana! We have missed you in Slack Guild")
-        status = await world.sender.command("nudges", user_id="UFAC")
+        status = await world.sender.command("nudge status", user_id="UFAC")
         assert "ana, nudged" in status.json()["text"]

@@ -120,8 +120,10 @@ class DiscordAdapter(HandlerTable):
         state: StateStore | None = None,
         direct_messages: DirectMessagesConfig | None = None,
         clock: Clock | None = None,
+        team_role_prefix: str | None = None,
     ) -> None:
         self.clock: Clock = clock or SystemClock()  # the runtime's clock: events Discord sends without a time
+        self.team_role_prefix = team_role_prefix  # community.yaml's teams.discord_role_prefix: "team-sre" -> sre
         self.settings = settings
         self.commands = commands
         self.state = state
@@ -194,6 +196,7 @@ class DiscordAdapter(HandlerTable):
 
     def apply_config(self, config: CommunityConfig) -> None:
         """Hot reload: a new ``delivery.direct_messages`` applies to the next DM (a new pace starts afresh)."""
+        self.team_role_prefix = config.teams.discord_role_prefix
         if config.delivery.direct_messages != self.direct_messages:
             self.direct_messages = config.delivery.direct_messages
             self.dm_pacer = Pacer(self.direct_messages.per_second, window=0)  # evenly spaced, as documented
@@ -298,8 +301,18 @@ class DiscordAdapter(HandlerTable):
                 member=member_key(member.guild.id, member.id),
                 at=joined,
                 name=member.display_name,
+                team=self._team_of(member),
             )
         )
+
+    def _team_of(self, member: discord.Member) -> str | None:
+        """A role named ``<prefix><team>`` (e.g. ``team-sre``) gives the member's team; the first one wins."""
+        prefix = self.team_role_prefix
+        if not prefix:
+            return None
+        teams = sorted(r.name.removeprefix(prefix) for r in member.roles if r.name.startswith(prefix))
+        teams = [t for t in teams if t]
+        return teams[0] if teams else None
 
     async def on_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         user = payload.user

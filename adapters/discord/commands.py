@@ -120,15 +120,16 @@ def _shown_heads(specs: Sequence[CommandSpec]) -> set[str]:
     """The first words that get a subcommand or subgroup of their own; the others go through ``/cop more``.
 
     Why an order: Discord allows 25 children under ``/cop``, and copbot has more first words. Members'
-    commands come first (they need them to be found), then facilitators', then admins', each in the order
-    the rituals registered them.
+    commands come first (they need to find them), and one-word commands (``/cop help``, ``/cop reload``); the
+    facilitators' and admins' groups (``/cop pair now``, ``/cop ladder ...``) are typed after ``/cop more``.
     """
-    order: dict[str, tuple[int, int]] = {}
-    for index, spec in enumerate(specs):
+    role: dict[str, int] = {}
+    words: dict[str, int] = {}
+    for spec in specs:
         head = _name(spec.path[0])
-        rank = (int(spec.role), index)
-        order[head] = min(order.get(head, rank), rank)
-    heads = sorted(order, key=lambda h: order[h])
+        role[head] = min(role.get(head, int(spec.role)), int(spec.role))
+        words[head] = max(words.get(head, 0), len(spec.path))
+    heads = sorted(role, key=lambda h: (role[h] > 0 and words[h] > 1, role[h], h))
     return set(heads) if len(heads) <= MAX_CHILDREN else set(heads[: MAX_CHILDREN - 1])
 
 

@@ -40,6 +40,7 @@ DEFAULT_METHOD_RATES: dict[str, float] = {
     "conversations.list": TIER_2,
     "reactions.add": TIER_3,
     "users.info": TIER_4,
+    "users.profile.get": TIER_4,
 }
 
 

@@ -60,7 +60,8 @@ async def serve_discord(
     configure_endpoints(settings.api_url, settings.gateway_url)
     stop = stop or asyncio.Event()
     adapter = DiscordAdapter(
-        settings, state=CommunityState(db, config.community.id), direct_messages=config.delivery.direct_messages
+        settings, state=CommunityState(db, config.community.id), direct_messages=config.delivery.direct_messages,
+        team_role_prefix=config.teams.discord_role_prefix,
     )
     runtime = build_live_runtime(config, db, adapter)
     runtime.config_listeners.append(adapter.apply_config)

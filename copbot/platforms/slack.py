@@ -132,6 +132,7 @@ async def serve_slack(config_path: Path | None, config: CommunityConfig, db: Dat
         port=settings.port,
         community_channel=lambda: holder["config"].community.channels.general,
         direct_messages=lambda: holder["config"].delivery.direct_messages,
+        team_field=lambda: holder["config"].teams.slack_profile_field,
     )
     runtime = build_live_runtime(config, db, adapter)
     runtime.config_listeners.append(lambda new: holder.__setitem__("config", new))

@@ -33,7 +33,7 @@ from storage import prompts as prompt_store
 from storage.times import utc
 
 SHOWN_WEEKS = 26
-"""How far back ``/cop nudges`` looks."""
+"""How far back ``/cop nudge status`` looks."""
 
 
 class NudgesRitual(ConfiguredRitual[NudgesConfig]):
@@ -80,7 +80,7 @@ class NudgesRitual(ConfiguredRitual[NudgesConfig]):
 
     def commands(self) -> list[CommandSpec]:
         return [
-            CommandSpec(("nudges",), Role.FACILITATOR, "who was nudged lately, who came back, the return rate",
+            CommandSpec(("nudge", "status"), Role.FACILITATOR, "who was nudged lately, who came back, the return rate",
                         self._status),
             CommandSpec(("nudge", "now"), Role.FACILITATOR, "nudge the quiet members who are due, now",
                         self._now),
@@ -103,7 +103,7 @@ class NudgesRitual(ConfiguredRitual[NudgesConfig]):
 def nudge_outcomes(
     tx: Session, community: str, now: datetime, settings: NudgesConfig, back: timedelta
 ) -> list[Outcome]:
-    """Every nudge of the last ``back`` with what followed (for ``/cop nudges`` and the reports)."""
+    """Every nudge of the last ``back`` with what followed (for ``/cop nudge status`` and the reports)."""
     since = now - back
     rows = store.nudges(tx, community, since)
     if not rows:

@@ -221,7 +221,7 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
                 if reason is not None:
                     store.add_left_out(tx, community, cycle.id, "peer", key, reason)
             candidates = [
-                Candidate(key, tz_offset_hours(m.tz, slot), interests_of(m), m.team)
+                Candidate(key, tz_offset_hours(m.tz, slot), interests_of(m), self.ctx.config.team_of(key, m.team))
                 for key, m in members.items()
                 if why_not[key] is None
             ]

@@ -130,6 +130,7 @@ class FakeDiscord:
         self.app_id = 291240284300804097
         self.bot = FakeUser(291240284300804097, "copbot")
         self.users: dict[int, FakeUser] = {}
+        self.roles: dict[int, str] = {}  # extra guild roles (id -> name), sent in GUILD_CREATE
         for name, uid in (members or {"Ana": 100000000000000001, "Ben": 100000000000000002}).items():
             self.users[uid] = FakeUser(uid, name)
         self.channels: dict[int, dict[str, Any]] = {}
@@ -471,7 +472,10 @@ class FakeDiscord:
             "icon": None,
             "owner_id": "1",
             "roles": [{"id": str(self.guild_id), "name": "@everyone", "permissions": "1071698660929", "position": 0,
-                       "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
+                       "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}]
+            + [{"id": str(rid), "name": name, "permissions": "0", "position": 1 + i, "color": 0, "hoist": False,
+                "managed": False, "mentionable": False, "flags": 0}
+               for i, (rid, name) in enumerate(self.roles.items())],
             "channels": channels,
             "threads": [],
             "members": [member_payload(u.id, u.name, u.joined_at) for u in self.users.values()],
@@ -564,9 +568,11 @@ class FakeDiscord:
 
     # --- member actions (payloads as Discord sends them) ---------------------------------------------
 
-    async def member_joins(self, user_id: int, name: str, joined_at: str | None = None) -> dict[str, Any]:
+    async def member_joins(self, user_id: int, name: str, joined_at: str | None = None,
+                           roles: tuple[int, ...] = ()) -> dict[str, Any]:
         self.users[user_id] = FakeUser(user_id, name) if joined_at is None else FakeUser(user_id, name, joined_at)
         data = {**member_payload(user_id, name, self.users[user_id].joined_at), "guild_id": str(self.guild_id)}
+        data["roles"] = [str(r) for r in roles]
         await self.dispatch("GUILD_MEMBER_ADD", data)
         return data
 

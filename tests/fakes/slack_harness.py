@@ -116,6 +116,7 @@ async def slack_world(
         pacing=pacing,
         community_channel=parsed.community.channels.general,
         clock=ManualClock(PLATFORM_START),  # pinned: the suite runs the same on any day
+        team_field=lambda: parsed.teams.slack_profile_field,  # as copbot/platforms/slack.py wires it
     )
     db = open_database(f"sqlite:///{tmp_path / 'copbot.db'}")
     runtime = Runtime(parsed, db, adapter, adapter.clock, list(rituals))
