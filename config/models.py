@@ -17,6 +17,7 @@ from config.health import HealthConfig
 from config.kudos import KudosConfig
 from config.ladder import LadderConfig
 from config.local_window import LocalWindow
+from config.mentorship import MentorshipConfig
 from config.nudges import NudgesConfig
 from config.onboarding import OnboardingConfig
 from config.pairing import PairingConfig
@@ -81,6 +82,7 @@ class Rituals(Strict):
     ladder: LadderConfig | None = None
     anniversaries: AnniversariesConfig | None = None
     nudges: NudgesConfig | None = None
+    mentorship: MentorshipConfig | None = None
 
 
 class DirectMessagesConfig(Strict):

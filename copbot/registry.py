@@ -10,6 +10,7 @@ from rituals.kudos.ritual import KudosRitual
 from rituals.ladder.ritual import LadderRitual
 from rituals.nudges.ritual import NudgesRitual
 from rituals.onboarding.ritual import OnboardingRitual
+from rituals.pairing.mentorship import MentorshipRitual
 from rituals.pairing.ritual import PairingRitual
 from rituals.polls.ritual import PollsRitual
 from rituals.prompts.ritual import PromptsRitual
@@ -27,4 +28,5 @@ RITUALS: list[RitualFactory] = [
     LadderRitual,
     AnniversariesRitual,
     NudgesRitual,
+    MentorshipRitual,
 ]

@@ -13,6 +13,7 @@ from typing import Any
 from config.models import CommunityConfig
 from rituals.nudges.decisions import rate_text, return_rate
 from rituals.nudges.ritual import nudge_outcomes
+from rituals.pairing.mentorship import mentorship_completion
 from storage.db import Database
 
 LOOK_BACK = timedelta(weeks=52)
@@ -32,6 +33,16 @@ def rhythm_figures(db: Database, config: CommunityConfig, now: datetime) -> dict
             "settled": settled,
             "return_rate": round(came / settled, 4) if settled else None,
         }
+    mentorship = config.rituals.mentorship
+    if mentorship is not None and mentorship.enabled:
+        with db.session() as tx:
+            done, ended, active = mentorship_completion(tx, config.community.id)
+        figures["mentorships"] = {
+            "active": active,
+            "ended": ended,
+            "completed": done,
+            "completion_rate": round(done / ended, 4) if ended else None,
+        }
     return figures
 
 
@@ -41,4 +52,9 @@ def rhythm_text(figures: dict[str, Any]) -> str:
     if "nudges" in figures:
         n = figures["nudges"]
         lines.append(f"Nudges (last 52 weeks): {n['sent']} sent; {rate_text(n['came_back'], n['settled'])}.")
+    if "mentorships" in figures:
+        m = figures["mentorships"]
+        rate = (f"{m['completed']}/{m['ended']} completed ({m['completion_rate']:.0%})" if m["ended"]
+                else "none ended yet")  # fmt: skip
+        lines.append(f"Mentorships: {m['active']} active; of those that ended, {rate}.")
     return "\n".join(lines)

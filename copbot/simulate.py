@@ -24,7 +24,7 @@ from adapters.console.adapter import ConsoleAdapter, Message, member_key
 from bot.actions import action_from_dict
 from bot.clock import ManualClock
 from bot.dm_policy import member_zone, recipients
-from bot.events import ButtonClicked, Event, MemberJoined, ReactionAdded, ReplyPosted
+from bot.events import ButtonClicked, CommandInvoked, Event, MemberJoined, ReactionAdded, ReplyPosted
 from bot.local_time import in_window
 from bot.runtime import Runtime
 from config.local_window import LocalWindow
@@ -147,6 +147,7 @@ async def _simulate(
     seen_posts = 0
     prompts_seen: list[Message] = []
     nudge_rng = random.Random(f"nudges:{seed}")  # its own stream: nudges never shift the others
+    mentorship_rng = random.Random(f"mentorship:{seed}")
 
     async def respond() -> None:
         """Members answer what the bot just sent, when it arrives: the prompt, a welcome, "did you meet?"."""
@@ -161,6 +162,8 @@ async def _simulate(
                              adapter)  # fmt: skip
         await _agree_to_ground_rules(new_posts, onboarding_rng, clock, send, next_id)
         await _answer_pairing_followups(runtime, new_posts, pairing_rng, clock, send, next_id)
+        await _answer_mentorships(runtime, new_posts, mentorship_rng, clock, send, next_id)
+        await rota_sim.act(runtime, adapter, joined, clock, send, next_id)  # hosts answer when the DM arrives
         await runtime.outbox.drain()  # the bot answers a click at once, as a live one does
 
     with bar:
@@ -190,6 +193,7 @@ async def _simulate(
                             interests=tuple(rng.sample(INTERESTS, 2)),
                         )
                     )
+                    await _ask_for_mentoring(person, mentorship_rng, clock, send, next_id)
                     if not arriving or arriving[0][0] > when:  # founders arrive together: welcome them together
                         await runtime.outbox.drain()  # a live bot sends the welcome now
                         await respond()  # ... and the newcomer reads it now
@@ -201,7 +205,6 @@ async def _simulate(
                 await runtime.outbox.drain()
                 await respond()
                 wake = runtime.next_wake()
-            await rota_sim.act(runtime, adapter, joined, clock, send, next_id)
             await runtime.writer.flush()
             day = day_end
             bar.advance(task)
@@ -288,6 +291,57 @@ async def _answer_nudges(
                                text="back with a take"))  # fmt: skip
 
 
+MENTEE_CHANCE = 0.08
+"""How often a simulated newcomer asks for a mentor on two topics; MENTOR_CHANCE: offers to mentor on one."""
+MENTOR_CHANCE = 0.03
+MENTORSHIP_ANSWERS = {"mid": {"keep": 0.75, "done": 0.15, "misfit": 0.10},
+                      "end": {"keep": 0.30, "done": 0.60, "misfit": 0.10}}  # fmt: skip
+"""How simulated mentors and mentees answer the mid-term and end-of-term questions."""
+
+
+async def _ask_for_mentoring(person: SimMember, rng: random.Random, clock: ManualClock, send: Any, next_id: Any
+                             ) -> None:  # fmt: skip
+    """Mentorship: a few newcomers ask for a mentor, fewer offer to mentor, in chat."""
+    roll = rng.random()
+    if roll < MENTEE_CHANCE:
+        text = f"mentor request {','.join(rng.sample(INTERESTS, 2))}"
+    elif roll < MENTEE_CHANCE + MENTOR_CHANCE:
+        text = f"mentor offer {rng.choice(INTERESTS)}"
+    else:
+        return
+    await send(CommandInvoked(platform="console", event_id=next_id(), member=person.key, at=clock.now(), text=text))
+
+
+async def _answer_mentorships(
+    runtime: Runtime, new_posts: list[Message], rng: random.Random, clock: ManualClock, send: Any, next_id: Any
+) -> None:
+    """Mentorship: each of the pair answers the term's question most of the time; check-ins get a "we met"."""
+    for post in new_posts:
+        asks = any("[mentorship.answer]" in b for b in post.buttons)
+        if not post.delivery_id or not (asks or any("[mentorship.met]" in b for b in post.buttons)):
+            continue
+        with runtime.db.session() as tx:
+            row = queries.delivery(tx, post.delivery_id)
+        if row is None:
+            continue
+        action = json.loads(row.action)
+        to = sorted(action.get("members") or [action.get("member")])
+        for member in to:
+            if rng.random() >= 0.7:
+                continue
+            if asks:
+                values = [b["value"] for b in action["buttons"]]
+                stage = values[0].split(":")[2]
+                weights = MENTORSHIP_ANSWERS[stage]
+                answer = rng.choices(list(weights), weights=list(weights.values()))[0]
+                value = next(v for v in values if v.endswith(f":{answer}"))
+                action_id = "mentorship.answer"
+            else:
+                value, action_id = action["buttons"][0]["value"], "mentorship.met"
+            await send(ButtonClicked(platform="console", event_id=next_id(), member=member, at=clock.now(),
+                                     action_id=action_id, value=value))  # fmt: skip
+
+
 ONBOARDING_AGREE_CHANCE = 0.8
 """How often a simulated newcomer presses "I agree to the ground rules" under their welcome."""
 
@@ -354,7 +408,8 @@ async def _answer_pairing_followups(
 class RotaSimulation:
     """Facilitator rota: simulated hosts now and then skip or swap their turn; those asked accept, decline or forget.
 
-    Acts once per simulated day on what the bot said that day; its own random stream keeps the others unchanged.
+    Acts on what the bot said as it arrives (a host reads a DM in their daytime); its own random stream keeps the
+    others unchanged.
     """
 
     SKIP_CHANCE = 0.15

@@ -9,6 +9,7 @@ from storage import (  # noqa: F401
     kudos,
     ladder,
     member_prefs,
+    mentorship,
     models,
     nudges,
     onboarding,

@@ -647,8 +647,12 @@ def match_mentors(
     history: History = (),
     *,
     avoid_repeat_cycles: int = 6,
+    blocked: Iterable[frozenset[str]] = (),
 ) -> MentorshipResult:
     """Assign mentees to mentor slots maximising total :func:`mentor_fit` exactly (Hungarian algorithm).
+
+    ``blocked`` pairs are never matched, like a recent repeat (a "never pair" wish, the same team, a
+    mentorship that was not a fit).
 
     Each mentor contributes ``capacity`` columns, so capacity can never be exceeded. A recent repeat gets a cost
     higher than any total fit: the solver first matches as many mentees as the rules allow, then maximises fit;
@@ -670,6 +674,13 @@ def match_mentors(
         cols = [mentor_index[k] for k in group if k in mentor_index]
         if rows and cols:
             banned[np.ix_(rows, cols)] = True
+    refused = np.zeros(fit.shape, dtype=bool)
+    for pair in blocked:
+        for a in pair:
+            for b in pair:
+                if a in mentee_index and b in mentor_index:
+                    refused[mentee_index[a], mentor_index[b]] = True
+    banned |= refused
     slot_mentor = np.repeat(np.arange(len(mentors)), [m.capacity for m in mentors])
     prohibitive = (float(fit.max()) + 1.0) * (len(mentees) + 1)
     cost = np.where(banned, prohibitive, -fit)[:, slot_mentor]
@@ -678,7 +689,9 @@ def match_mentors(
     unmatched: dict[str, str] = {}
     for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
         j = int(slot_mentor[c])
-        if banned[r, j]:
+        if banned[r, j] and refused[r, j]:
+            unmatched[mentees[r].key] = "no mentor with a free place may be matched with them (never-pair or team)"
+        elif banned[r, j]:
             unmatched[mentees[r].key] = (
                 f"every mentor with a free place mentored them in the last {avoid_repeat_cycles} cycles"
             )

@@ -25,6 +25,7 @@ from bot.actions import Button, Ephemeral, GroupMessage
 from bot.commands import CommandError
 from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, Event
+from bot.member_lookup import resolve
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec, Upcoming
 from bot.slots import next_slots
 from bot.text import mention, strip_markers
@@ -230,7 +231,7 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
                 history("peer"),
                 group_size=settings.group_size,
                 avoid_repeat_cycles=settings.avoid_repeat_cycles,
-                never_pair=settings.never_pairs(),
+                never_pair=settings.never_pairs() | store.never_pairs(tx, community),
                 exclude_same_team=settings.exclude_same_team,
                 seed=zlib.crc32(slot.isoformat().encode()),
             )
@@ -247,7 +248,8 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
                 )
             for key, reason in result.left_out.items():
                 store.add_left_out(tx, community, cycle.id, "peer", key, reason)
-        if settings.mode in ("mentorship", "both"):
+        lasting = self.ctx.config.rituals.mentorship
+        if settings.mode in ("mentorship", "both") and not (lasting and lasting.enabled):  # else: terms, not cycles
             planned += self._mentorship(
                 tx, cycle.id, slot, members, why_not, goals, history("mentorship"), topic, count
             )
@@ -376,6 +378,8 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
                 max_args=1,
             ),
             CommandSpec(("pairing", "met"), Role.MEMBER, "tell me you met your latest pairing group", self._met),
+            CommandSpec(("pairing", "never"), Role.MEMBER, "never pair me with this member (only you see this)",
+                        self._never, usage="@member", min_args=1, max_args=1),
             CommandSpec(
                 ("pairing", "status"),
                 Role.FACILITATOR,
@@ -442,6 +446,14 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
             return CommandResult("Already noted that you met. Thank you!")
         self._answer(call.tx, group, "met", call.event.member, call.now)
         return CommandResult("Lovely, noted that you met. Thank you!")
+
+    def _never(self, call: CommandCall) -> CommandResult:
+        """A private wish: kept from everyone, it holds both ways, for coffee pairs and mentorships alike."""
+        other = resolve(call.tx, self.ctx.community, call.args[0], "/cop pairing never @member")
+        if other.key == call.event.member:
+            raise CommandError("That is you! Name someone else, e.g. `/cop pairing never @member`.")
+        store.add_never(call.tx, self.ctx.community, call.event.member, other.key, call.now)
+        return CommandResult(f"Noted, privately: you will never be paired with {other.name}. Nobody else is told.")
 
     def _goals(self, call: CommandCall) -> CommandResult:
         self._on()
