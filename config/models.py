@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 
 from config.anniversaries import AnniversariesConfig
 from config.base import Strict, error_at
+from config.expertise import ExpertiseConfig
 from config.facilitator import FacilitatorConfig
 from config.health import HealthConfig
 from config.kudos import KudosConfig
@@ -83,6 +84,7 @@ class Rituals(Strict):
     anniversaries: AnniversariesConfig | None = None
     nudges: NudgesConfig | None = None
     mentorship: MentorshipConfig | None = None
+    expertise: ExpertiseConfig | None = None
 
 
 class DirectMessagesConfig(Strict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.runtime import RitualFactory
 from rituals.anniversaries.ritual import AnniversariesRitual
+from rituals.expertise.ritual import ExpertiseRitual
 from rituals.facilitator.ritual import FacilitatorRitual
 from rituals.health.ritual import HealthRitual
 from rituals.kudos.ritual import KudosRitual
@@ -29,4 +30,5 @@ RITUALS: list[RitualFactory] = [
     AnniversariesRitual,
     NudgesRitual,
     MentorshipRitual,
+    ExpertiseRitual,
 ]

@@ -79,7 +79,7 @@ async def test_a_facilitator_nudges_a_member_quiet_for_six_weeks_by_discord_dm(f
         six_weeks_ago = (PLATFORM_CLOCK.now() - timedelta(weeks=6)).isoformat()
         await fake.member_joins(chidi, "Chidi", joined_at=six_weeks_ago)
         await bot.wait_event(lambda e: isinstance(e, MemberJoined))
-        answer = await answer_of(fake, await fake.slash(ANA, ["nudge", "now"]))
+        answer = await answer_of(fake, await fake.slash(ANA, ["more"], "nudge now"))  # /cop nudge is folded
         assert answer.startswith("Nudging 1 quiet member")
         sent = await fake.wait_for(lambda: fake.calls_to("POST", rf"/channels/{chidi + 7}/messages"))
     assert sent[0].body["content"].startswith("Hi Chidi! We have missed you in Platform Guild")

@@ -94,8 +94,9 @@ class Community:
         return f"e{self._ids}"
 
     async def say(self, member: str, text: str) -> str:
-        answer = await self.runtime.handle_event(CommandInvoked(platform="console", event_id=self._id(),
-                                                 member=f"console:{member}", at=self.clock.now(), text=text))  # fmt: skip
+        event = CommandInvoked(platform="console", event_id=self._id(), member=f"console:{member}",
+                               at=self.clock.now(), text=text)  # fmt: skip
+        answer = await self.runtime.handle_event(event)
         await self.runtime.settle()
         return str(answer)
 
@@ -157,7 +158,7 @@ async def test_a_mentorship_runs_its_term_and_completes_without_a_rematch(guild:
     assert len(checkins) == 1 and "We met [mentorship.met]" in checkins[0][1]
     await guild.click("ben", "mentorship.met", guild.button_value(checkins[0][2], ""))
     await guild.days(7)
-    [(mid, buttons, mid_id)] = [d for d in guild.dms_to("ana", "ben") if d[0].startswith("Halfway")]
+    [(_, buttons, mid_id)] = [d for d in guild.dms_to("ana", "ben") if d[0].startswith("Halfway")]
     assert [b.split(" [")[0] for b in buttons] == ["Keep going", "Done", "Not a fit"]
     await guild.click("ana", "mentorship.answer", guild.button_value(mid_id, "keep"))
     await guild.click("ben", "mentorship.answer", guild.button_value(mid_id, "keep"))
