@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 
 from config.anniversaries import AnniversariesConfig
 from config.base import Strict, error_at
+from config.digest import DigestConfig
 from config.expertise import ExpertiseConfig
 from config.facilitator import FacilitatorConfig
 from config.health import HealthConfig
@@ -85,6 +86,7 @@ class Rituals(Strict):
     nudges: NudgesConfig | None = None
     mentorship: MentorshipConfig | None = None
     expertise: ExpertiseConfig | None = None
+    digest: DigestConfig | None = None
 
 
 class DirectMessagesConfig(Strict):

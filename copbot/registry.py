@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.runtime import RitualFactory
 from rituals.anniversaries.ritual import AnniversariesRitual
+from rituals.digest.ritual import DigestRitual
 from rituals.expertise.ritual import ExpertiseRitual
 from rituals.facilitator.ritual import FacilitatorRitual
 from rituals.health.ritual import HealthRitual
@@ -31,4 +32,5 @@ RITUALS: list[RitualFactory] = [
     NudgesRitual,
     MentorshipRitual,
     ExpertiseRitual,
+    DigestRitual,
 ]

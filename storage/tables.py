@@ -5,6 +5,7 @@ resource library) and scale-out (replicas: live senders and their heartbeats).
 """
 
 from storage import (  # noqa: F401
+    digest,
     expertise,
     facilitator,
     kudos,
