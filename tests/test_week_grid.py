@@ -35,7 +35,7 @@ YAML = COMMUNITY_YAML + """\
 """
 
 
-async def play(config_path: Path, db_url: str) -> None:
+async def play(config_text: str, db_url: str) -> None:
     """Two weeks: ana posts and answers the question, ben reacts to it and gets kudos, the pair meets; "=cmd" is
     there, quiet in the first week (a name a spreadsheet would take for a formula)."""
     from storage.db import open_database
@@ -43,7 +43,7 @@ async def play(config_path: Path, db_url: str) -> None:
     db = open_database(db_url)
     clock = ManualClock(datetime(2027, 1, 4, 9, 30, tzinfo=UTC))
     adapter = ConsoleAdapter()
-    runtime = Runtime(parse_config(config_path.read_text(), str(config_path)), db, adapter, clock, RITUALS)
+    runtime = Runtime(parse_config(config_text, "community.yaml"), db, adapter, clock, RITUALS)
     await runtime.start(background=False)
     ids = iter(range(1000))
 
@@ -80,7 +80,7 @@ async def community(tmp_path: Path) -> AsyncIterator[tuple[Path, str]]:
     config = tmp_path / "community.yaml"
     config.write_text(YAML)
     url = f"sqlite:///{tmp_path / 'grid.db'}"
-    await play(config, url)
+    await play(YAML, url)
     yield config, url
 
 
@@ -112,9 +112,9 @@ async def test_the_dashboard_offers_the_same_download(community: tuple[Path, str
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from storage.db import open_database
 
-    config_path, url = community
+    _, url = community
     db = open_database(url)
-    config = parse_config(config_path.read_text(), str(config_path))
+    config = parse_config(YAML, "community.yaml")
     with db.session() as tx:
         now = queries.console_clock(tx, config.community.id)
     assert now is not None
