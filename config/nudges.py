@@ -18,7 +18,8 @@ class NudgesConfig(Strict):
         description="when the bot looks for quiet members (default Wednesdays 10:00, after the week's prompt)",
     )
     quiet_weeks: int = Field(
-        default=4, ge=1, le=52, description="a member is quiet after this many weeks without taking part"
+        default=4, ge=1, le=52,
+        description="a member is quiet after this many weeks without a reaction, reply or post of their own"
     )
     every_weeks: int = Field(
         default=8, ge=1, le=104, description="at most one nudge per member in this many weeks"

@@ -28,20 +28,23 @@ class Nudge(SQLModel, table=True):
     quiet_since: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
-def last_active(tx: Session, community: str, not_activity: Iterable[str] = ()) -> dict[str, datetime]:
-    """Each member's latest participation (kinds in ``not_activity`` are the bot's own notes, not the member's)."""
+OBSERVED_BY_THE_BOT = "copbot"
+"""The ``platform`` of participation the bot records on a member's behalf (a welcome step sent, a meeting a partner
+reported, a session hosted: ``RitualContext.record_fact``). A nudge is about the member taking part themselves."""
+
+
+def last_active(tx: Session, community: str) -> dict[str, datetime]:
+    """Each member's latest reaction, reply, post or click of their own on the platform."""
     query = (
         select(ParticipationEvent.member, func.max(ParticipationEvent.at))
-        .where(ParticipationEvent.community == community, col(ParticipationEvent.kind).not_in(list(not_activity)))
+        .where(ParticipationEvent.community == community, ParticipationEvent.platform != OBSERVED_BY_THE_BOT)
         .group_by(col(ParticipationEvent.member))
     )
     return {member: utc(at) for member, at in tx.exec(query) if at is not None}
 
 
-def activity_since(
-    tx: Session, community: str, members: Iterable[str], since: datetime, not_activity: Iterable[str] = ()
-) -> dict[str, list[datetime]]:
-    """When each of ``members`` took part from ``since`` on, oldest first (to tell who came back after a nudge)."""
+def activity_since(tx: Session, community: str, members: Iterable[str], since: datetime) -> dict[str, list[datetime]]:
+    """When each of ``members`` took part themselves from ``since`` on, oldest first (who came back after a nudge)."""
     wanted = sorted(set(members))
     found: dict[str, list[datetime]] = {}
     for start in range(0, len(wanted), 500):
@@ -51,7 +54,7 @@ def activity_since(
                 ParticipationEvent.community == community,
                 col(ParticipationEvent.member).in_(wanted[start : start + 500]),
                 col(ParticipationEvent.at) >= since,
-                col(ParticipationEvent.kind).not_in(list(not_activity)),
+                ParticipationEvent.platform != OBSERVED_BY_THE_BOT,
             )
             .order_by(col(ParticipationEvent.at))
         )

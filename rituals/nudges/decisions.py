@@ -6,9 +6,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-NOT_ACTIVITY = frozenset({"onboarding_step"})
-"""Participation kinds the bot records about what it sent (a welcome step), not something the member did."""
-
 
 @dataclass(frozen=True)
 class Quiet:

@@ -19,7 +19,6 @@ from bot.configured_ritual import ConfiguredRitual
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
 from config.nudges import NudgesConfig
 from rituals.nudges.decisions import (
-    NOT_ACTIVITY,
     Outcome,
     due_nudges,
     nudge_text,
@@ -56,7 +55,7 @@ class NudgesRitual(ConfiguredRitual[NudgesConfig]):
         settings = self._on()
         community = self.ctx.community
         members = {m.key: m for m in queries.members(tx, community)}
-        last = store.last_active(tx, community, NOT_ACTIVITY)
+        last = store.last_active(tx, community)
         joined = [(key, utc(m.joined_at)) for key, m in members.items()]
         quiet = quiet_members(joined, last, slot, timedelta(weeks=settings.quiet_weeks))
         if not quiet:
@@ -108,6 +107,6 @@ def nudge_outcomes(
     rows = store.nudges(tx, community, since)
     if not rows:
         return []
-    activity = store.activity_since(tx, community, {r.member for r in rows}, utc(rows[0].nudged_at), NOT_ACTIVITY)
+    activity = store.activity_since(tx, community, {r.member for r in rows}, utc(rows[0].nudged_at))
     within = timedelta(weeks=settings.came_back_within_weeks)
     return outcomes([(r.member, utc(r.nudged_at)) for r in rows], activity, now, within)
