@@ -68,6 +68,8 @@ def main() -> None:
     print(f"  DMs outside members' local window: {dms['outside_local_window']} of {dms['sent']} "
           f"({dms['share_outside_local_window']:.2%}); without the window: {plain_dms['outside_local_window']} "
           f"of {plain_dms['sent']} ({plain_dms['share_outside_local_window']:.2%})")
+    print(f"  answers to members' own clicks or commands, sent at once by design: {dms['answers_at_once']} "
+          f"({dms['answers_outside_local_window']} of them outside the window: the member clicked then)")
     nudges, mentorships = ours.get("nudges", {}), ours.get("mentorships", {})
     rate = nudges.get("return_rate")
     print(f"  nudges: {nudges.get('sent', 0)} sent, {nudges.get('came_back', 0)} of {nudges.get('settled', 0)} "

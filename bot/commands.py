@@ -10,8 +10,10 @@ import difflib
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from bot.ritual import CommandSpec, Role
+from bot.text import strip_markers
 
 ROLE_NAMES = {Role.MEMBER: "member", Role.FACILITATOR: "facilitator", Role.ADMIN: "admin"}
 
@@ -97,6 +99,16 @@ class CommandRouter:
             lines.append(f"_{ROLE_NAMES[level]}s_" if level else "_everyone_")
             lines.extend(f"• `{usage(s)}`: {s.summary}" for s in specs)
         return "\n".join(lines)
+
+
+def read_date(text: str, example: str) -> date:
+    """A YYYY-MM-DD a member typed, or a CommandError that shows ``example`` (e.g. ``/cop pause until 2027-03-01``)."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CommandError(
+            f"I could not read {strip_markers(text.strip())!r} as a date. Write it as YYYY-MM-DD, e.g. `{example}`."
+        ) from None
 
 
 def usage(spec: CommandSpec) -> str:

@@ -36,6 +36,8 @@ from storage.member_prefs import MemberPrefs
 from storage.models import Delivery, Member
 
 RESTING = "the member turned optional DMs down (/cop dm off or /cop pause until)"
+WINDOW, ANSWER = "window", "answer"
+"""How a DM was timed (deliveries.timing): kept to its members' daytime, or sent at once as an answer."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class Shaped:
     part: int | None = None
     not_before: datetime | None = None
     withheld: str | None = None
-    windowed: bool = False  # kept to its members' window: the outbox looks again just before sending
+    timing: str | None = None  # WINDOW: the outbox looks again just before sending; ANSWER: goes at once
 
 
 def recipients(action: Action) -> tuple[str, ...]:
@@ -117,16 +119,16 @@ class DmPolicy:
                 out.append(Shaped(seq, item))
                 continue
             if present in to:  # answering their own click or command: they are here now
-                out.append(Shaped(seq, item))
+                out.append(Shaped(seq, item, timing=ANSWER))
                 continue
             when = common_open(window, [zone(k) for k in to], now)
             if when is not None:
-                out.append(Shaped(seq, item, not_before=when if when > now else None, windowed=True))
+                out.append(Shaped(seq, item, not_before=when if when > now else None, timing=WINDOW))
                 continue
             for part, key in enumerate(to):  # no shared daytime: each their own copy, in their own window
                 alone = replace(item, action=addressed_to(item.action, [key]))
                 own = next_open(window, zone(key), now)
-                out.append(Shaped(seq, alone, part=part, not_before=own if own > now else None, windowed=True))
+                out.append(Shaped(seq, alone, part=part, not_before=own if own > now else None, timing=WINDOW))
         return out
 
     def recheck(self, tx: Session, rows: Sequence[Delivery], now: datetime) -> dict[str, datetime]:
@@ -138,7 +140,7 @@ class DmPolicy:
         """
         config = self._config()
         window = config.delivery.direct_messages.local_window
-        windowed = [(row, recipients(action_from_dict(json.loads(row.action)))) for row in rows if row.windowed]
+        windowed = [(row, recipients(action_from_dict(json.loads(row.action)))) for row in rows if row.timing == WINDOW]
         if window is None or not windowed:
             return {}
         keys = {key for _, to in windowed for key in to}

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.commands import CommandError
+from bot.commands import CommandError, read_date
 from bot.dm_policy import member_zone
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Role
 from bot.text import strip_markers
@@ -39,14 +39,7 @@ def member_commands(config: Callable[[], CommunityConfig]) -> list[CommandSpec]:
         return CommandResult("Welcome back: my DMs are on again.")
 
     def pause(call: CommandCall) -> CommandResult:
-        text = call.args[0].strip()
-        try:
-            until = date.fromisoformat(text)
-        except ValueError:
-            raise CommandError(
-                f"I could not read {strip_markers(text)!r} as a date. Write it as YYYY-MM-DD, "
-                "e.g. `/cop pause until 2027-03-01`."
-            ) from None
+        until = read_date(call.args[0], "/cop pause until 2027-03-01")
         if until <= local_today(call):
             raise CommandError(f"{until.isoformat()} is not in the future. Pick a later date, or `/cop dm off`.")
         member_prefs.set_prefs(call.tx, config().community.id, call.event.member, call.now, paused_until=until)

@@ -72,7 +72,7 @@ def write_plan(
             now=now,
             not_before=row.not_before,
             withheld=row.withheld,
-            windowed=row.windowed,
+            timing=row.timing,
         )
     return new
 

@@ -42,7 +42,7 @@ def known_zone(value: str) -> str:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         guess = difflib.get_close_matches(value, sorted(available_timezones()), n=1)
-        advice = f"did you mean {guess[0]!r}?" if guess else "use an IANA name such as Europe/Lisbon"
+        advice = f"did you mean {guess[0]!r}?" if guess else "use an IANA name such as Europe/Berlin"
         raise ValueError(f"unknown time zone {value!r}; {advice}") from exc
     return value
 

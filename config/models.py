@@ -5,9 +5,6 @@ Each ritual has one section under ``rituals:``; a missing section means the ritu
 
 from __future__ import annotations
 
-import difflib
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
-
 from pydantic import Field, field_validator, model_validator
 
 from config.anniversaries import AnniversariesConfig
@@ -18,7 +15,7 @@ from config.facilitator import FacilitatorConfig
 from config.health import HealthConfig
 from config.kudos import KudosConfig
 from config.ladder import LadderConfig
-from config.local_window import LocalWindow
+from config.local_window import LocalWindow, known_zone
 from config.mentorship import MentorshipConfig
 from config.nudges import NudgesConfig
 from config.onboarding import OnboardingConfig
@@ -52,13 +49,7 @@ class Community(Strict):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            guess = difflib.get_close_matches(value, sorted(available_timezones()), n=1)
-            advice = f"did you mean {guess[0]!r}?" if guess else "use an IANA name such as Europe/Berlin"
-            raise ValueError(f"unknown time zone {value!r}; {advice}") from exc
-        return value
+        return known_zone(value)
 
 
 class Roles(Strict):

@@ -23,7 +23,7 @@ from rich.progress import Progress
 from adapters.console.adapter import ConsoleAdapter, Message, member_key
 from bot.actions import action_from_dict
 from bot.clock import ManualClock
-from bot.dm_policy import member_zone, recipients
+from bot.dm_policy import ANSWER, member_zone, recipients
 from bot.events import ButtonClicked, CommandInvoked, Event, MemberJoined, ReactionAdded, ReplyPosted
 from bot.local_time import in_window
 from bot.runtime import Runtime
@@ -318,13 +318,11 @@ async def _answer_mentorships(
     """Mentorship: each of the pair answers the term's question most of the time; check-ins get a "we met"."""
     for post in new_posts:
         asks = any("[mentorship.answer]" in b for b in post.buttons)
-        if not post.delivery_id or not (asks or any("[mentorship.met]" in b for b in post.buttons)):
+        if not (asks or any("[mentorship.met]" in b for b in post.buttons)):
             continue
-        with runtime.db.session() as tx:
-            row = queries.delivery(tx, post.delivery_id)
-        if row is None:
+        action = _delivered_action(runtime, post)
+        if action is None:
             continue
-        action = json.loads(row.action)
         to = sorted(action.get("members") or [action.get("member")])
         for member in to:
             if rng.random() >= 0.7:
@@ -366,6 +364,15 @@ async def _agree_to_ground_rules(
             )
 
 
+def _delivered_action(runtime: Runtime, post: Message) -> dict[str, Any] | None:
+    """The neutral action (members, buttons and their values) behind a message the console shows."""
+    if not post.delivery_id:
+        return None
+    with runtime.db.session() as tx:
+        row = queries.delivery(tx, post.delivery_id)
+    return json.loads(row.action) if row is not None else None
+
+
 PAIRING_MET_CHANCE = 0.7
 """How often a simulated pairing group says it met when asked."""
 
@@ -380,13 +387,11 @@ async def _answer_pairing_followups(
 ) -> None:
     """Pairing: one member of each group asked "did you meet?" clicks "We met" (or "Not this time")."""
     for post in new_posts:
-        if not post.delivery_id or not any("[pairing.met]" in b for b in post.buttons):
+        if not any("[pairing.met]" in b for b in post.buttons):
             continue
-        with runtime.db.session() as tx:
-            row = queries.delivery(tx, post.delivery_id)
-        if row is None:
+        action = _delivered_action(runtime, post)
+        if action is None:
             continue
-        action = json.loads(row.action)
         members = sorted(action.get("members") or [])
         group = next((b["value"] for b in action.get("buttons", []) if b["action_id"] == "pairing.met"), None)
         if not members or group is None:
@@ -512,10 +517,14 @@ def _summary(
 
 def dm_timing(runtime: Runtime) -> dict[str, Any]:
     """How many DMs reached a member outside their local window (the configured one, else 09:00-18:00 on
-    weekdays, so a config without a window shows what it would change). A group DM counts once per member."""
+    weekdays, so a config without a window shows what it would change). A group DM counts once per member.
+
+    Answers to a member's own click or command go at once by design (they are evidently there); with a window
+    configured they are counted apart (``answers_at_once``, and how many of those fell outside the window).
+    """
     config = runtime.config
     window = config.delivery.direct_messages.local_window or LocalWindow()
-    sent = outside = held = withheld = 0
+    sent = outside = held = withheld = answers = answers_outside = 0
     with runtime.db.session() as tx:
         people = {m.key: m for m in queries.members(tx, runtime.community, active_only=False)}
         prefs = member_prefs.all_prefs(tx, runtime.community)
@@ -528,14 +537,20 @@ def dm_timing(runtime: Runtime) -> dict[str, Any]:
             if row.status != "sent" or row.sent_at is None:
                 continue
             to = recipients(action_from_dict(json.loads(row.action)))
-            sent += len(to)
             at = row.sent_at.replace(tzinfo=UTC)
-            outside += sum(1 for key in to if not in_window(window, zones.get(key) or member_zone(None, None, config),
-                                                             at))  # fmt: skip
+            late = sum(1 for key in to if not in_window(window, zones.get(key) or member_zone(None, None, config), at))
+            if row.timing == ANSWER:
+                answers += len(to)
+                answers_outside += late
+            else:
+                sent += len(to)
+                outside += late
     return {
         "sent": sent,
         "outside_local_window": outside,
         "share_outside_local_window": round(outside / sent, 4) if sent else 0.0,
+        "answers_at_once": answers,
+        "answers_outside_local_window": answers_outside,
         "held_at_end": held,
         "withheld": withheld,
     }
@@ -564,7 +579,8 @@ def _print(console: Console, summary: dict[str, Any], adapter: ConsoleAdapter) -
     console.print(
         f"DMs: {dms['sent']} sent, {dms['outside_local_window']} outside their member's local window "
         f"({dms['share_outside_local_window']:.1%}); {dms['held_at_end']} still held for a window; "
-        f"{dms['withheld']} optional DMs withheld (dm off or paused)"
+        f"{dms['withheld']} optional DMs withheld (dm off or paused); {dms['answers_at_once']} answers to members' "
+        f"own clicks or commands sent at once ({dms['answers_outside_local_window']} of them in the evening or night)"
     )
     rhythm = rhythm_text(summary)
     if rhythm:

@@ -77,10 +77,11 @@ class Delivery(SQLModel, table=True):
     platform_ref: str | None = None
     sender: str | None = None  # the replica that claimed it for sending (storage/replicas.py)
     error: str | None = None
-    # A DM kept to its members' daytime (bot/dm_policy.py): not sent before ``not_before``, and, when
-    # ``windowed``, looked at again just before sending (a member's zone may be known only by then).
+    # A DM kept to its members' daytime (bot/dm_policy.py): not sent before ``not_before``. ``timing`` says how
+    # the policy timed it: "window" (looked at again just before sending: a zone may be known only by then) or
+    # "answer" (it answers the member's own click or command, so it goes at once); None: not a timed DM.
     not_before: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
-    windowed: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    timing: str | None = None
 
 
 class ParticipationEvent(SQLModel, table=True):

@@ -166,7 +166,7 @@ def add_delivery(
     now: datetime,
     not_before: datetime | None = None,
     withheld: str | None = None,
-    windowed: bool = False,
+    timing: str | None = None,
 ) -> bool:
     """Write one outbox row; an id that already exists (the same plan replayed) is kept as it is.
 
@@ -186,7 +186,7 @@ def add_delivery(
             not_before=not_before,
             status="withheld" if withheld else "pending",
             error=withheld,
-            windowed=windowed,
+            timing=timing,
         )
     )
     return True

@@ -153,6 +153,9 @@ async def test_an_answer_to_a_members_own_command_goes_at_once_even_at_night(wor
     await command(runtime, clock, "ana", "notice me")
     [(at, to, _)] = [d for d in sent_dms(runtime.db, runtime.community) if d[2] == "here is what you asked for"]
     assert (at, to) == (clock.now(), ("console:ana",))
+    with runtime.db.session() as tx:
+        timings = {row.timing for row in queries.deliveries(tx, runtime.community) if row.id.startswith("notices:cmd")}
+    assert timings == {"answer"}  # told apart from DMs the bot times, in the simulation's figures
 
 
 async def test_every_dm_lands_in_its_members_daytime_from_any_start(scenario_start: datetime, tmp_path: Path

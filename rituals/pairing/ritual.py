@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.actions import Button, Ephemeral, GroupMessage
-from bot.commands import CommandError
+from bot.commands import CommandError, read_date
 from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, Event
 from bot.member_lookup import resolve
@@ -420,14 +420,7 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
 
     def _pause(self, call: CommandCall) -> CommandResult:
         self._on()
-        text = call.args[0].strip()
-        try:
-            until = date.fromisoformat(text)
-        except ValueError:
-            raise CommandError(
-                f"I could not read {strip_markers(text)!r} as a date. Write it as YYYY-MM-DD, "
-                "e.g. `/cop pairing pause 2026-12-31`."
-            ) from None
+        until = read_date(call.args[0], "/cop pairing pause 2026-12-31")
         today = self._local_date(call.now)
         if until <= today:
             raise CommandError(
