@@ -3,7 +3,7 @@
 The fake Discord runs in its own process (so the bot's CPU time is the bot's alone) and enforces
 Discord's global limit of 50 requests/s on a clock sped up ``--speed`` times. The minimum any client
 could take is (requests needed) ÷ 50/s; the bot paces itself to that rate instead of bouncing off 429s,
-half a second's worth of requests per wake-up (adapters/discord/pacing.py).
+half a second's worth of requests per wake-up (bot/pacing.py).
 DM pacing (community.yaml's ``delivery.direct_messages.per_second``) is off in the fixture's config: it
 is the community's policy, not a platform limit.
 Prints each figure beside its goal; it does not assert.
@@ -75,7 +75,7 @@ async def run(dms: int, posts: int, speed: float, port: int, baseline: bool = Tr
     configure_endpoints(api, gateway)
     config = parse_config(CONFIG.read_text(), str(CONFIG))
     db = open_database(f"sqlite:///{tempfile.mkdtemp()}/bench.db")
-    adapter = DiscordAdapter(settings, direct_messages=config.delivery.direct_messages)
+    adapter = DiscordAdapter(settings)
     runtime = Runtime(config, db, adapter, SystemClock(), [])
     await runtime.start(background=False)
     before = fake_stats(port)

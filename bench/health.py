@@ -62,7 +62,7 @@ def seed(db: Database, members: int, events: int, seed_value: int = 11) -> None:
     prompts = [{"community": "cop", "question": f"Q{w}", "source": "bank", "bank_index": w,
                 "asked_at": start + timedelta(weeks=w), "delivery_id": f"d{w}", "thread_ref": f"t{w}"}
                for w in range(52)]
-    kinds = ("reply", "reaction", "post", "met", "facilitated", "onboarding_step")
+    kinds = ("reply", "reaction", "post", "met", "facilitated", "resource_contribution")  # the last is not activity
     rows = []
     for i in range(events):
         person = people[int(rng.paretovariate(1.2)) % members]  # a few very active members, a long tail

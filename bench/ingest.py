@@ -48,7 +48,7 @@ def make_events(n: int, dup: float, seed: int = 7) -> tuple[list[dict[str, Any]]
     """n events of which about ``dup`` are resends of an earlier one (same platform and event id)."""
     rng = random.Random(seed)
     base = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-    kinds = ("reaction", "reply", "onboarding_step", "met")
+    kinds = ("reaction", "reply", "button", "met")
     rituals = ("prompts", "pairing", "onboarding", "facilitator")
     events: list[dict[str, Any]] = []
     unique = 0

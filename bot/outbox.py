@@ -20,10 +20,12 @@ from sqlmodel import Session
 
 from bot import metrics
 from bot.actions import Action, action_from_dict, action_to_dict
-from bot.adapter import Adapter
+from bot.adapter import Adapter, DeliveryRefused
 from bot.clock import Clock
-from bot.dm_policy import DmPolicy, Shaped
+from bot.dm_policy import DirectMessagePolicy
+from bot.dm_rhythm import DmRhythm, Shaped
 from bot.ritual import Planned
+from config.models import DirectMessagesConfig
 from storage import queries, replicas
 from storage.db import Database
 from storage.models import Delivery
@@ -49,12 +51,12 @@ def write_plan(
     planned: Sequence[Planned],
     now: datetime,
     *,
-    policy: DmPolicy | None = None,
+    policy: DmRhythm | None = None,
     present: str | None = None,
 ) -> int:
     """Write a plan's deliveries in the caller's transaction; returns how many rows are new.
 
-    ``policy`` decides when each DM may go and whether an optional one is withheld (bot/dm_policy.py);
+    ``policy`` decides when each DM may go and whether an optional one is withheld (bot/dm_rhythm.py);
     ``present`` is the member whose click or command this plan answers.
     """
     new = 0
@@ -82,6 +84,11 @@ Recheck = Callable[[Session, Sequence[Delivery], datetime], dict[str, datetime]]
 """Just before sending: which rows must wait, and until when (a DM whose member's window has closed)."""
 
 
+def _NO_POLICY() -> DirectMessagesConfig:
+    """An outbox made without a community's settings (a benchmark, a test's sender) leaves DMs unpaced."""
+    return DirectMessagesConfig(per_second=0)
+
+
 class Outbox:
     """Sends unsent deliveries through one adapter, in order, once each, beside any number of replicas.
 
@@ -99,9 +106,12 @@ class Outbox:
         on_sent: SentHook,
         *,
         sender_ttl: timedelta = replicas.DEFAULT_TTL,
+        direct_messages: Callable[[], DirectMessagesConfig] | None = None,
         recheck: Recheck | None = None,
     ) -> None:
         self.db = db
+        self.dm_policy = DirectMessagePolicy(direct_messages or _NO_POLICY, paced=adapter.paced)
+        """community.yaml's DM policy, the one place it is applied: the adapter awaits it before each DM."""
         self.community = community
         self.adapter = adapter
         self.clock = clock
@@ -232,7 +242,7 @@ class Outbox:
         except TypeError:
             raise
         except Exception as exc:  # the adapter already retried rate limits; this is a real failure
-            final = row.attempts + 1 >= MAX_ATTEMPTS or isinstance(exc, PermissionError)  # a refusal stays one
+            final = row.attempts + 1 >= MAX_ATTEMPTS or isinstance(exc, DeliveryRefused)  # a refusal stays one
             with self.db.session() as tx:
                 queries.mark_failed(tx, row.id, f"{type(exc).__name__}: {exc}", final=final)
                 tx.commit()

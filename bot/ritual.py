@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from bot.actions import Action
 from bot.clock import Clock
-from bot.events import Event
+from bot.events import ButtonClicked, Event, MessagePosted, ReactionAdded, ReplyPosted
 from bot.slots import next_slots
 from config.models import CommunityConfig
 from storage.times import utc
@@ -60,7 +60,7 @@ class Planned:
     """An action to deliver; ``subject`` ties its message back to ritual state (e.g. ``prompt:12``).
 
     ``optional``: a DM the member may turn down (a nudge, a check-in, a digest); the outbox withholds it from
-    members who said ``/cop dm off`` or ``/cop pause until`` (bot/dm_policy.py). Essential by default.
+    members who said ``/cop dm off`` or ``/cop pause until`` (bot/dm_rhythm.py). Essential by default.
     """
 
     action: Action
@@ -124,11 +124,33 @@ class ParticipationSink(Protocol):
     def submit_nowait(self, row: dict[str, Any]) -> None: ...
 
 
+CORE = "core"
+"""The ``ritual`` of activity no ritual claimed: a reaction, reply, post or button press recorded by the runtime."""
+
+
+def member_act(event: Event) -> tuple[str, str] | None:
+    """(kind, subject) of what ``event`` says a member did, or None when it is not activity (a join, a command).
+
+    A ritual that gives the event a meaning of its own records it first (``ctx.record``: a reply to a prompt, a
+    ground-rules button); the runtime records the rest, so every reaction, reply, post and press counts once.
+    """
+    if isinstance(event, ReactionAdded):
+        return "reaction", f"message:{event.message_ref}"
+    if isinstance(event, ReplyPosted):
+        return "reply", f"thread:{event.thread_ref}"
+    if isinstance(event, MessagePosted):
+        return "post", f"channel:{event.channel}"
+    if isinstance(event, ButtonClicked):
+        return "button", f"button:{event.action_id}"
+    return None
+
+
 class RitualContext:
     """What a ritual may use: the current config, the clock, and participation recording."""
 
     def __init__(self, runtime: ContextHost) -> None:
         self._runtime = runtime
+        self._recorded: set[tuple[str, str]] = set()  # events recorded while the current one is dispatched
 
     @property
     def config(self) -> CommunityConfig:
@@ -142,7 +164,15 @@ class RitualContext:
         return self._runtime.clock.now()
 
     def record(self, event: Event, *, kind: str, ritual: str, subject: str = "") -> None:
-        """Store that ``event.member`` participated; duplicates collapse on (platform, event_id)."""
+        """Store that ``event.member`` participated; duplicates collapse on (platform, event_id).
+
+        The first ritual to record an event gives it its kind (a 📌 on a prompt is the prompt's reaction);
+        later records of the same event in the same dispatch are not even submitted.
+        """
+        key = (event.platform, event.event_id)
+        if key in self._recorded:
+            return
+        self._recorded.add(key)
         self._runtime.writer.submit_nowait(
             {
                 "community": self.community,
@@ -173,6 +203,14 @@ class RitualContext:
 
     def role_of(self, member: str) -> Role:
         return self._runtime.role_of(member)
+
+    def record_act(self, event: Event) -> None:
+        """After every ritual saw ``event``: record it as plain activity unless a ritual already recorded it."""
+        act = member_act(event)
+        if act is not None and (event.platform, event.event_id) not in self._recorded:
+            kind, subject = act
+            self.record(event, kind=kind, ritual=CORE, subject=subject)
+        self._recorded.clear()
 
 
 class Ritual:

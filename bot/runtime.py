@@ -18,25 +18,28 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import metrics
+from bot.actions import DirectMessage
 from bot.adapter import Adapter
 from bot.clock import Clock
 from bot.commands import CommandError, CommandRouter, refusal
-from bot.dm_policy import DmPolicy
+from bot.dm_rhythm import DmRhythm
 from bot.events import (
     ButtonClicked,
     CommandInvoked,
     Event,
     MemberJoined,
     MemberLeft,
-    MessagePosted,
     ReactionAdded,
     ReplyPosted,
 )
 from bot.member_commands import member_commands
 from bot.outbox import Outbox, write_plan
-from bot.ritual import CommandCall, CommandResult, CommandSpec, Ritual, RitualContext, Role, ScheduleSpec
+from bot.people import PeopleBook
+from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, RitualContext, Role, ScheduleSpec
 from bot.slots import next_slots, plan_catch_up, slots_between
+from bot.text import split_text
 from config.models import CommunityConfig
+from storage import activity as activity_store
 from storage import queries
 from storage.db import Database
 from storage.ingest import ParticipationWriter
@@ -47,8 +50,6 @@ log = logging.getLogger("copbot.runtime")
 
 ACTING_EVENTS = (MemberJoined, MemberLeft, ButtonClicked)
 
-COMMUNITY = "community"
-"""The ``ritual`` recorded with participation that belongs to no ritual (a plain post in a channel)."""
 
 IDLE_HINT_CAP = timedelta(hours=6)
 """The longest a check trusts a ritual's "nothing to do before" hint (see Ritual.idle_until)."""
@@ -80,13 +81,16 @@ class Runtime:
         *,
         writer: ParticipationWriter | None = None,
     ) -> None:
-        self.config = config
+        self.source_config = config  # as written: people named by reference (config/people.py)
+        self.people = PeopleBook(adapter.platform, adapter.resolve_people)
+        self.config = self.people.resolved(config)  # what the rituals run on: member keys in place
         self.db = db
         self.adapter = adapter
+        adapter.people_changed = self.people_changed
         self.clock = clock
         self.writer = writer or ParticipationWriter(db, on_written=metrics.participation_written)
         self.ctx = RitualContext(self)
-        self.dm_policy = DmPolicy(lambda: self.config)  # DMs in members' daytime; optional ones respect "not now"
+        self.dm_rhythm = DmRhythm(lambda: self.config)  # DMs in members' daytime; optional ones respect "not now"
         self.rituals: list[Ritual] = [factory(self.ctx) for factory in ritual_factories]
         self.router = CommandRouter(self._core_commands())
         self._command_owner: dict[tuple[str, ...], str] = {}
@@ -94,13 +98,19 @@ class Runtime:
             for spec in ritual.commands():
                 self.router.add(spec)
                 self._command_owner[spec.path] = ritual.name
-        self.outbox = Outbox(db, config.community.id, adapter, clock, self._on_sent, recheck=self.dm_policy.recheck)
+        self.outbox = Outbox(db, config.community.id, adapter, clock, self._on_sent,
+                             direct_messages=lambda: self.config.delivery.direct_messages,
+                             recheck=self.dm_rhythm.recheck)
+        adapter.dm_gate = self.outbox.dm_policy.before_dm
+        adapter.apply_config(self.config)
         self.config_listeners: list[Callable[[CommunityConfig], None]] = []
         self.reload_hook: Callable[[], str] | None = None
         self.last_tick: datetime | None = None  # for /healthz: a bot whose ticks stopped is not healthy
         self.scheduler_running: Callable[[], bool] | None = None  # set by whoever runs a scheduler (copbot/live.py)
         self._tasks: list[asyncio.Task[Any]] = []
         self._next_due: dict[tuple[str, str, str], datetime] = {}  # (schedule, cron, zone) -> first slot not yet due
+        self._people_refresh: asyncio.Task[None] | None = None
+        self._people_again = False
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -124,6 +134,7 @@ class Runtime:
         self.install()
         self.writer.start()
         await self.adapter.start(self.handle_event)
+        await self.refresh_people()
         self.tick()
         if background:
             self._tasks.append(asyncio.create_task(self.outbox.run_forever(), name="copbot-outbox"))
@@ -131,6 +142,8 @@ class Runtime:
             await self.outbox.drain()
 
     async def stop(self) -> None:
+        if self._people_refresh is not None:
+            self._tasks.append(self._people_refresh)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -150,15 +163,63 @@ class Runtime:
         return [r for r in self.rituals if r.enabled()]
 
     def apply_config(self, config: CommunityConfig) -> None:
-        """Hot reload: a validated config replaces the current one; schedules follow on the next tick."""
+        """Hot reload: a validated config replaces the current one; schedules follow on the next tick.
+
+        The people it names are resolved from what is known at once, and looked up again in the background
+        (members may have changed since), after which the config is applied once more.
+        """
         if config.community.id != self.community:
             raise ValueError("community.id cannot change while the bot runs; restart to move to another community")
-        self.config = config
-        self.forget_idle_hints()
-        for listener in self.config_listeners:
-            listener(config)
+        self.source_config = config
+        self.people.forget_warnings()
+        self._use(self.people.resolved(config))
         metrics.config_reload("applied")
         log.info("config applied")
+        self.people_changed()
+
+    def _use(self, config: CommunityConfig) -> None:
+        self.config = config
+        self.forget_idle_hints()
+        self.adapter.apply_config(config)
+        for listener in self.config_listeners:
+            listener(config)
+
+    async def refresh_people(self) -> None:
+        """Resolve every person community.yaml names through the adapter, and run on the result.
+
+        A reference that finds nobody (or several) is a warning at its line, once; the bot runs on without it.
+        """
+        try:
+            problems = await self.people.refresh(self.source_config)
+        except Exception:  # the platform did not answer: keep what is known, try again on the next change
+            log.exception("could not look up the people community.yaml names; keeping the last known")
+            return
+        for problem in problems:
+            log.warning("%s", problem)
+        resolved = self.people.resolved(self.source_config)
+        if resolved != self.config:
+            self._use(resolved)
+
+    def people_changed(self) -> None:
+        """The platform's people changed (or a new config names new ones): look them up again, in the background.
+
+        Calls that come while a look-up runs are folded into one more look-up after it.
+        """
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # not serving (a script building a runtime): the next start resolves everything
+        if self._people_refresh is not None and not self._people_refresh.done():
+            self._people_again = True
+            return
+
+        async def refresh() -> None:
+            self._people_again = True
+            while self._people_again:
+                self._people_again = False
+                await self.refresh_people()
+
+        self._people_refresh = asyncio.create_task(refresh(), name="copbot-people")
 
     # --- schedules ---------------------------------------------------------------------------------
 
@@ -214,7 +275,7 @@ class Runtime:
             if plan.run is not None and queries.claim_slot(tx, self.community, spec.name, plan.run, "done", now):
                 planned = ritual.run_slot(tx, spec.name, plan.run)
                 write_plan(tx, self.community, ritual.name, f"{spec.name}@{plan.run.isoformat()}", planned, now,
-                           policy=self.dm_policy)
+                           policy=self.dm_rhythm)
                 self._remember_idle(tx, ritual, spec, plan.run)
                 ran = plan.run
                 log.info("%s: slot %s ran (%d deliveries)", spec.name, plan.run.isoformat(), len(planned))
@@ -302,10 +363,6 @@ class Runtime:
                 )
             elif isinstance(event, MemberLeft):
                 queries.mark_left(tx, self.community, event.member, utc(event.at))
-            elif isinstance(event, MessagePosted):
-                # A plain post is participation whichever rituals are on (the health report, the ladder and
-                # the reports read it); it belongs to no ritual, so the core records it.
-                self.ctx.record(event, kind="post", ritual=COMMUNITY, subject=f"channel:{event.channel}")
             elif (
                 isinstance(event, ReactionAdded | ReplyPosted)
                 and log.isEnabledFor(logging.DEBUG)  # a lookup per reaction only to log it: only when asked to
@@ -317,7 +374,8 @@ class Runtime:
                 planned = ritual.on_event(tx, event)
                 if planned:
                     write_plan(tx, self.community, ritual.name, f"ev:{event.platform}:{event.event_id}", planned, now,
-                               policy=self.dm_policy, present=present)
+                               policy=self.dm_rhythm, present=present)
+            self.ctx.record_act(event)
             tx.commit()
         self.outbox.wake()
         return None
@@ -348,8 +406,10 @@ class Runtime:
                 queries.forget_idle_hints(tx, self.community, now)  # a command may change what a check has to do
                 result = routed.spec.handler(CommandCall(event, routed.args, tx, now, role))
                 ritual = self._command_owner.get(routed.spec.path, "core")
+                if self.adapter.answer_limit is not None and len(result.reply) > self.adapter.answer_limit:
+                    result = self._long_answer(event, result, self.adapter.answer_limit)
                 write_plan(tx, self.community, ritual, f"cmd:{event.platform}:{event.event_id}", result.planned, now,
-                           policy=self.dm_policy, present=event.member)
+                           policy=self.dm_rhythm, present=event.member)
                 tx.commit()
         except CommandError as exc:
             return str(exc)
@@ -358,6 +418,17 @@ class Runtime:
             return "Something went wrong on my side; the facilitators can find the details in the bot's log."
         self.outbox.wake()
         return result.reply
+
+    def _long_answer(self, event: CommandInvoked, result: CommandResult, limit: int) -> CommandResult:
+        """An answer longer than the platform shows in one reply (a 1,000-pair status) goes to the invoker by DM:
+        through the outbox, so it arrives whole, in parts the adapter cuts to the platform's limits, exactly once."""
+        if not self.config.delivery.direct_messages.enabled:
+            head = split_text(result.reply, max(1, limit - 160))[0]
+            return CommandResult(head + "\n… (the rest is too long for one answer, and direct messages, which would "
+                                 "carry it, are switched off in community.yaml)", result.planned)
+        dm = Planned(DirectMessage(member=event.member, text=result.reply), subject="answer")
+        return CommandResult(f"That answer is long ({len(result.reply):,} characters), so I sent it to you as a "
+                             "direct message.", [*result.planned, dm])
 
     # --- outbound ----------------------------------------------------------------------------------
 
@@ -381,7 +452,7 @@ class Runtime:
 
     def _stats(self, call: CommandCall) -> CommandResult:
         week_ago = call.now - timedelta(days=7)
-        events = queries.participation(call.tx, self.community)
+        events = activity_store.activity(call.tx, self.community)
         recent = [e for e in events if utc(e.at) >= week_ago]
         active = {e.member for e in recent}
         mine = [e for e in events if e.member == call.event.member]

@@ -28,7 +28,8 @@ class FacilitatorConfig(Strict):
     channel: str | None = Field(default=None, description="logical channel for announcements; default general")
     pool: list[str] = Field(
         default_factory=list,
-        description="member keys of the founding facilitator pool; others join with /cop facilitator volunteer",
+        description='the founding facilitator pool: "@handle", email:, role:Name or member keys; others join with '
+        "/cop facilitator volunteer",
     )
     cohost_for_newer_than_days: int | None = Field(
         default=None,

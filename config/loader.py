@@ -13,7 +13,6 @@ import difflib
 import types
 import typing
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,23 +21,12 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from config.models import CommunityConfig
+from config.people import ConfigProblem, Origin, people_refs
+from config.retired import retired_advice
 
 Loc = tuple[str | int, ...]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-
-
-@dataclass(frozen=True)
-class ConfigProblem:
-    """One thing wrong in the file, located 1-based, phrased for the person who has to fix it."""
-
-    path: str
-    line: int
-    col: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
 
 
 class ConfigError(Exception):
@@ -130,6 +118,8 @@ def parse_config(text: str, path: str) -> CommunityConfig:
         problems.extend(_validation_problem(error, root, path) for error in exc.errors(include_url=False))
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: (p.line, p.col)))
+    # Where each person is named, so a reference the platform cannot resolve is reported at its line.
+    config._origin = Origin(path, {placed.loc: _position(_walk(root, placed.loc)[0]) for placed in people_refs(config)})
     return config
 
 
@@ -153,8 +143,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, path: str) -> ConfigProblem:
         hint = "remove the '---' line; the file holds one document"
     elif "could not find expected ':'" in lowered or "expected <block end>" in lowered:
         hint = "check the indentation of this line against the one above it, and that each key ends with ':'"
+    elif "'@'" in text or "cannot start any token" in lowered:
+        hint = 'a value starting with @ or ` must be in quotes, e.g. - "@ana"'
     else:
-        hint = "check the indentation and put text with special characters (: # * & { [) in quotes"
+        hint = "check the indentation and put text with special characters (: # * & { [ @) in quotes"
     return ConfigProblem(path, line, col, f"YAML syntax error: {text}; {hint}")
 
 
@@ -200,6 +192,9 @@ def _validation_problem(error: ErrorDetails, root: yaml.MappingNode, path: str) 
         key = loc[-1]
         key_node = _key_node(parent, str(key))
         line, col = _position(key_node if key_node is not None else parent)
+        retired = retired_advice(loc)
+        if retired is not None:
+            return ConfigProblem(path, line, col, retired)
         allowed = _allowed_keys(loc[:-1])
         guess = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
         if guess:

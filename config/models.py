@@ -5,7 +5,7 @@ Each ritual has one section under ``rituals:``; a missing section means the ritu
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from config.anniversaries import AnniversariesConfig
 from config.base import Strict, error_at
@@ -20,6 +20,7 @@ from config.mentorship import MentorshipConfig
 from config.nudges import NudgesConfig
 from config.onboarding import OnboardingConfig
 from config.pairing import PairingConfig
+from config.people import Origin
 from config.polls import PollsConfig
 from config.prompts import PromptsConfig
 from config.resources import ResourcesConfig
@@ -52,12 +53,16 @@ class Community(Strict):
         return known_zone(value)
 
 
-class Roles(Strict):
-    """Who may run facilitator and admin commands, by member key (e.g. slack:T0123:U0456, console:dana)."""
+PEOPLE = ('"@handle", email:name@example.org, role:Name (a Discord role), a Slack user group\'s "@handle", '
+          "or a member key (slack:T…:U…, discord:<server>:<user>, console:name)")
 
-    admins: list[str] = Field(default_factory=list, description="member keys allowed to run admin commands")
+
+class Roles(Strict):
+    """Who may run facilitator and admin commands (people references: @handle, email:, role:, or member keys)."""
+
+    admins: list[str] = Field(default_factory=list, description=f"who may run admin commands: {PEOPLE}")
     facilitators: list[str] = Field(
-        default_factory=list, description="member keys allowed to run facilitator commands"
+        default_factory=list, description=f"who may run facilitator commands: {PEOPLE}"
     )
 
 
@@ -120,6 +125,12 @@ class CommunityConfig(Strict):
     rituals: Rituals = Field(default_factory=Rituals)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
     teams: TeamsConfig = Field(default_factory=TeamsConfig)
+    _origin: Origin | None = PrivateAttr(default=None)
+
+    @property
+    def origin(self) -> Origin | None:
+        """The file this config was read from and where its people references are (for located warnings)."""
+        return self._origin
 
     @model_validator(mode="after")
     def _channels_exist(self) -> CommunityConfig:

@@ -19,7 +19,8 @@ class NudgesConfig(Strict):
     )
     quiet_weeks: int = Field(
         default=4, ge=1, le=52,
-        description="a member is quiet after this many weeks without a reaction, reply or post of their own"
+        description="a member is quiet after this many weeks without taking part (a reaction, reply, post, "
+        "meeting, ...)",
     )
     every_weeks: int = Field(
         default=8, ge=1, le=104, description="at most one nudge per member in this many weeks"

@@ -85,7 +85,8 @@ class Buddies(Strict):
     enabled: bool = Field(default=True, description="false: no buddies are assigned")
     volunteers: list[str] = Field(
         default_factory=list,
-        description="member keys of the initial buddy pool; members join or leave it with /cop buddy volunteer|retire",
+        description='the initial buddy pool: "@handle", email:, role:Name, a Slack user group\'s "@handle" or member '
+        "keys (a group is followed as its members change); members join or leave with /cop buddy volunteer|retire",
     )
     max_load: int = Field(default=3, ge=1, description="newcomers one buddy looks after at the same time")
 
@@ -105,12 +106,10 @@ class OnboardingConfig(Strict):
     ground_rules: str = Field(
         default=DEFAULT_GROUND_RULES, description="the ground rules / code of conduct newcomers are asked to accept"
     )
-    require_ground_rules_ack_for_pairing: bool = Field(
-        default=False, description="true: members are only paired once they have agreed to the ground rules"
-    )
     facilitator: str | None = Field(
         default=None,
-        description="member key named by {facilitator}; default the first of roles.facilitators",
+        description='who {facilitator} names ("@handle" or a member key); default the first of roles.facilitators '
+        "who is not the newcomer themselves",
     )
     buddies: Buddies = Field(default_factory=Buddies)
     welcome_existing_members: bool = Field(

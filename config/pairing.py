@@ -26,7 +26,7 @@ def _tags(values: list[str]) -> list[str]:
 class MentorSettings(Strict):
     """A member who offers to mentor, how many mentees at once, and what they can help with."""
 
-    member: str = Field(description="member key, e.g. slack:T0123:U0456 or console:ana")
+    member: str = Field(description='who: "@handle", email:, role:Name (each of them) or a member key')
     capacity: int = Field(default=1, ge=1, le=20, description="mentees at the same time")
     skills: list[str] = Field(default_factory=list, description="topics they can help with, e.g. [kubernetes]")
 
@@ -39,7 +39,7 @@ class MentorSettings(Strict):
 class MenteeSettings(Strict):
     """A member asking for a mentor (members can also ask themselves with `/cop mentee goals ...`)."""
 
-    member: str = Field(description="member key")
+    member: str = Field(description='who: "@handle", email:, role:Name (each of them) or a member key')
     goals: list[str] = Field(default_factory=list, description="what they want to learn, e.g. [terraform]")
 
     @field_validator("goals")
@@ -71,7 +71,8 @@ class PairingConfig(Strict):
         default=6, ge=0, le=52, description="two members are not grouped again within this many cycles"
     )
     never_pair: list[list[str]] = Field(
-        default_factory=list, description="lists of member keys of whom no two are ever grouped together"
+        default_factory=list,
+        description='lists of people ("@handle", email:, role:, member keys) of whom no two are ever grouped together',
     )
     exclude_same_team: bool = Field(default=False, description="never group two members of the same team")
     new_members_start: Literal["in", "out"] = Field(
@@ -95,7 +96,7 @@ class PairingConfig(Strict):
     def _groups_of_two_or_more(cls, value: list[list[str]]) -> list[list[str]]:
         for group in value:
             if len(set(group)) < 2:
-                raise ValueError("each never_pair entry lists at least two different member keys, e.g. [a, b]")
+                raise ValueError('each never_pair entry lists at least two different people, e.g. ["@ana", "@ben"]')
         return value
 
     @field_validator("topics")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,16 +19,19 @@ from rich.markup import escape
 from adapters.console.adapter import ConsoleAdapter, Message
 from adapters.console.session import HELP, ConsoleSession
 from bot import metrics
+from bot.actions import Button
 from bot.clock import ManualClock
 from bot.runtime import Runtime
 from bot.web_server import PortError, WebServer, port_from_env
 from config.loader import ConfigError, load_config
 from config.models import CommunityConfig
+from config.watch import ConfigWatcher
 from copbot import heap
 from copbot.registry import RITUALS
 from copbot.report import build_report, render_text
 from copbot.rhythm_report import rhythm_figures, rhythm_text
 from copbot.web import serve_web
+from storage import console as console_store
 from storage import queries
 from storage.db import Database, default_url, open_database
 
@@ -62,12 +68,45 @@ def _echo_to(console: Console) -> Callable[[Message], None]:
             f"[dim]{message.ref}[/dim] [{style}]{escape(message.author)}[/{style}] "
             f"[dim]in {escape(message.where)}[/dim]: {escape(message.text)}"
         )
-        for button in message.buttons:
-            console.print(f"      [reverse] {escape(button)} [/reverse]")
+        for number, button in enumerate(message.choices, start=1):
+            console.print(f"      [reverse] {number} {escape(button.label)} [/reverse]")
+        if message.choices:
+            console.print(f"      [dim](press one: /click {message.ref} {escape(message.choices[0].label)}, "
+                          f"or /click {message.ref} 1)[/dim]")
         for attachment in message.attachments:
             console.print(f"      [dim]attached[/dim] {escape(attachment)}")
 
     return echo
+
+
+class StoredTranscript:
+    """The console's transcript kept in the database (storage/console.py), so a restart carries on from it."""
+
+    def __init__(self, db: Database, community: str) -> None:
+        self.db = db
+        self.community = community
+
+    def load(self) -> list[Message]:
+        with self.db.session() as tx:
+            return [
+                Message(
+                    ref=f"m{line.number}", where=line.place, author=line.author, text=line.text,
+                    delivery_id=line.delivery_id, thread_of=line.thread_of,
+                    attachments=list(json.loads(line.attachments)),
+                    choices=tuple(Button(**b) for b in json.loads(line.buttons)),
+                    buttons=[f"{b['label']} [{b['action_id']}]" for b in json.loads(line.buttons)],
+                )
+                for line in console_store.lines(tx, self.community)
+            ]
+
+    def keep(self, message: Message) -> None:
+        with self.db.session() as tx:
+            console_store.keep(tx, console_store.ConsoleLine(
+                community=self.community, number=message.number, place=message.where, author=message.author,
+                text=message.text, delivery_id=message.delivery_id, thread_of=message.thread_of,
+                buttons=json.dumps([asdict(b) for b in message.choices]), attachments=json.dumps(message.attachments),
+            ))
+            tx.commit()
 
 
 def console_start(db: Database, community: str, requested: datetime | None) -> tuple[datetime, str | None]:
@@ -113,13 +152,25 @@ async def run_console(
     """
     begin, note = console_start(db, config.community.id, start)
     clock = ManualClock(begin)
-    adapter = ConsoleAdapter(echo=_echo_to(console))
+    adapter = ConsoleAdapter(echo=_echo_to(console), history=StoredTranscript(db, config.community.id))
     runtime = Runtime(config, db, adapter, clock, RITUALS)
 
     def say(text: str) -> None:
         console.print(f"[yellow]{escape(text)}[/yellow]")
 
     runtime.reload_hook = reload_from(config_path, runtime, say)
+
+    def edited(new: CommunityConfig) -> None:
+        runtime.apply_config(new)
+        say(f"{config_path.name} changed: applied.")
+
+    def refused(error: ConfigError) -> None:
+        metrics.config_reload("refused")
+        say(f"{config_path.name} changed but was NOT applied; still running on the last good version:\n{error}")
+
+    # The watcher `copbot run` uses on a platform: polled in the background, and looked at before each line,
+    # so a script's next line sees an edit made before it.
+    watcher = ConfigWatcher(config_path, edited, refused, initial=config)
 
     def report() -> str:
         text = render_text(
@@ -140,12 +191,16 @@ async def run_console(
         return 2
     await runtime.start(background=False)
     heap.settle()  # after start: what start-up built lives as long as the bot (see copbot/heap.py)
+    watching = asyncio.create_task(watcher.run(), name="copbot-config-watch")
     console.print(
         f"[bold]copbot[/bold] on the console for [bold]{escape(config.community.name)}[/bold] "
         f"(database: {escape(db.url)}). It is {escape(session.local_time(clock.now()))}. Type /help."
     )
     if note:
         say(note)
+    if adapter.transcript:
+        say(f"Carrying on from the last session: {len(adapter.transcript)} earlier messages "
+            f"(the newest is {adapter.transcript[-1].ref}).")
     if interactive:
         say(HELP)
     try:
@@ -160,9 +215,13 @@ async def run_console(
                 break
             if not interactive:
                 console.print(f"[dim]> {escape(line.rstrip())}[/dim]")
+            watcher.check_now()
             if not await session.feed(line):
                 break
     finally:
+        watching.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watching
         if web is not None:
             await web.stop()
         await runtime.settle()

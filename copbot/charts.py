@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from copbot.report import Report
-
-KIND_LABELS = {
-    "mets": "meetings",
-    "facilitateds": "sessions hosted",
-    "co_hosteds": "sessions co-hosted",
-    "posteds": "posts",
-}
-"""Readable legend names for the report's participation kinds (whose keys stay as stored, for --json)."""
+from copbot.report import Report, kind_label
 
 
 def participation_chart(report: Report, path: Path, title: str) -> Path:
@@ -32,7 +24,7 @@ def participation_chart(report: Report, path: Path, title: str) -> Path:
         values = [row.get(kind, 0) for row in report.weeks]
         if not any(values):
             continue
-        ax.bar(weeks, values, bottom=bottom, label=KIND_LABELS.get(kind, kind.replace("_", " ")))
+        ax.bar(weeks, values, bottom=bottom, label=kind_label(kind))
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_ylabel("contributions")
     ax.set_title(f"{title}: participation per week")

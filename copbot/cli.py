@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate community.yaml and show when each ritual fires next")
     _config_arg(check)
+    check.add_argument("--platform", choices=list(PLATFORMS), default=None,
+                       help="also check the people it names for this platform: other platforms' member keys, forms "
+                            "it cannot look up, and (with its token set) everyone against the live workspace")
 
     sub.add_parser("schema", help="print the JSON Schema of community.yaml")
 
@@ -165,6 +168,36 @@ def cmd_check(args: argparse.Namespace) -> int:
             continue
         for item in ritual.upcoming(now, 3):
             print(f"  {upcoming_line(item, zone)}")
+    if args.platform:
+        return _check_people(config, args.platform)
+    return 0
+
+
+def _check_people(config: Any, platform: str) -> int:
+    """``copbot check --platform P``: warnings about the people community.yaml names, as P would see them.
+
+    Without the platform's token: the forms P cannot use (another platform's member keys, email addresses on
+    Discord, roles on Slack). With it: every reference looked up in the live workspace or server, as the bot would
+    at start. Warnings do not fail the check (exit 0): the bot runs on without those people.
+    """
+    from bot.people import PeopleBook, form_problems
+    from copbot.platforms.registry import PEOPLE_FORMS, live_credentials, resolve_live
+
+    emails, roles = PEOPLE_FORMS[platform]
+    problems = form_problems(platform, config, emails=emails, roles=roles)
+    looked_up = False
+    if live_credentials(platform):
+        book = PeopleBook(platform, lambda refs: resolve_live(platform, refs))
+        try:
+            problems = asyncio.run(book.refresh(config))
+            looked_up = True
+        except Exception as exc:  # unreachable, refused token: say so, keep the offline findings
+            print(f"copbot: could not look people up on {platform} ({type(exc).__name__}: {exc}); "
+                  "checked their form only", file=sys.stderr)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    how = f"looked up on {platform}" if looked_up else f"checked for {platform} (set its token to look them up)"
+    print(f"  people: {len(problems)} warning{'s' if len(problems) != 1 else ''}; every name {how}")
     return 0
 
 

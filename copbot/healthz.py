@@ -12,7 +12,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
@@ -28,13 +28,6 @@ log = logging.getLogger("copbot.health")
 MAX_TICK_AGE = timedelta(minutes=3)
 #: A database that does not answer ``SELECT 1`` within this is as good as down for the bot.
 DATABASE_TIMEOUT_SECONDS = 3.0
-
-
-@runtime_checkable
-class ReportsConnection(Protocol):
-    """An adapter that can tell whether it is connected to its platform (the console cannot, and need not)."""
-
-    async def is_connected(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -120,11 +113,8 @@ async def _database_error(runtime: Runtime) -> str | None:
 
 
 async def _adapter_connected(runtime: Runtime) -> bool:
-    adapter = runtime.adapter
-    if not isinstance(adapter, ReportsConnection):
-        return True
     try:
-        return await adapter.is_connected()
+        return await runtime.adapter.is_connected()
     except Exception:
         log.exception("the adapter's connection check failed")
         return False

@@ -1,7 +1,7 @@
 """``/healthz`` and ``/metrics``: what a process supervisor and Prometheus ask the running bot.
 
 Why here and not in an adapter: health and counters are the core's (database, scheduler, outbox,
-participation); an adapter only adds its own connection state (:class:`copbot.healthz.ReportsConnection`).
+participation); an adapter only adds its own connection state (:meth:`bot.adapter.Adapter.is_connected`).
 :func:`install` is one of copbot/web.py's route installers, so these routes live on the bot's one port,
 beside Slack's ``/slack/events`` when Slack runs in HTTP mode.
 """

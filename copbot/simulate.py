@@ -23,7 +23,7 @@ from rich.progress import Progress
 from adapters.console.adapter import ConsoleAdapter, Message, member_key
 from bot.actions import action_from_dict
 from bot.clock import ManualClock
-from bot.dm_policy import ANSWER, member_zone, recipients
+from bot.dm_rhythm import ANSWER, member_zone, recipients
 from bot.events import ButtonClicked, CommandInvoked, Event, MemberJoined, ReactionAdded, ReplyPosted
 from bot.local_time import in_window
 from bot.runtime import Runtime
@@ -31,6 +31,7 @@ from config.local_window import LocalWindow
 from config.models import CommunityConfig
 from copbot.registry import RITUALS
 from copbot.rhythm_report import rhythm_figures, rhythm_text
+from storage import activity as activity_store
 from storage import member_prefs, queries
 from storage.db import open_database
 
@@ -468,6 +469,13 @@ class RotaSimulation:
                                          action_id=action, value=swap_id))
 
 
+def _column(kind: str) -> str:
+    """The summary's column for an activity kind; a member's ``post`` is not one of the bot's ``posts``."""
+    if kind == "post":
+        return "member_posts"
+    return kind if kind.endswith("s") else kind + "s"
+
+
 def _summary(
     runtime: Runtime, adapter: ConsoleAdapter, weeks: int, count: int, seed: int, start: datetime = START
 ) -> dict[str, Any]:
@@ -477,11 +485,16 @@ def _summary(
             week = int((row.sent_at.replace(tzinfo=UTC) - start) / timedelta(weeks=1)) if row.sent_at else 0
             week = min(week, weeks - 1)  # the last tick stands exactly at the end: a DM held until then counts
             per_week.setdefault(week, Counter())[f"{row.ritual}_messages"] += 1
-        for event in queries.participation(tx, runtime.community):
+        active: dict[int, set[str]] = {}
+        for event in activity_store.activity(tx, runtime.community):  # what members did, never what they were sent
             at = event.at if event.at.tzinfo else event.at.replace(tzinfo=UTC)
             week = int((at - start) / timedelta(weeks=1))
-            per_week.setdefault(week, Counter())[event.kind + "s" if not event.kind.endswith("s") else event.kind] += 1
+            per_week.setdefault(week, Counter())[_column(event.kind)] += 1
+            active.setdefault(week, set()).add(event.member)
+        for week, who in active.items():
+            per_week[week]["active_members"] = len(who)
         member_count = len(queries.members(tx, runtime.community))
+        waiting = len(activity_store.welcomed_not_active(tx, runtime.community))
         slots = Counter(run.status for run in queries.runs(tx, runtime.community))
     weeks_out: list[dict[str, Any]] = []
     for week in sorted(per_week):
@@ -499,7 +512,7 @@ def _summary(
     totals: Counter[str] = Counter()
     for week_row in weeks_out:
         for key, value in week_row.items():
-            if key not in ("week", "start"):
+            if key not in ("week", "start", "active_members"):  # a sum of weekly distinct counts means nothing
                 totals[key] += value
     return {
         "weeks_simulated": weeks,
@@ -509,6 +522,7 @@ def _summary(
         "slots": dict(sorted(slots.items())),
         "totals": dict(sorted(totals.items())),
         "weeks": weeks_out,
+        "welcomed_not_active": waiting,
         "duplicates_dropped": runtime.writer.duplicates,
         "direct_messages": dm_timing(runtime),
         **rhythm_figures(runtime.db, runtime.config, start + timedelta(weeks=weeks)),

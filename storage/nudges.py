@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import UniqueConstraint, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from storage.activity import ACTIVITY_KINDS
 from storage.models import ParticipationEvent, _utc_column
 from storage.times import utc
 
@@ -28,23 +29,22 @@ class Nudge(SQLModel, table=True):
     quiet_since: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
-OBSERVED_BY_THE_BOT = "copbot"
-"""The ``platform`` of participation the bot records on a member's behalf (a welcome step sent, a meeting a partner
-reported, a session hosted: ``RitualContext.record_fact``). A nudge is about the member taking part themselves."""
+_KINDS = sorted(ACTIVITY_KINDS)
+"""Quiet and back again are read with the one definition of activity every figure uses (storage/activity.py)."""
 
 
 def last_active(tx: Session, community: str) -> dict[str, datetime]:
-    """Each member's latest reaction, reply, post or click of their own on the platform."""
+    """Each member's latest activity."""
     query = (
         select(ParticipationEvent.member, func.max(ParticipationEvent.at))
-        .where(ParticipationEvent.community == community, ParticipationEvent.platform != OBSERVED_BY_THE_BOT)
+        .where(ParticipationEvent.community == community, col(ParticipationEvent.kind).in_(_KINDS))
         .group_by(col(ParticipationEvent.member))
     )
     return {member: utc(at) for member, at in tx.exec(query) if at is not None}
 
 
 def activity_since(tx: Session, community: str, members: Iterable[str], since: datetime) -> dict[str, list[datetime]]:
-    """When each of ``members`` took part themselves from ``since`` on, oldest first (who came back after a nudge)."""
+    """When each of ``members`` was active from ``since`` on, oldest first (who came back after a nudge)."""
     wanted = sorted(set(members))
     found: dict[str, list[datetime]] = {}
     for start in range(0, len(wanted), 500):
@@ -54,7 +54,7 @@ def activity_since(tx: Session, community: str, members: Iterable[str], since: d
                 ParticipationEvent.community == community,
                 col(ParticipationEvent.member).in_(wanted[start : start + 500]),
                 col(ParticipationEvent.at) >= since,
-                ParticipationEvent.platform != OBSERVED_BY_THE_BOT,
+                col(ParticipationEvent.kind).in_(_KINDS),
             )
             .order_by(col(ParticipationEvent.at))
         )

@@ -1,10 +1,11 @@
 """Imports every table module so SQLModel.metadata (and Alembic) sees the whole schema.
 
 One line per area: the core (models), each ritual's own tables, recognition (kudos, ladder, the
-resource library) and scale-out (replicas: live senders and their heartbeats).
+resource library), scale-out (replicas: live senders and their heartbeats) and the console's transcript.
 """
 
 from storage import (  # noqa: F401
+    console,
     digest,
     expertise,
     facilitator,

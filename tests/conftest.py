@@ -6,6 +6,7 @@ week ("Ana joins on Monday; the prompt goes out; she reacts; the report counts i
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,6 +85,14 @@ def scenario_start(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPat
 
 SHIPPED_ZONE = "Europe/Berlin"
 """The shipped community.yaml's time zone, in which :data:`SCENARIO_STARTS` are written."""
+
+
+def console_env(tmp_path: Path, columns: int = 120) -> dict[str, str]:
+    """The environment of a ``copbot`` subprocess on the console: no platform tokens, a database in ``tmp_path``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+    env["COPBOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'console.db'}"
+    env["COLUMNS"] = str(columns)
+    return env
 
 
 def make_config(text: str = COMMUNITY_YAML) -> CommunityConfig:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from adapters.discord.adapter import DiscordAdapter
 from adapters.discord.settings import DiscordSettings, configure_endpoints
+from bot.clock import Clock
 from bot.events import Event
 from bot.runtime import Runtime
 from config.loader import parse_config
@@ -27,9 +28,9 @@ GENERAL = 200000000000000001
 PROMPTS = 200000000000000002
 
 
-def load_config(text: str | None = None) -> CommunityConfig:
+def load_config(text: str | None = None, label: str | None = None) -> CommunityConfig:
     path = FIXTURES / "community.yaml"
-    return parse_config(text if text is not None else path.read_text(), str(path))
+    return parse_config(text if text is not None else path.read_text(), label or str(path))
 
 
 def key(fake: FakeDiscord, user_id: int) -> str:
@@ -83,18 +84,21 @@ class Bot:
 
 @asynccontextmanager
 async def running_bot(
-    fake: FakeDiscord, db: Database, config_text: str | None = None, **overrides: object
+    fake: FakeDiscord, db: Database, config_text: str | None = None, *, clock: Clock | None = None,
+    config_path: str | None = None, **overrides: object
 ) -> AsyncIterator[Bot]:
-    """A real Runtime with the real adapter connected to ``fake``; stopped on exit."""
+    """A real Runtime with the real adapter connected to ``fake``; stopped on exit.
+
+    ``clock``: the runtime's clock (a ManualClock to move days ahead; the adapter keeps the fake's clock).
+    """
     settings = settings_for(fake, **overrides)
     configure_endpoints(settings.api_url, settings.gateway_url)
-    config = load_config(config_text)
+    config = load_config(config_text, config_path)
     adapter = DiscordAdapter(
-        settings, state=CommunityState(db, config.community.id), direct_messages=config.delivery.direct_messages,
+        settings, state=CommunityState(db, config.community.id),
         clock=PLATFORM_CLOCK,  # the fake Discord's clock: real seconds, a pinned date
-        team_role_prefix=config.teams.discord_role_prefix,  # as copbot/platforms/discord.py wires it
     )
-    runtime = Runtime(config, db, adapter, PLATFORM_CLOCK, RITUALS)
+    runtime = Runtime(config, db, adapter, clock or PLATFORM_CLOCK, RITUALS)
     adapter.commands = lambda: runtime.router.specs
     runtime.config_listeners.append(adapter.apply_config)  # as copbot/platforms/discord.py wires it
     await runtime.start(background=True)

@@ -44,12 +44,20 @@ def only(text: str) -> ConfigProblem:
     return found[0]
 
 
-def test_the_shipped_community_yaml_loads_with_the_console_roles() -> None:
+async def test_the_shipped_community_yaml_loads_with_the_console_roles() -> None:
+    """The shipped file names people portably ("@dana"); on the console they are the console's members."""
+    from adapters.console.adapter import ConsoleAdapter
+    from bot.people import PeopleBook
+
     config = load_config(REPO / "community.yaml")
     assert isinstance(config, CommunityConfig)
     assert config.community.timezone == "Europe/Berlin"
-    assert "console:dana" in config.roles.admins
-    assert {"console:ana", "console:ben"} <= set(config.roles.facilitators)
+    assert config.roles.admins == ["@dana"] and config.roles.facilitators == ["@ana", "@ben"]
+    book = PeopleBook("console", ConsoleAdapter().resolve_people)
+    assert await book.refresh(config) == []  # everyone found, nothing to warn about
+    resolved = book.resolved(config)
+    assert "console:dana" in resolved.roles.admins
+    assert {"console:ana", "console:ben"} <= set(resolved.roles.facilitators)
     prompts = config.rituals.prompts
     assert prompts is not None
     assert prompts.schedule.cron == "0 10 * * mon"

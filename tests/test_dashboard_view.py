@@ -130,7 +130,8 @@ def test_percent_and_kind_labels() -> None:
     assert percent(1.0) == "100%"
     assert kind_label("mets") == "meetings"
     assert kind_label("facilitateds") == "sessions hosted"
-    assert kind_label("onboarding_steps") == "onboarding steps"
+    assert kind_label("acknowledgements") == "ground rules agreed"
+    assert kind_label("resource_things") == "resource things"  # a kind with no label reads as its words
     assert kind_label("kudos_given") == "kudos given"
 
 

@@ -115,7 +115,7 @@ async def test_the_digest_on_discord(fake: FakeDiscord, db: Database) -> None:
         await fake.member_joins(100000000000000003, "Chidi")
         await bot.wait_event(lambda e: isinstance(e, MemberJoined))
         await fake.slash(BEN, ["dm", "digest"], "on")
-        await fake.slash(ANA, ["more"], "digest now")
+        await fake.slash(ANA, ["digest", "now"])  # /cop-admin digest now
         posts = await fake.wait_for(lambda: [c for c in fake.calls_to("POST", r"/channels/\d+/messages")
                                              if "in brief" in c.body.get("content", "")] or None)  # fmt: skip
         dm = await fake.wait_for(lambda: fake.calls_to("POST", rf"/channels/{BEN + 7}/messages"))

@@ -70,8 +70,16 @@ async def test_identifies_with_minimal_intents_and_syncs_commands_once(fake: Fak
     assert not intents.message_content and not intents.presences and not intents.dm_messages
     cop = next(c for c in fake.commands if c["name"] == "cop")
     groups = {o["name"]: o for o in cop["options"]}
-    assert {"help", "stats", "reload", "prompt"} <= set(groups)
-    assert {o["name"] for o in groups["prompt"]["options"]} == {"now", "add", "next"}
+    assert {"help", "stats", "prompt"} <= set(groups) and "reload" not in groups
+    assert {o["name"] for o in groups["prompt"]["options"]} == {"next"}
+    assert cop["contexts"] == [0, 1] and cop.get("default_member_permissions") is None  # members, DMs too
+    # Facilitator and admin commands: a group of their own, which Discord hides from members without Manage Server.
+    admin = next(c for c in fake.commands if c["name"] == "cop-admin")
+    admin_groups = {o["name"]: o for o in admin["options"]}
+    assert {"reload", "prompt"} <= set(admin_groups) and "help" not in admin_groups
+    assert {o["name"] for o in admin_groups["prompt"]["options"]} == {"now", "add"}
+    assert int(admin["default_member_permissions"]) == discord.Permissions(manage_guild=True).value
+    assert admin["contexts"] == [0]
 
     async with running_bot(fake, db) as bot:  # same tree, same database: no second sync
         assert not bot.adapter.synced
@@ -114,7 +122,8 @@ async def test_member_without_the_role_gets_an_ephemeral_refusal(fake: FakeDisco
         answer = await callback_of(fake, interaction)
     assert answer["type"] == 4
     assert answer["data"]["flags"] & 64
-    assert answer["data"]["content"].startswith("Only facilitators can run `/cop prompt now`")
+    # On Discord the facilitator commands live under /cop-admin (hidden from members); the answer says so.
+    assert answer["data"]["content"].startswith("Only facilitators can run `/cop-admin prompt now`")
     assert not fake.calls_to("POST", rf"/channels/{PROMPTS}/messages")
 
 

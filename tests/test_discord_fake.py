@@ -41,6 +41,11 @@ def test_invite_url_has_exactly_the_needed_scopes_and_permissions() -> None:
     assert "scope=bot+applications.commands" in url and "client_id=1234" in url
     perms = needed_permissions()
     assert perms.send_messages and perms.create_public_threads and perms.add_reactions
+    assert perms.attach_files  # the health report's chart is uploaded as a file
+    assert {name for name, on in perms if on} == {  # read_messages is discord.py's name for View Channel
+        "read_messages", "send_messages", "send_messages_in_threads", "create_public_threads",
+        "read_message_history", "add_reactions", "embed_links", "attach_files",
+    }
     assert not perms.administrator and not perms.mention_everyone and not perms.manage_messages
     assert f"permissions={perms.value}" in url
 

@@ -11,7 +11,7 @@ import itertools
 
 import pytest
 
-from adapters.discord.pacing import Pacer
+from bot.pacing import Pacer
 
 
 class FakeTime:

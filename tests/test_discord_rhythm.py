@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from adapters.discord.commands import build_cop_group, command_text
+from adapters.discord.commands import build_cop_groups, command_text
 from bot.actions import DirectMessage
 from bot.clock import ManualClock
 from bot.events import MemberJoined
@@ -49,7 +49,7 @@ async def test_timezone_and_pause_set_in_discord_decide_when_and_whether_a_dm_go
                 Planned(DirectMessage(member=key(fake, BEN), text="for ben")),
                 Planned(DirectMessage(member=key(fake, ANA), text="for ana")),
                 Planned(DirectMessage(member=key(fake, ANA), text="a tip for ana"), optional=True),
-            ], PLATFORM_CLOCK.now(), policy=bot.runtime.dm_policy)
+            ], PLATFORM_CLOCK.now(), policy=bot.runtime.dm_rhythm)
             tx.commit()
         await bot.runtime.outbox.drain()
         sent = [c.body["content"] for c in fake.calls_to("POST", r"/channels/\d+/messages")]
@@ -79,7 +79,7 @@ async def test_a_facilitator_nudges_a_member_quiet_for_six_weeks_by_discord_dm(f
         six_weeks_ago = (PLATFORM_CLOCK.now() - timedelta(weeks=6)).isoformat()
         await fake.member_joins(chidi, "Chidi", joined_at=six_weeks_ago)
         await bot.wait_event(lambda e: isinstance(e, MemberJoined))
-        answer = await answer_of(fake, await fake.slash(ANA, ["more"], "nudge now"))  # /cop nudge is folded
+        answer = await answer_of(fake, await fake.slash(ANA, ["nudge", "now"]))  # /cop-admin nudge now
         assert answer.startswith("Nudging 1 quiet member")
         sent = await fake.wait_for(lambda: fake.calls_to("POST", rf"/channels/{chidi + 7}/messages"))
     assert sent[0].body["content"].startswith("Hi Chidi! We have missed you in Platform Guild")
@@ -87,26 +87,34 @@ async def test_a_facilitator_nudges_a_member_quiet_for_six_weeks_by_discord_dm(f
 
 
 def test_more_first_words_than_discord_allows_fold_into_cop_more() -> None:
-    """Discord allows 25 children under /cop; members' commands keep theirs, the rest are typed after /cop more."""
+    """Discord allows 25 children in a group: one-word commands keep theirs, the rest are typed after ``more``."""
 
     def handler(call: object) -> CommandResult:
         return CommandResult("")
 
-    specs = [CommandSpec((f"admin{i}",), Role.ADMIN, "an admin thing", handler) for i in range(5)]
-    specs += [CommandSpec((f"word{i}", "go"), Role.MEMBER, "a member thing", handler) for i in range(24)]
+    specs = [CommandSpec((f"word{i:02d}", "go"), Role.MEMBER, "a member thing", handler) for i in range(26)]
+    specs += [CommandSpec(("help",), Role.MEMBER, "help", handler), CommandSpec(("reload",), Role.ADMIN, "r", handler)]
 
-    async def invoke(interaction: object, text: str | None) -> None:
+    async def invoke(interaction: object, given: object) -> None:
         return None
 
-    root, paths = build_cop_group(specs, invoke)
-    names = [command.name for command in root.commands]
-    assert len(names) == 25
-    assert {f"word{i}" for i in range(24)} | {"more"} == set(names)
-    assert paths["cop more"] == () and command_text((), "admin3 now") == "admin3 now"
+    roots, paths = build_cop_groups(specs, invoke)
+    member = next(root for root in roots if root.name == "cop")
+    names = [command.name for command in member.commands]
+    assert len(names) == 25 and "help" in names and "more" in names
+    assert {f"word{i:02d}" for i in range(23)} <= set(names)  # the last ones in order are typed out
+    assert paths["cop more"] == () and command_text((), "word25 go") == "word25 go"
+    assert "more" not in [command.name for root in roots if root.name == "cop-admin" for command in root.commands]
 
 
-async def test_a_command_typed_after_cop_more_is_answered(fake: FakeDiscord, db: Database) -> None:
+async def test_every_command_of_the_shipped_bot_is_reachable_on_discord(fake: FakeDiscord, db: Database) -> None:
     async with running_bot(fake, db, NUDGES) as bot:
-        assert len(bot.adapter.client.tree.get_commands()[0].commands) <= 25  # type: ignore[union-attr]
-        answer = await answer_of(fake, await fake.slash(BEN, ["more"], "stats"))
-    assert "members" in answer and "Thank you!" in answer
+        specs = bot.runtime.router.specs
+    for spec in specs:
+        root = next(c for c in fake.commands if c["name"] == ("cop" if spec.role == Role.MEMBER else "cop-admin"))
+        assert len(root["options"]) <= 25
+        names = {o["name"]: o for o in root["options"]}
+        head = names.get(spec.path[0])
+        found = head is not None and (len(spec.path) == 1 or any(
+            o["name"] in ("-".join(spec.path[1:]), "run") for o in head.get("options", [])))
+        assert found or "more" in names, spec.path

@@ -6,6 +6,7 @@ Berlin (15:00 UTC in January): announced on Tuesday, reminded by DM on Wednesday
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -16,6 +17,7 @@ from bot.clock import ManualClock
 from bot.events import ButtonClicked, CommandInvoked, MemberJoined
 from bot.runtime import Runtime
 from config.models import CommunityConfig
+from rituals.facilitator.ritual import FacilitatorRitual
 from storage import facilitator as store
 from storage import queries
 from storage.db import Database, open_database
@@ -245,3 +247,54 @@ async def test_a_facilitator_assigns_a_host_and_bad_input_gets_help(guild: Commu
     assert done.startswith("Done: dee hosts Thursday 14 January, 16:00.")
     assert "put you down to host" in guild.dms("dee")[-1]
     assert "Thursday 14 January, 16:00: dee" in await guild.say("dee", "facilitator next")
+
+
+TURN_CLAIM = re.compile(r"(?:@)?(\w+) (?:hosts|still hosts on) (\w+day \d{1,2} \w+)")
+
+
+def rota_days(guild: Community) -> dict[str, list[str]]:
+    """Who hosts which upcoming session, as the rota will use it (the same derivation as /cop facilitator next)."""
+    ritual = next(r for r in guild.runtime.rituals if r.name == "facilitator")
+    assert isinstance(ritual, FacilitatorRitual)
+    with guild.runtime.db.session() as tx:
+        turns = ritual.upcoming_turns(tx, guild.clock.now(), 12)
+    out: dict[str, list[str]] = {}
+    for _, turn in turns:
+        if turn.host is not None:
+            day = turn.session_date
+            out.setdefault(turn.host.split(":")[1], []).append(f"{day:%A} {day.day} {day:%B}")
+    return out
+
+
+def assert_claims_match_the_rota(guild: Community, text: str) -> None:
+    claims = TURN_CLAIM.findall(text)
+    assert claims, f"no turn named in {text!r}"
+    rota = rota_days(guild)
+    for who, day in claims:
+        assert day in rota.get(who, []), f"{text!r} says {who} hosts {day}; the rota says {rota.get(who)}"
+
+
+@pytest.mark.parametrize("other", ["ben", "cy"])
+async def test_a_swap_confirmation_names_the_dates_the_rota_then_uses(guild: Community, other: str) -> None:
+    """Ana's next turn is 7 January; Ben's 14 and Cy's 21. Each has later turns too, which the message must not
+    name: both DMs say the two swapped dates, and /cop facilitator next shows exactly those."""
+    await guild.say("ana", f"facilitator swap @{other}")
+    ask = guild.dms(other)[-1]
+    await guild.click(other, "facilitator.swap.accept", guild.swap_id())
+    told = guild.dms("ana")[-1]
+    assert told.startswith("Swap agreed") and guild.dms(other)[-1] == told
+    assert_claims_match_the_rota(guild, told)
+    theirs = "14" if other == "ben" else "21"
+    assert sorted(TURN_CLAIM.findall(told)) == [("ana", f"Thursday {theirs} January"), (other, "Thursday 7 January")]
+    shown = (await guild.say("dee", "facilitator next")).splitlines()[1:]
+    assert shown[0] == f"• Thursday 7 January, 16:00: {other}"
+    assert f"• Thursday {theirs} January, 16:00: ana" in shown
+    assert f"they'd take your turn on Thursday {theirs} January" in ask
+
+
+async def test_skip_decline_and_assign_name_the_dates_the_rota_uses(guild: Community) -> None:
+    assert_claims_match_the_rota(guild, await guild.say("ana", "facilitator skip"))
+    await guild.say("ben", "facilitator swap @cy")
+    await guild.click("cy", "facilitator.swap.decline", guild.swap_id())
+    assert_claims_match_the_rota(guild, guild.dms("ben")[-1])
+    assert_claims_match_the_rota(guild, await guild.say("dana", "facilitator assign @cy 2027-01-28"))

@@ -152,3 +152,12 @@ def test_a_missing_value_is_an_error_and_config_validation_lists_placeholders() 
     with pytest.raises(TemplateError, match="no value"):
         render_template("Hi {name}, ask {facilitator}", name="Ana", allowed=KNOWN_PLACEHOLDERS)
     assert template_placeholders(STEPS[2].template, KNOWN_PLACEHOLDERS) == {"name", "facilitator"}
+def test_the_helper_named_in_a_check_in_is_never_the_member_themselves() -> None:
+    """Fay hosts the community; in her own day-7 check-in "{facilitator} is happy to help" must name someone else."""
+    from rituals.onboarding.decisions import helper_for
+
+    assert helper_for("console:ana", ["console:fay", "console:gus"], buddy="console:ben") == "console:fay"
+    assert helper_for("console:fay", ["console:fay", "console:gus"], buddy="console:ben") == "console:gus"
+    assert helper_for("console:fay", ["console:fay"], buddy="console:ben") == "console:ben"
+    assert helper_for("console:fay", ["console:fay"], buddy=None) is None
+    assert helper_for("console:fay", [], buddy="console:fay") is None

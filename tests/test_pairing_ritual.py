@@ -220,7 +220,8 @@ async def test_we_met_is_stored_once_even_if_clicked_twice(
     with pairing_db.session() as tx:
         met = [(e.member, e.kind) for e in queries.participation(tx, "test-guild")]
         stored = store.group(tx, "test-guild", group.id or 0)
-    assert sorted(met) == [("console:ana", "met"), ("console:ben", "met")]
+    assert sorted(m for m in met if m[1] == "met") == [("console:ana", "met"), ("console:ben", "met")]
+    assert sorted(met) == [("console:ana", "met"), ("console:ben", "button"), ("console:ben", "met")]  # 2nd press
     assert stored is not None and stored.answer == "met" and stored.answered_by == "console:ben"
     thanks = [m for m in adapter.transcript if m.where == "only @ben"]
     assert len(thanks) == 1
@@ -245,7 +246,10 @@ async def test_a_click_from_outside_the_group_is_ignored(
                                            at=clock.now(), action_id="pairing.met", value=str(group.id)))
     await guild.settle()
     with pairing_db.session() as tx:
-        assert queries.participation(tx, "test-guild") == []
+        stored = [(e.member, e.kind) for e in queries.participation(tx, "test-guild")]
+        answered = store.group(tx, "test-guild", group.id or 0)
+    assert stored == [(outsider, "button")]  # the press is the outsider's activity; nobody met
+    assert answered is not None and answered.answer is None
 
 
 async def test_pairing_met_text_fallback_records_the_whole_group(

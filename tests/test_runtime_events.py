@@ -41,8 +41,9 @@ async def test_a_reaction_delivered_four_times_is_stored_once(runtime: Runtime, 
     assert runtime.writer.duplicates == 3
 
 
-async def test_replies_in_the_prompt_thread_count_and_other_threads_do_not(runtime: Runtime, clock: ManualClock,
-                                                                        db: Database) -> None:
+async def test_every_reply_is_activity_and_only_the_prompt_thread_counts_as_a_prompt_reply(
+    runtime: Runtime, clock: ManualClock, db: Database
+) -> None:
     ref = await _post_prompt(runtime, clock)
     for n, thread in enumerate([ref, "m999"]):
         await runtime.handle_event(ReplyPosted(platform="console", event_id=f"r{n}", member="console:ben",
@@ -50,7 +51,9 @@ async def test_replies_in_the_prompt_thread_count_and_other_threads_do_not(runti
                                                message_ref=f"x{n}", text="we use renovate"))
     await runtime.settle()
     with db.session() as tx:
-        assert [e.kind for e in queries.participation(tx, "test-guild")] == ["reply"]
+        stored = [(e.kind, e.ritual, e.subject) for e in queries.participation(tx, "test-guild")]
+        prompt = prompt_store.asked_prompts(tx, "test-guild")[0]
+    assert stored == [("reply", "prompts", f"prompt:{prompt.id}"), ("reply", "core", "thread:m999")]
 
 
 async def test_a_member_cannot_run_a_facilitator_command(runtime: Runtime, clock: ManualClock,

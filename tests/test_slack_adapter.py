@@ -114,7 +114,9 @@ async def test_member_text_with_everyone_is_posted_without_the_ping(tmp_path: Pa
         sent = json.dumps(call.body)
         for ping in ("<!everyone>", "<!here>", "<!subteam^S123>", "<!channel>", "@channel"):
             assert ping not in sent
-        assert "&lt;!everyone&gt;" in call.body["text"]
+        # Slack's <!everyone> markup was decoded on the way in (the question reads "@everyone ..." as the member
+        # saw it) and is inert on the way out: the word is broken by a zero-width joiner.
+        assert call.body["text"].splitlines()[1] == "@\u200deveryone @\u200dhere @group @\u200dchannel what broke?"
         assert call.body["blocks"][0]["text"]["text"] == call.body["text"]
 
 

@@ -49,3 +49,20 @@ async def test_team_join_sends_a_welcome_dm_through_conversations_open(tmp_path:
 
             member = queries.member(tx, world.community, "slack:T0001:U0NEWBIE")
         assert member is not None and member.tz == "America/Sao_Paulo"
+
+
+async def test_a_join_in_the_very_second_of_the_install_is_welcomed(tmp_path: Path) -> None:
+    """Slack's event_time has whole seconds: the bot installed at 10:00:00.400 and Ana joining at 10:00:00 (as
+    Slack stamps it) joined after the install, not before."""
+    from tests.fakes.pinned_clock import PLATFORM_START
+
+    installed = PLATFORM_START + timedelta(milliseconds=400)
+    async with slack_world(tmp_path, config=CONFIG + ONBOARDING, start=installed) as world:
+        join = fixture("team_join")
+        join["event_time"] = int(installed.timestamp())  # 10:00:00, the install's own second
+        assert (await world.sender.event(join)).status == 200
+        async with asyncio.timeout(5):
+            await world.adapter.processed(1)
+            await world.all_sent()
+        [welcome] = world.fake.calls_to("chat.postMessage")
+        assert welcome.body["text"].startswith("Welcome to the Slack Guild, ana!")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 from pathlib import Path
 
@@ -151,32 +150,45 @@ async def test_the_adapter_builds_without_the_environment() -> None:
 
 
 async def test_community_yaml_can_switch_dms_off_and_a_reload_applies_to_the_next_dm(tmp_path: Path) -> None:
-    """delivery.direct_messages is the community's policy on both platforms, read live on each DM."""
+    """delivery.direct_messages is the community's policy on every platform (bot/dm_policy.py), read live on each
+    DM: a reload that switches DMs off refuses the next DM and group DM, and posts still go out."""
     async with slack_world(tmp_path) as world:
-        policy = {"now": parse_config(CONFIG, "community.yaml").delivery.direct_messages}
-        adapter = SlackAdapter(token=BOT_TOKEN, signing_secret=SIGNING_SECRET, base_url=world.fake.api_url,
-                               direct_messages=lambda: policy["now"])
-        await adapter.perform(DirectMessage(text="first", member=ANA), "d1")
-        policy["now"] = policy["now"].model_copy(update={"enabled": False})
+        await world.adapter.perform(DirectMessage(text="first", member=ANA), "d1")
+        world.runtime.apply_config(parse_config(CONFIG.replace("    per_second: 0", "    enabled: false"), "x.yaml"))
         with pytest.raises(PermissionError, match=r"switched off in community\.yaml"):
-            await adapter.perform(DirectMessage(text="second", member=ANA), "d2")
+            await world.adapter.perform(DirectMessage(text="second", member=ANA), "d2")
         with pytest.raises(PermissionError, match=r"switched off in community\.yaml"):
-            await adapter.perform(GroupMessage(text="paired", members=(ANA, DANA)), "d3")
-        await adapter.perform(Post(text="posts still go out", channel="community"), "d4")
+            await world.adapter.perform(GroupMessage(text="paired", members=(ANA, DANA)), "d3")
+        await world.adapter.perform(Post(text="posts still go out", channel="community"), "d4")
         assert [c.body["text"] for c in world.fake.calls_to("chat.postMessage")] == ["first", "posts still go out"]
 
 
-async def test_community_yaml_dm_pace_spaces_dms_to_different_members(tmp_path: Path) -> None:
-    """per_second: 10 → DMs at least 0.1 s apart even though each goes to its own channel (Slack's own
-    per-channel limit would let them all go at once)."""
-    async with slack_world(tmp_path) as world:
+async def test_community_yaml_dm_pace_is_awaited_once_before_each_dm(tmp_path: Path) -> None:
+    """per_second: 10 → the DM gate spaces DMs 0.1 s apart even though each goes to its own channel (Slack's own
+    per-channel limit would let them all go at once). The pace runs on a fake clock (the policy's own timing is
+    tested in tests/test_dm_policy.py); here: the adapter passes each DM through it, before it posts."""
+    async with slack_world(tmp_path, config=CONFIG.replace("    per_second: 0", "    per_second: 10")) as world:
         for user, name in (("UBEN", "Ben"), ("UCAI", "Cai")):
             world.fake.add_user(user, name, "UTC")
-        paced = parse_config(CONFIG, "community.yaml").delivery.direct_messages.model_copy(update={"per_second": 10})
-        adapter = SlackAdapter(token=BOT_TOKEN, signing_secret=SIGNING_SECRET, base_url=world.fake.api_url,
-                               direct_messages=lambda: paced)
+        slept: list[float] = []
+        moment = [0.0]
+        posts_before_gate: list[int] = []
+
+        async def sleep(seconds: float) -> None:
+            slept.append(round(seconds, 9))
+            moment[0] += seconds
+
+        policy = world.runtime.outbox.dm_policy
+        policy._monotonic, policy._sleep = (lambda: moment[0]), sleep
+        gate = policy.before_dm
+
+        async def watched_gate() -> None:
+            posts_before_gate.append(len(world.fake.calls_to("chat.postMessage")))
+            await gate()
+
+        world.adapter.dm_gate = watched_gate
         for i, user in enumerate(("UANA", "UBEN", "UCAI")):
-            await adapter.perform(DirectMessage(text=f"hi {i}", member=f"slack:{TEAM}:{user}"), f"d{i}")
-        sent = [c.at for c in world.fake.calls_to("chat.postMessage")]
-        assert len(sent) == 3
-        assert all(b - a >= 0.1 - 0.005 for a, b in itertools.pairwise(sent))
+            await world.adapter.perform(DirectMessage(text=f"hi {i}", member=f"slack:{TEAM}:{user}"), f"d{i}")
+        assert len(world.fake.calls_to("chat.postMessage")) == 3
+    assert posts_before_gate == [0, 1, 2]  # each DM waited at the gate before it was posted
+    assert slept == [0.1, 0.1]  # the first goes at once, the next two 0.1 s apart

@@ -13,12 +13,7 @@ from tests.fakes.slack_events import fixture
 from tests.fakes.slack_harness import CONFIG, MEMBER, TEAM, slack_world
 from tests.rhythm_helpers import Notices
 
-WINDOW = """
-delivery:
-  direct_messages:
-    local_window:
-      hours: "09:00-18:00"
-"""
+WINDOW_CONFIG = CONFIG.replace("    per_second: 0", '    per_second: 0\n    local_window:\n      hours: "09:00-18:00"')
 
 
 class WednesdayNotices(Notices):
@@ -26,7 +21,7 @@ class WednesdayNotices(Notices):
 
 
 async def test_a_dm_waits_for_the_members_morning_in_the_zone_slack_gives(tmp_path: Path) -> None:
-    async with slack_world(tmp_path, config=CONFIG + WINDOW, rituals=[WednesdayNotices]) as world:
+    async with slack_world(tmp_path, config=WINDOW_CONFIG, rituals=[WednesdayNotices]) as world:
         clock = world.runtime.clock
         assert isinstance(clock, ManualClock)
         joined = fixture("member_joined_channel")

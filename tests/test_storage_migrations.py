@@ -119,3 +119,39 @@ def test_migration_files_are_in_the_package() -> None:
 
 def test_default_url_is_beside_the_config(tmp_path: Path) -> None:
     assert default_url(tmp_path / "community.yaml") == f"sqlite:///{tmp_path.resolve() / 'copbot.db'}"
+
+
+def test_0007_keeps_what_members_did_and_drops_what_the_bot_sent(db: Database) -> None:
+    """A 0006 database: Ana was sent two welcome steps, agreed to the ground rules and reacted once."""
+    db.upgrade("0006")
+    at = "2027-01-04 10:00:00.000000"
+    with db.engine.begin() as conn:
+        for step in ("welcome", "introduce"):
+            conn.exec_driver_sql(
+                "INSERT INTO onboarding_steps (community, member, step, sent_at) VALUES ('g', 'console:ana', ?, ?)",
+                (step, at),
+            )
+        rows = [
+            ("onboarding:onboarding_step:console:ana:welcome", "onboarding_step", "onboarding", "step:welcome"),
+            ("onboarding:onboarding_step:console:ana:introduce", "onboarding_step", "onboarding", "step:introduce"),
+            ("onboarding:onboarding_step:console:ana:ground_rules_ack", "onboarding_step", "onboarding",
+             "ground_rules_ack"),
+            ("r1", "reaction", "prompts", "prompt:1"),
+        ]
+        for event_id, kind, ritual, subject in rows:
+            conn.exec_driver_sql(
+                "INSERT INTO participation_events (community, platform, event_id, member, kind, ritual, subject, at) "
+                "VALUES ('g', 'copbot', ?, 'console:ana', ?, ?, ?, ?)",
+                (event_id, kind, ritual, subject, at),
+            )
+
+    def kinds() -> list[tuple[str, str]]:
+        with db.engine.connect() as conn:
+            found = conn.exec_driver_sql("SELECT kind, subject FROM participation_events ORDER BY kind, subject")
+            return [(kind, subject) for kind, subject in found]
+
+    db.upgrade("0007")
+    assert kinds() == [("acknowledgement", "ground_rules_ack"), ("reaction", "prompt:1")]
+    db.downgrade("0006")
+    assert kinds() == [("onboarding_step", "ground_rules_ack"), ("onboarding_step", "step:introduce"),
+                       ("onboarding_step", "step:welcome"), ("reaction", "prompt:1")]

@@ -2,18 +2,28 @@
 
 It is a real adapter with the same handler table as Slack and Discord, so a ritual that works here
 works there. Message references are ``m1``, ``m2``, ...; member keys are ``console:<handle>``.
+
+Given a :class:`ConsoleHistory`, the transcript outlives the process, as a platform's history does: each
+message is kept there before it is shown, so after a crash the outbox finds a delivery the console already
+showed (``find_delivery``) instead of showing it twice, and message numbers and buttons carry on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from bot.actions import DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
+from bot.actions import Button, DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
 from bot.adapter import EventSink, HandlerTable, performs
+from bot.people import Directory, Resolution, Resolved, resolve_ref
 from bot.text import render_mentions
+from config.people import HANDLE, parse_ref
 
 PLATFORM = "console"
+
+
+CONSOLE_PEOPLE = Directory(PLATFORM, "the console", advice='on the console write "@name"')
 
 
 def member_key(handle: str) -> str:
@@ -36,19 +46,35 @@ class Message:
     buttons: list[str] = field(default_factory=list)
     thread_of: str | None = None
     attachments: list[str] = field(default_factory=list)  # "title: /path/to/file.png"
+    choices: tuple[Button, ...] = ()  # the buttons themselves, values included: /click presses one by its label
+
+    @property
+    def number(self) -> int:
+        return int(self.ref.removeprefix("m"))
+
+
+class ConsoleHistory(Protocol):
+    """Where the transcript is kept between runs (the roof wires one backed by the database)."""
+
+    def load(self) -> Sequence[Message]: ...
+
+    def keep(self, message: Message) -> None: ...
 
 
 class ConsoleAdapter(HandlerTable):
     """Keeps every message in ``transcript`` and shows it through ``echo`` (rich in the terminal)."""
 
+    paced = False  # simulated time: no platform counts its messages per second (the DM switch still applies)
+
     platform = PLATFORM
 
-    def __init__(self, echo: Callable[[Message], None] | None = None) -> None:
-        self.transcript: list[Message] = []
-        self.by_delivery: dict[str, str] = {}
+    def __init__(self, echo: Callable[[Message], None] | None = None, history: ConsoleHistory | None = None) -> None:
+        self.transcript: list[Message] = list(history.load()) if history is not None else []
+        self.by_delivery: dict[str, str] = {m.delivery_id: m.ref for m in self.transcript if m.delivery_id}
         self.sink: EventSink | None = None
         self._echo = echo
-        self._counter = 0
+        self._history = history
+        self._counter = max((m.number for m in self.transcript), default=0)
 
     async def start(self, sink: EventSink) -> None:
         self.sink = sink
@@ -59,11 +85,25 @@ class ConsoleAdapter(HandlerTable):
     async def find_delivery(self, action: object, delivery_id: str) -> str | None:
         return self.by_delivery.get(delivery_id)
 
+    async def resolve_people(self, refs: Sequence[str]) -> Resolution:
+        """On the console anyone can be typed in: ``"@ana"`` is ``console:ana``, whether or not she joined yet."""
+        resolved: dict[str, Resolved] = {}
+        for text in refs:
+            ref = parse_ref(text)
+            if ref.kind == HANDLE and ref.value:
+                resolved[text] = Resolved((member_key(ref.value),))
+            else:
+                resolved[text] = resolve_ref(CONSOLE_PEOPLE, ref)
+        return resolved
+
     def next_ref(self) -> str:
         self._counter += 1
         return f"m{self._counter}"
 
     def add(self, message: Message) -> Message:
+        """Keep the message (in the history first: a crash after that finds it), then show it."""
+        if self._history is not None:
+            self._history.keep(message)
         self.transcript.append(message)
         if message.delivery_id:
             self.by_delivery[message.delivery_id] = message.ref
@@ -91,6 +131,7 @@ class ConsoleAdapter(HandlerTable):
             text=self._render(action.text),
             delivery_id=delivery_id,
             buttons=[f"{b.label} [{b.action_id}]" for b in action.buttons],
+            choices=tuple(action.buttons),
             thread_of=thread_of,
             attachments=[f"{a.title or 'file'}: {a.path}" for a in action.attachments],
         )
@@ -102,10 +143,12 @@ class ConsoleAdapter(HandlerTable):
 
     @performs(DirectMessage)
     async def direct(self, action: DirectMessage, delivery_id: str) -> str | None:
+        await self.dm_gate()  # community.yaml may switch DMs off here too
         return self._bot(f"DM @{handle_of(action.member)}", action, delivery_id)
 
     @performs(GroupMessage)
     async def group(self, action: GroupMessage, delivery_id: str) -> str | None:
+        await self.dm_gate()
         names = ", ".join("@" + handle_of(m) for m in action.members)
         return self._bot(f"group DM {names}", action, delivery_id)
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 import shlex
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from adapters.console.adapter import ConsoleAdapter, Message, handle_of, member_key
+from bot.actions import Button
 from bot.clock import ManualClock
 from bot.events import (
     ButtonClicked,
@@ -32,9 +34,10 @@ Console commands (you play the members; the bot answers):
   /join NAME [TZ] [interest,...]  a member joins (e.g. /join ana Europe/Lisbon k8s,terraform)
   /as NAME                        speak as NAME from now on
   /leave [NAME]                   a member leaves
-  /reply [REF] TEXT               reply in the thread of message REF (default: the latest prompt)
-  /react [REF] [EMOJI]            react to message REF (default: the latest prompt, :+1:)
-  /click REF ACTION               click a button (ACTION is shown in [brackets] under the message)
+  /reply [REF] TEXT               reply in the thread of message REF, e.g. m12 (default: this week's question)
+  /react [REF] [EMOJI]            react to message REF (default: this week's question, :+1:)
+  /click [REF] BUTTON             press a button by its label or number, e.g. /click m8 Accept or /click m8 1
+                                  (default REF: the newest message with that button that you can see)
   /time +3d | +2h | 2026-12-07T10:00Z   move the clock forward; due rituals run
   /now                            show the simulated time
   /who                            list members
@@ -44,6 +47,7 @@ Console commands (you play the members; the bot answers):
 Any other line is posted as a message in the community channel."""
 
 _DURATION = re.compile(r"^\+(\d+)([mhdw])$")
+_REF = re.compile(r"[mM]\d+")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -65,10 +69,13 @@ class ConsoleSession:
         self.report = report
         self.speaker: str | None = None
         self._events = 0
+        self._run = uuid.uuid4().hex[:8]
 
     def _event_id(self) -> str:
+        """Unique across runs too: a restarted console on the same database must not replay the last one's ids
+        (the runtime would take its first commands and clicks for platform retries and drop them)."""
         self._events += 1
-        return f"console-{self._events}"
+        return f"console-{self._run}-{self._events}"
 
     def _base(self, member: str | None = None) -> dict[str, Any]:
         who = member or self.speaker
@@ -155,37 +162,54 @@ class ConsoleSession:
         await self._send(MemberLeft(**self._base(key)))
         self.say(f"{handle_of(key)} left.")
 
-    def _latest_prompt(self) -> Message:
-        for message in reversed(self.adapter.transcript):
-            if message.author == "copbot" and message.where.startswith("#") and message.thread_of is None:
-                return message
-        raise _Usage("There is no bot post to answer yet; move the clock (/time +7d) or run /cop prompt now.")
+    def _current_prompt(self) -> Message:
+        """This week's question: the newest prompt the bot asked (not merely its newest post)."""
+        from storage import prompts as prompt_store
+
+        with self.runtime.db.session() as tx:
+            asked = [p for p in prompt_store.asked_prompts(tx, self.runtime.community) if p.thread_ref]
+        for prompt in reversed(asked):
+            found = self.adapter.find(prompt.thread_ref or "")
+            if found is not None:
+                return found
+        raise _Usage("There is no question to answer yet; move the clock (/time +7d) or run /cop prompt now. "
+                     "To answer another message, give its number: /reply m12 TEXT.")
+
+    def _find(self, ref: str) -> Message:
+        found = self.adapter.find(ref.lower())
+        if found is None:
+            raise _Usage(f"There is no message {ref}; message numbers are shown at the start of each line, e.g. m12.")
+        return found
 
     def _target(self, args: list[str]) -> tuple[Message, list[str]]:
-        if args and re.fullmatch(r"m\d+", args[0]):
-            found = self.adapter.find(args[0])
-            if found is None:
-                raise _Usage(f"There is no message {args[0]}.")
-            return found, args[1:]
-        return self._latest_prompt(), args
+        if args and _REF.fullmatch(args[0]):
+            return self._find(args[0]), args[1:]
+        return self._current_prompt(), args
+
+    def _thread_root(self, message: Message) -> Message:
+        """A reply goes to the thread a message belongs to: the message itself, or the root of its thread."""
+        if message.thread_of is not None:
+            return self.adapter.find(message.thread_of) or message
+        return message
 
     async def _cmd_reply(self, args: list[str]) -> None:
         target, rest = self._target(args)
+        root = self._thread_root(target)
         text = " ".join(rest) or "+1"
         ref = self.adapter.add(
             Message(
                 self.adapter.next_ref(),
-                f"thread {target.ref}",
+                f"thread {root.ref}",
                 handle_of(self._need_speaker()),
                 text,
-                thread_of=target.ref,
+                thread_of=root.ref,
             )
         ).ref
         await self._send(
             ReplyPosted(
                 **self._base(),
-                channel=target.where.lstrip("#"),
-                thread_ref=target.ref,
+                channel=root.where.lstrip("#"),
+                thread_ref=root.ref,
                 message_ref=ref,
                 text=text,
             )
@@ -198,11 +222,34 @@ class ConsoleSession:
         await self._send(ReactionAdded(**self._base(), message_ref=target.ref, emoji=emoji))
 
     async def _cmd_click(self, args: list[str]) -> None:
-        if len(args) < 2:
-            raise _Usage("Usage: /click REF ACTION (the action is shown in [brackets] under the message)")
+        """``/click m8 Accept``, ``/click m8 2``, ``/click Accept``; also ``/click m8 ACTION [VALUE]`` as before."""
+        if not args:
+            raise _Usage("Usage: /click m8 Accept (the button's label, or its number on message m8)")
+        speaker = self._need_speaker()
+        if _REF.fullmatch(args[0]):
+            message, wanted = self._find(args[0]), args[1:]
+            if not wanted:
+                raise _Usage(f"Which button? {_choices_text(message)}")
+            if not _visible(message, speaker):
+                raise _Usage(f"{message.ref} is for {message.where.split(' ', 1)[-1]}, not for you: only they can "
+                             f"press its buttons (/as NAME speaks as someone else).")
+            button = _pick(message, wanted)
+            if button is None:
+                raise _Usage(f"{message.ref} has no button {' '.join(wanted)!r}. {_choices_text(message)}")
+        else:
+            message, button = self._newest_with(args, speaker)
         await self._send(
-            ButtonClicked(**self._base(), action_id=args[1], value=" ".join(args[2:]), message_ref=args[0])
+            ButtonClicked(**self._base(), action_id=button.action_id, value=button.value, message_ref=message.ref)
         )
+
+    def _newest_with(self, wanted: list[str], speaker: str) -> tuple[Message, Button]:
+        """The newest message the speaker can see that has the named button."""
+        for message in reversed(self.adapter.transcript):
+            if message.choices and _visible(message, speaker):
+                button = _pick(message, wanted)
+                if button is not None:
+                    return message, button
+        raise _Usage(f"I see no button {' '.join(wanted)!r} for you; name the message too, e.g. /click m8 Accept.")
 
     async def _cmd_time(self, args: list[str]) -> None:
         if not args:
@@ -229,7 +276,7 @@ class ConsoleSession:
             self.clock.set(min(target, self.clock.now() + step))
             self.runtime.tick()
             await self.runtime.settle()
-        self.remember_clock()
+            self.remember_clock()  # each step: a console killed mid-way resumes after what already ran
 
     def remember_clock(self) -> None:
         """Keep the clock in the database: a restart resumes from here, and reports read this time."""
@@ -262,6 +309,41 @@ class ConsoleSession:
     async def _cmd_report(self, args: list[str]) -> None:
         await self.runtime.settle()
         self.say(self.report())
+
+
+def _visible(message: Message, speaker: str) -> bool:
+    """Whether ``speaker`` sees ``message``: a channel or thread, their own DM, or a group DM they are in."""
+    handle = "@" + handle_of(speaker)
+    where = message.where
+    if where.startswith(("DM ", "only ")):
+        return where.split(" ", 1)[1] == handle
+    if where.startswith("group DM"):
+        return handle in where.removeprefix("group DM ").split(", ")
+    return True
+
+
+def _pick(message: Message, wanted: list[str]) -> Button | None:
+    """The button on ``message`` named by its label (any case), its number (1, 2, ...) or its action id."""
+    said = " ".join(wanted).strip().strip("\"'").casefold()
+    by_label = {b.label.casefold(): b for b in reversed(message.choices)}  # labels first: a button labelled "2"
+    by_number = {str(i): b for i, b in enumerate(message.choices, start=1)}
+    by_action = {b.action_id.casefold(): b for b in reversed(message.choices)}
+    for names in (by_label, by_number, by_action):
+        if said in names:
+            return names[said]
+    if len(wanted) > 1:  # ``/click m8 facilitator.swap.accept 1``: an action id and a value, as typed before
+        for button in message.choices:
+            if wanted[0].casefold() == button.action_id.casefold():
+                return Button(button.label, button.action_id, " ".join(wanted[1:]))
+    return None
+
+
+def _choices_text(message: Message) -> str:
+    if not message.choices:
+        return f"{message.ref} has no buttons."
+    shown = ", ".join(f"{i} {b.label}" for i, b in enumerate(message.choices, start=1))
+    first = message.choices[0].label
+    return f"Its buttons: {shown}. Write /click {message.ref} {first} (or its number)."
 
 
 class _Usage(Exception):

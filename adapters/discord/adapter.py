@@ -12,28 +12,39 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import discord
 
+from adapters.discord import markdown
 from adapters.discord.buttons import view_for
 from adapters.discord.client import CopClient
-from adapters.discord.commands import build_cop_group, command_text, tree_hash
+from adapters.discord.commands import (
+    ADMIN_ROOT,
+    CommandInput,
+    admin_paths,
+    build_cop_groups,
+    command_text,
+    tree_hash,
+)
 from adapters.discord.ids import (
     PLATFORM,
     delivery_marker,
+    guild_for_dm,
+    guild_of,
     member_key,
     message_ref,
     nonce_for,
     parse_ref,
+    part_label,
     user_id_of,
 )
-from adapters.discord.pacing import Pacer
 from adapters.discord.settings import PORTAL, DiscordSettings
 from bot.actions import Action, DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
-from bot.adapter import EventSink, HandlerTable, performs
+from bot.adapter import DeliveryRefused, EventSink, HandlerTable, performs
 from bot.clock import Clock, SystemClock
 from bot.events import (
     ButtonClicked,
@@ -46,11 +57,18 @@ from bot.events import (
     ReactionRemoved,
     ReplyPosted,
 )
+from bot.people import Directory, Group, Person, Resolution, keys_only, resolve_ref
 from bot.ritual import CommandSpec
-from bot.text import render_mentions
-from config.models import CommunityConfig, DirectMessagesConfig
+from bot.text import mention, split_to_fit
+from config.models import CommunityConfig
+from config.people import KEY, ROLE
+from config.people import parse_ref as parse_person
 
 log = logging.getLogger("copbot.discord")
+
+
+class TakesNoDirectMessages(DeliveryRefused):
+    """A member whose Discord privacy settings refuse DMs from server members: asking again changes nothing."""
 
 MAX_CONTENT = 2000
 CANNOT_DM = 50007  # Discord's error code for "Cannot send messages to this user"
@@ -61,6 +79,7 @@ stops at the first match, and a DM channel's history is short, so most look-ups 
 message that never went out, in a busy channel, costs three. A restart comes within minutes, so an
 in-doubt message is among a channel's last 300 unless members posted more than that meanwhile."""
 COMMANDS_HASH_KEY = "discord.commands_hash"
+DM_GUILD_KEY = "discord.dm_guild:"
 
 EMOJI = {
     "tada": "🎉",
@@ -103,6 +122,14 @@ def login_failure_message() -> str:
     )
 
 
+def _admin_usage_pattern(paths: Sequence[tuple[str, ...]]) -> re.Pattern[str] | None:
+    """Matches ``/cop <path>`` for the commands that live under ``/cop-admin`` on Discord, longest path first."""
+    if not paths:
+        return None
+    words = sorted((" ".join(p) for p in paths), key=len, reverse=True)
+    return re.compile(r"/cop (?=(?:" + "|".join(re.escape(w) for w in words) + r")\b)")
+
+
 def _emoji_name(emoji: discord.PartialEmoji) -> str:
     return emoji.name or str(emoji.id)
 
@@ -111,6 +138,7 @@ class DiscordAdapter(HandlerTable):
     """One bot in one Discord server (the first server it is in, or ``DISCORD_GUILD_ID``)."""
 
     platform = PLATFORM
+    answer_limit: int | None = MAX_CONTENT - 200  # an interaction answer is one message; rendering adds a little
 
     def __init__(
         self,
@@ -118,12 +146,10 @@ class DiscordAdapter(HandlerTable):
         *,
         commands: Callable[[], Sequence[CommandSpec]] | None = None,
         state: StateStore | None = None,
-        direct_messages: DirectMessagesConfig | None = None,
         clock: Clock | None = None,
-        team_role_prefix: str | None = None,
     ) -> None:
         self.clock: Clock = clock or SystemClock()  # the runtime's clock: events Discord sends without a time
-        self.team_role_prefix = team_role_prefix  # community.yaml's teams.discord_role_prefix: "team-sre" -> sre
+        self.team_role_prefix: str | None = None  # teams.discord_role_prefix (apply_config): "team-sre" -> sre
         self.settings = settings
         self.commands = commands
         self.state = state
@@ -134,13 +160,15 @@ class DiscordAdapter(HandlerTable):
         self.fatal: str | None = None
         self.on_fatal: Callable[[str], None] | None = None
         self.synced = False
-        self.direct_messages = direct_messages or DirectMessagesConfig()
-        self.dm_pacer = Pacer(self.direct_messages.per_second, window=0)  # evenly spaced, as documented
         self._paths: dict[str, tuple[str, ...]] = {}
         self._channels: dict[str, int] = {}
         self._thread_parents: dict[int, int | None] = {}
-        self._parts_found: dict[str, dict[int, str]] = {}  # group DMs half sent before a crash, by delivery id
+        self._parts_found: dict[str, dict[str, str]] = {}  # parts sent before a crash, by delivery id and label
         self._connect_task: asyncio.Task[None] | None = None
+        self._chunked: set[int] = set()  # servers whose member list the bot has asked for
+        self._admin_usage: re.Pattern[str] | None = None
+        self._dm_guild_by_message: dict[int, int] = {}  # DMs sent for a member of this server (see guild_for_dm)
+        self._dm_guild_by_user: dict[int, int] = {}
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -195,11 +223,8 @@ class DiscordAdapter(HandlerTable):
         return self.client.is_ready() and not self.client.is_closed() and self.fatal is None
 
     def apply_config(self, config: CommunityConfig) -> None:
-        """Hot reload: a new ``delivery.direct_messages`` applies to the next DM (a new pace starts afresh)."""
+        """community.yaml at start and on reload: the role prefix that names a member's team."""
         self.team_role_prefix = config.teams.discord_role_prefix
-        if config.delivery.direct_messages != self.direct_messages:
-            self.direct_messages = config.delivery.direct_messages
-            self.dm_pacer = Pacer(self.direct_messages.per_second, window=0)  # evenly spaced, as documented
 
     async def stop(self) -> None:
         await self.client.close()
@@ -215,9 +240,11 @@ class DiscordAdapter(HandlerTable):
         specs = list(self.commands()) if self.commands else []
         if not specs:
             return
-        group, self._paths = build_cop_group(specs, self._on_command)
+        groups, self._paths = build_cop_groups(specs, self._on_command)
         self.client.tree.clear_commands(guild=None)
-        self.client.tree.add_command(group)
+        for group in groups:
+            self.client.tree.add_command(group)
+        self._admin_usage = _admin_usage_pattern(admin_paths(specs))
 
     async def _sync_commands(self) -> None:
         """Sync only when the tree differs from the last synced one (hash kept in community state)."""
@@ -242,16 +269,52 @@ class DiscordAdapter(HandlerTable):
             return {"thread_ref": message_ref(channel.parent_id, channel.id)}
         return {}
 
-    async def _on_command(self, interaction: discord.Interaction, text: str | None) -> None:
+    def _member_of(self, interaction: discord.Interaction) -> str:
+        """The member who clicked or ran a command. Inside a DM Discord sends no server (only the user), so the
+        member is looked up in the server the bot serves: see :func:`adapters.discord.ids.guild_for_dm`."""
+        user_id = interaction.user.id
+        if interaction.guild_id is not None:
+            return member_key(interaction.guild_id, user_id)
+        message_id = interaction.message.id if interaction.message is not None else None
+        remembered = self._dm_guild_by_message.get(message_id) if message_id is not None else None
+        if remembered is None and message_id is not None and self.state is not None:
+            stored = self.state.get(f"{DM_GUILD_KEY}{message_id}")
+            remembered = int(stored) if stored and stored.isdigit() else None
+        guilds = self._guilds()
+        guild = guild_for_dm(
+            configured=self.settings.guild_id,
+            remembered=remembered or self._dm_guild_by_user.get(user_id),
+            guilds_with_user=[g.id for g in guilds if g.get_member(user_id) is not None],
+            guilds=[g.id for g in guilds],
+        )
+        return member_key(guild, user_id)
+
+    def _remember_dm(self, member: str, message: discord.Message) -> None:
+        """Which server a DM was sent for, so a button pressed on it later counts for that server's member.
+        Kept in the database only when the bot serves several servers (one server needs no memory)."""
+        guild = guild_of(member)
+        if guild is None:
+            return
+        self._dm_guild_by_message[message.id] = guild
+        self._dm_guild_by_user[user_id_of(member)] = guild
+        if self.settings.guild_id is None and len(self.client.guilds) > 1 and self.state is not None:
+            self.state.set(f"{DM_GUILD_KEY}{message.id}", str(guild))
+
+    async def _on_command(self, interaction: discord.Interaction, given: CommandInput) -> None:
         """Hand the command to the core; answer ephemerally, deferring first if the answer is slow."""
         command = interaction.command
         path = self._paths.get(command.qualified_name if command else "", ())
+        invoker = self._member_of(interaction)
+        before = list(given.flags)
+        if given.member is not None:  # the picked member, as a marked mention of their key: resolved by id
+            before.append(mention(member_key(guild_of(invoker), given.member.id)))
+        text = markdown.decode(given.text) if given.text else None
         event = CommandInvoked(
             platform=PLATFORM,
             event_id=str(interaction.id),
-            member=member_key(interaction.guild_id, interaction.user.id),
+            member=invoker,
             at=interaction.created_at,
-            text=command_text(path, text),
+            text=command_text(path, text, tuple(before)),
             channel=str(interaction.channel_id) if interaction.channel_id else None,
             name=interaction.user.display_name,
             extras=self._command_place(interaction),
@@ -265,8 +328,9 @@ class DiscordAdapter(HandlerTable):
         await interaction.followup.send(self._answer(await work), ephemeral=True)
 
     def _answer(self, text: str | None) -> str:
+        """An interaction's answer: one message (the core sends a longer answer by DM, in parts)."""
         rendered, _ = self._render(text or "Done.")
-        return rendered
+        return rendered if len(rendered) <= MAX_CONTENT else rendered[: MAX_CONTENT - 1] + "…"
 
     async def on_button(self, interaction: discord.Interaction, action_id: str, value: str) -> None:
         await interaction.response.defer()  # acknowledge within 3 s; the ritual answers through the outbox
@@ -275,7 +339,7 @@ class DiscordAdapter(HandlerTable):
             ButtonClicked(
                 platform=PLATFORM,
                 event_id=str(interaction.id),
-                member=member_key(interaction.guild_id, interaction.user.id),
+                member=self._member_of(interaction),
                 at=interaction.created_at,
                 action_id=action_id,
                 value=value,
@@ -290,7 +354,41 @@ class DiscordAdapter(HandlerTable):
             return None
         return await self.sink(event)
 
+    # --- people --------------------------------------------------------------------------------------
+
+    async def resolve_people(self, refs: Sequence[str]) -> Resolution:
+        """Resolve community.yaml's people in the server: ``"@username"`` (or display name), ``role:Name`` for
+        everyone with a role, member keys as they are. Discord shares no email addresses.
+
+        The server's members come from the gateway (asked for once with a member request, then kept current by
+        join, leave and member-update events, each of which has the runtime look again).
+        """
+        parsed = {text: parse_person(text) for text in refs}
+        if all(ref.kind == KEY for ref in parsed.values()):
+            return keys_only(PLATFORM, refs)
+        people: list[Person] = []
+        groups: list[Group] = []
+        for guild in self._guilds():
+            if guild.id not in self._chunked:
+                await guild.chunk()
+                self._chunked.add(guild.id)
+            for member in guild.members:
+                if not member.bot:
+                    handles = (member.name, *(n for n in (member.global_name, member.nick) if n))
+                    people.append(Person(member_key(guild.id, member.id), member.display_name, handles))
+            groups.extend(Group(ROLE, role.name, tuple(member_key(guild.id, m.id) for m in role.members if not m.bot))
+                          for role in guild.roles if not role.is_default())
+        directory = Directory(PLATFORM, "the Discord server", people, groups, roles=True,
+                              advice='write "@username", role:Name or the member key')
+        return {text: resolve_ref(directory, ref) for text, ref in parsed.items()}
+
+    def on_people_event(self) -> None:
+        """A member joined, left or changed roles, or a role changed: the people community.yaml names may too."""
+        if self.people_changed is not None:
+            self.people_changed()
+
     async def on_member_join(self, member: discord.Member) -> None:
+        self.on_people_event()
         if member.bot:
             return
         joined = member.joined_at or self.clock.now()
@@ -315,6 +413,7 @@ class DiscordAdapter(HandlerTable):
         return teams[0] if teams else None
 
     async def on_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        self.on_people_event()
         user = payload.user
         if user.bot:
             return
@@ -358,7 +457,7 @@ class DiscordAdapter(HandlerTable):
             "at": message.created_at,
             "channel": str(message.channel.id),
             "message_ref": message_ref(message.channel.id, message.id),
-            "text": message.content,
+            "text": markdown.decode(message.clean_content),  # mentions as @name, Markdown as the neutral markup
             "link": message.jump_url,  # the neutral permalink field: the library links harvested threads with it
         }
         parent = await self._thread_parent(message.channel)
@@ -393,13 +492,13 @@ class DiscordAdapter(HandlerTable):
             try:
                 uid = user_id_of(key)
             except ValueError:
-                return key
+                return "@" + key.rsplit(":", 1)[-1]  # not a Discord member: plain text, pings nobody
             users.append(uid)
             return f"<@{uid}>"
 
-        content = render_mentions(text, render)
-        if len(content) > MAX_CONTENT:
-            content = content[: MAX_CONTENT - 1] + "…"
+        content = markdown.render(text, render)
+        if self._admin_usage is not None:  # the core says `/cop prompt now`; on Discord that is /cop-admin
+            content = self._admin_usage.sub(f"/{ADMIN_ROOT} ", content)
         if not users:
             return content, None  # the client-wide AllowedMentions.none() applies
         allowed = discord.AllowedMentions(
@@ -407,22 +506,51 @@ class DiscordAdapter(HandlerTable):
         )
         return content, allowed
 
+    def parts(self, text: str) -> list[str]:
+        """The neutral text cut into the messages it takes on Discord: each part's content at most 2,000."""
+        return split_to_fit(text, MAX_CONTENT, lambda part: len(self._render(part)[0]))
+
+    async def _send_parts(
+        self, target: discord.abc.Messageable, action: Action, delivery_id: str, recipient: int,
+        found: dict[str, str], sent: Callable[[discord.Message], None] | None = None,
+    ) -> str:
+        """Every part of the text not already ``found`` (sent before a crash), in order; the first part's ref.
+
+        Each part has its own nonce and footer marker (:func:`part_label`), so a crash between two parts leaves
+        the first findable and the resend sends only the rest. Files go with the first part, buttons with the last.
+        """
+        parts = self.parts(action.text)
+        first: str | None = None
+        for number, text in enumerate(parts):
+            label = part_label(recipient, number)
+            ref = found.get(label)
+            if ref is None:
+                message = await self._send(target, text, action, delivery_id, label,
+                                           first=number == 0, last=number == len(parts) - 1)
+                if sent is not None:
+                    sent(message)
+                ref = message_ref(message.channel.id, message.id)
+            first = first or ref
+        assert first is not None  # split_to_fit always gives at least one part
+        return first
+
     async def _send(
-        self, target: discord.abc.Messageable, action: Action, delivery_id: str, part: int = 0
+        self, target: discord.abc.Messageable, text: str, action: Action, delivery_id: str, label: str, *,
+        first: bool = True, last: bool = True,
     ) -> discord.Message:
-        content, allowed = self._render(action.text)
+        content, allowed = self._render(text)
         kwargs: dict[str, Any] = {
-            "nonce": nonce_for(delivery_id, part),  # a repeat within minutes returns the first message
-            "embed": discord.Embed().set_footer(text=delivery_marker(delivery_id, part)),  # found again later
+            "nonce": nonce_for(delivery_id, label),  # a repeat within minutes returns the first message
+            "embed": discord.Embed().set_footer(text=delivery_marker(delivery_id, label)),  # found again later
         }
         if allowed is not None:
             kwargs["allowed_mentions"] = allowed
-        view = view_for(action.buttons)
+        view = view_for(action.buttons) if last else None
         if view is not None:
             kwargs["view"] = view
         files = [
             discord.File(a.path, filename=Path(a.path).name, description=a.title or None)
-            for a in action.attachments
+            for a in (action.attachments if first else ())
             if await asyncio.to_thread(Path(a.path).is_file)  # a vanished chart does not block the message
         ]
         if files:
@@ -457,18 +585,17 @@ class DiscordAdapter(HandlerTable):
         return self.client.get_partial_messageable(channel_id, guild_id=guild[0].id if guild else None)
 
     async def _dm(self, member: str) -> discord.DMChannel:
-        if not self.direct_messages.enabled:
-            raise PermissionError("direct messages are switched off in community.yaml (delivery.direct_messages)")
-        await self.dm_pacer.wait()
+        await self.dm_gate()  # the community's DM policy (bot/dm_policy.py): refused when off, else paced
         return await self.client.create_dm(discord.Object(user_id_of(member)))
 
     @performs(Post)
     async def post(self, action: Post, delivery_id: str) -> str | None:
         channel_id = self.channel_id(action.channel)
-        message = await self._send(self._partial(channel_id), action, delivery_id)
+        found = self._parts_found.pop(delivery_id, {})
+        ref = await self._send_parts(self._partial(channel_id), action, delivery_id, 0, found)
         if action.opens_thread:
-            await self._open_thread(channel_id, message.id, action.text)
-        return message_ref(channel_id, message.id)
+            await self._open_thread(*parse_ref(ref), action.text)
+        return ref
 
     async def _open_thread(self, channel_id: int, message_id: int, text: str) -> None:
         """The discussion thread on a post, titled by its first line; one that is already there is fine."""
@@ -481,22 +608,23 @@ class DiscordAdapter(HandlerTable):
 
     @performs(DirectMessage)
     async def direct(self, action: DirectMessage, delivery_id: str) -> str | None:
-        return await self._send_dm(action.member, action, delivery_id)
+        return await self._send_dm(action.member, action, delivery_id, 0, self._parts_found.pop(delivery_id, {}))
 
-    async def _send_dm(self, member: str, action: Action, delivery_id: str, part: int = 0) -> str:
-        """One DM. A member who does not take DMs from server members is a refusal (PermissionError), which
-        the outbox gives up at once: asking again gets the same answer."""
+    async def _send_dm(self, member: str, action: Action, delivery_id: str, recipient: int,
+                       found: dict[str, str]) -> str:
+        """One DM (in parts if long). A member who does not take DMs from server members is a refusal
+        (:class:`TakesNoDirectMessages`), which the outbox gives up at once: asking again gets the same answer."""
         channel = await self._dm(member)
         try:
-            message = await self._send(channel, action, delivery_id, part)
+            return await self._send_parts(channel, action, delivery_id, recipient, found,
+                                          sent=lambda message: self._remember_dm(member, message))
         except discord.Forbidden as exc:
             if exc.code != CANNOT_DM:
                 raise
-            raise PermissionError(
+            raise TakesNoDirectMessages(
                 f"{member} does not accept direct messages from the bot (Discord {CANNOT_DM}: direct messages "
                 "from server members are off in their privacy settings)"
             ) from exc
-        return message_ref(channel.id, message.id)
 
     @performs(GroupMessage)
     async def group(self, action: GroupMessage, delivery_id: str) -> str | None:
@@ -508,26 +636,25 @@ class DiscordAdapter(HandlerTable):
         found = self._parts_found.pop(delivery_id, {})
         refs: list[str] = []
         refused: list[str] = []
-        for part, member in enumerate(action.members):
-            if part in found:
-                refs.append(found[part])
+        labels = len(self.parts(action.text))
+        for recipient, member in enumerate(action.members):
+            if all(part_label(recipient, n) in found for n in range(labels)):
+                refs.append(found[part_label(recipient, 0)])
                 continue
             try:
-                refs.append(await self._send_dm(member, action, delivery_id, part))
-            except PermissionError as exc:
-                if not self.direct_messages.enabled:
-                    raise
+                refs.append(await self._send_dm(member, action, delivery_id, recipient, found))
+            except TakesNoDirectMessages as exc:
                 log.warning("group message %s: %s", delivery_id, exc)
                 refused.append(member)
         if refused and not refs:
-            raise PermissionError(f"no member of the group accepts direct messages from the bot: {', '.join(refused)}")
+            raise DeliveryRefused(f"no member of the group accepts direct messages from the bot: {', '.join(refused)}")
         return refs[0] if refs else None
 
     @performs(Reply)
     async def reply(self, action: Reply, delivery_id: str) -> str | None:
         _, thread_id = parse_ref(action.thread_ref)
-        message = await self._send(self._partial(thread_id), action, delivery_id)
-        return message_ref(thread_id, message.id)
+        return await self._send_parts(self._partial(thread_id), action, delivery_id, 0,
+                                      self._parts_found.pop(delivery_id, {}))
 
     @performs(Ephemeral)
     async def ephemeral(self, action: Ephemeral, delivery_id: str) -> str | None:
@@ -553,40 +680,55 @@ class DiscordAdapter(HandlerTable):
         """
         if isinstance(action, React):
             return None  # adding the same reaction again changes nothing
+        count = len(self.parts(action.text))
+
+        def labels(recipient: int) -> list[str]:
+            return [part_label(recipient, number) for number in range(count)]
+
+        found: dict[str, str] = {}
         if isinstance(action, GroupMessage):
-            found: dict[int, str] = {}
-            for part, member in enumerate(action.members):
-                ref = await self._find_in(await self._dm_channel(member), delivery_id, part)
-                if ref is not None:
-                    found[part] = ref
-            if found and len(found) == len(action.members):
-                return found[0]
-            self._parts_found[delivery_id] = found
+            for recipient, member in enumerate(action.members):
+                found |= await self._find_parts(await self._dm_channel(member), delivery_id, labels(recipient))
+            wanted = [label for recipient in range(len(action.members)) for label in labels(recipient)]
+        elif isinstance(action, DirectMessage | Ephemeral):
+            found = await self._find_parts(await self._dm_channel(action.member), delivery_id, labels(0))
+            wanted = labels(0)
+        elif isinstance(action, Post):
+            found = await self._find_parts(self._partial(self.channel_id(action.channel)), delivery_id, labels(0))
+            wanted = labels(0)
+        elif isinstance(action, Reply):
+            found = await self._find_parts(self._partial(parse_ref(action.thread_ref)[1]), delivery_id, labels(0))
+            wanted = labels(0)
+        else:
+            raise TypeError(f"{type(self).__name__} cannot look up {type(action).__name__}")
+        if not all(label in found for label in wanted):
+            self._parts_found[delivery_id] = found  # the resend that follows sends only the rest
             return None
-        if isinstance(action, DirectMessage | Ephemeral):
-            return await self._find_in(await self._dm_channel(action.member), delivery_id)
-        if isinstance(action, Post):
-            ref = await self._find_in(self._partial(self.channel_id(action.channel)), delivery_id)
-            if ref is not None and action.opens_thread:
-                await self._open_thread(*parse_ref(ref), action.text)  # the crash may have come before the thread
-            return ref
-        if isinstance(action, Reply):
-            return await self._find_in(self._partial(parse_ref(action.thread_ref)[1]), delivery_id)
-        raise TypeError(f"{type(self).__name__} cannot look up {type(action).__name__}")
+        first = found[wanted[0]]
+        if isinstance(action, Post) and action.opens_thread:
+            await self._open_thread(*parse_ref(first), action.text)  # the crash may have come before the thread
+        return first
 
     async def _dm_channel(self, member: str) -> discord.DMChannel:
         """The member's DM channel, for reading: no DM pacing, since nothing is sent."""
         return await self.client.create_dm(discord.Object(user_id_of(member)))
 
-    async def _find_in(self, channel: discord.abc.Messageable, delivery_id: str, part: int = 0) -> str | None:
-        marker = delivery_marker(delivery_id, part)
+    async def _find_parts(self, channel: discord.abc.Messageable, delivery_id: str, labels: Sequence[str]
+                          ) -> dict[str, str]:
+        """The bot's messages in ``channel``'s recent history that carry one of ``labels``' markers, by label."""
+        markers = {delivery_marker(delivery_id, label): label for label in labels}
+        found: dict[str, str] = {}
         me = self.client.user
         try:
             async for message in channel.history(limit=LOOKUP_DEPTH):
                 if me is not None and message.author.id != me.id:
                     continue
-                if any(embed.footer.text == marker for embed in message.embeds):
-                    return message_ref(message.channel.id, message.id)
+                for embed in message.embeds:
+                    label = markers.get(embed.footer.text or "")
+                    if label is not None:
+                        found[label] = message_ref(message.channel.id, message.id)
+                if len(found) == len(markers):
+                    break
         except discord.NotFound:
-            return None  # the channel is gone: nothing of ours is in it
-        return None
+            return found  # the channel is gone: nothing of ours is in it
+        return found

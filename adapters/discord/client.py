@@ -13,8 +13,9 @@ import discord
 from discord import app_commands
 
 from adapters.discord.buttons import CopButton
-from adapters.discord.pacing import Pacer, rate_limit_trace
+from adapters.discord.pacing import rate_limit_trace
 from adapters.discord.settings import DiscordSettings
+from bot.pacing import Pacer
 
 BUCKET_SWEEP_EVERY = 256
 
@@ -44,6 +45,8 @@ class GatewayListener(Protocol):
     async def on_reaction(self, payload: discord.RawReactionActionEvent, *, added: bool) -> None: ...
 
     async def on_message(self, message: discord.Message) -> None: ...
+
+    def on_people_event(self) -> None: ...
 
 
 class CopClient(discord.Client):
@@ -109,6 +112,19 @@ class CopClient(discord.Client):
 
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         await self.copbot.on_member_remove(payload)
+
+    async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
+        if before.roles != after.roles or before.nick != after.nick or before.name != after.name:
+            self.copbot.on_people_event()
+
+    async def on_guild_role_create(self, role: discord.Role) -> None:
+        self.copbot.on_people_event()
+
+    async def on_guild_role_update(self, before: discord.Role, after: discord.Role) -> None:
+        self.copbot.on_people_event()
+
+    async def on_guild_role_delete(self, role: discord.Role) -> None:
+        self.copbot.on_people_event()
 
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         await self.copbot.on_reaction(payload, added=True)

@@ -8,6 +8,7 @@ reference also names its thread).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 PLATFORM = "discord"
 NONCE_LENGTH = 25  # Discord refuses longer nonces
@@ -15,6 +16,29 @@ NONCE_LENGTH = 25  # Discord refuses longer nonces
 
 def member_key(guild_id: int | None, user_id: int) -> str:
     return f"{PLATFORM}:{guild_id or 0}:{user_id}"
+
+
+def guild_of(key: str) -> int | None:
+    """The server in a member key (``None`` for a key without one, or of another platform)."""
+    parts = key.split(":")
+    if len(parts) != 3 or parts[0] != PLATFORM or not parts[1].isdigit():
+        return None
+    return int(parts[1]) or None
+
+
+def guild_for_dm(
+    *, configured: int | None, remembered: int | None, guilds_with_user: Sequence[int], guilds: Sequence[int]
+) -> int | None:
+    """The server a button pressed (or a command run) in a DM belongs to; Discord sends no ``guild_id`` there.
+
+    The community's server when one is configured (``DISCORD_GUILD_ID``); else the server the DM's message was
+    sent for (remembered when it was sent); else the server the bot shares with the member; else the first
+    server the bot is in. ``None`` only when the bot is in no server at all.
+    """
+    for choice in (configured, remembered, *guilds_with_user, *guilds):
+        if choice:
+            return choice
+    return None
 
 
 def user_id_of(key: str) -> int:
@@ -37,7 +61,16 @@ def parse_ref(ref: str) -> tuple[int, int]:
     return int(channel), int(message)
 
 
-def nonce_for(delivery_id: str, part: int = 0) -> str:
+def part_label(recipient: int, number: int) -> str:
+    """Which message of a delivery: the recipient (a group message is one DM each) and the part of a long text.
+
+    The first part of each recipient keeps the bare recipient number, as before long texts were split, so a
+    message sent by an older copbot is still found after an upgrade.
+    """
+    return str(recipient) if number == 0 else f"{recipient}.{number}"
+
+
+def nonce_for(delivery_id: str, part: int | str = 0) -> str:
     """A 25-character nonce derived from the outbox delivery id (and a part, for one DM per group member).
 
     Same delivery → same nonce, so Discord's ``enforce_nonce`` returns the first message instead of
@@ -50,7 +83,7 @@ def nonce_for(delivery_id: str, part: int = 0) -> str:
 MARKER_PREFIX = "copbot · ref "
 
 
-def delivery_marker(delivery_id: str, part: int = 0) -> str:
+def delivery_marker(delivery_id: str, part: int | str = 0) -> str:
     """The footer text that names a message's delivery, found again in the channel's history after a crash.
 
     Why a footer and not the nonce: Discord returns the nonce only when the message is created (and in the

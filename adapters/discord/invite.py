@@ -12,7 +12,9 @@ SCOPES = ("bot", "applications.commands")
 
 
 def needed_permissions() -> discord.Permissions:
-    """What the rituals use: see channels, post, open threads and post in them, read history, react."""
+    """What the rituals use, and nothing more: see channels, post (with the footer embed that names a delivery,
+    and the health report's chart as a file), open threads on prompts and post in them, read history (a
+    delivery looked up after a crash, thread replies), react."""
     return discord.Permissions(
         view_channel=True,
         send_messages=True,
@@ -21,6 +23,7 @@ def needed_permissions() -> discord.Permissions:
         read_message_history=True,
         add_reactions=True,
         embed_links=True,
+        attach_files=True,
     )
 
 

@@ -15,7 +15,7 @@ import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from adapters.discord.pacing import WINDOW_SECONDS
+from bot.pacing import WINDOW_SECONDS
 
 PORTAL = "https://discord.com/developers/applications"
 
@@ -48,7 +48,7 @@ class DiscordSettings:
     max_ratelimit_timeout: float = 60.0
     requests_per_second: float = 45.0
     pacing_window: float = WINDOW_SECONDS
-    """Seconds' worth of requests the REST pacer lets out per wake-up (adapters/discord/pacing.py); a
+    """Seconds' worth of requests the REST pacer lets out per wake-up (bot/pacing.py); a
     benchmark on a sped-up fake clock divides it by the speed so a burst stays the same share of a second."""
     defer_after: float = 2.0
     guild_ready_timeout: float = 2.0

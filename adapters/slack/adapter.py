@@ -16,7 +16,8 @@ import contextlib
 import functools
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,10 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import mrkdwn
 from adapters.slack.mrkdwn import blocks, render, user_id_of
 from adapters.slack.pacing import Pacer, Pacing, retry_handlers
 from bot.actions import Action, Attachment, DirectMessage, Ephemeral, GroupMessage, Post, React, Reply
@@ -43,8 +46,11 @@ from bot.events import (
     ReactionRemoved,
     ReplyPosted,
 )
+from bot.people import Directory, Group, Person, Resolution, keys_only, resolve_ref
+from bot.text import mention, split_to_fit
 from bot.web_server import WebServer
-from config.models import DirectMessagesConfig
+from config.models import CommunityConfig
+from config.people import EMAIL, HANDLE, KEY, parse_ref
 
 log = logging.getLogger("copbot.slack")
 
@@ -54,12 +60,13 @@ EVENTS_PATH = "/slack/events"
 METADATA_EVENT_TYPE = "copbot_delivery"
 COMMAND = "/cop"
 MAX_GROUP_DM = 8  # conversations.open takes 1-8 other users for a group DM
+PART_LIMIT = 3900
+"""The most mrkdwn one message carries: Slack shows ``text`` best well under 4,000 characters, and it becomes at
+most two 3,000-character sections plus the buttons, far under Block Kit's 50 blocks."""
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 _REPLY_SUBTYPES = {None, "thread_broadcast", "file_share"}
+_USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
-ChannelSetting = Callable[[], str | None]
-DirectMessagesSetting = Callable[[], DirectMessagesConfig | None]
-"""community.yaml's ``delivery.direct_messages`` as it is now (read on each DM, so a reload applies at once)."""
 
 
 def member_key(team_id: str, user_id: str) -> str:
@@ -90,6 +97,7 @@ class SlackAdapter(HandlerTable):
     """One Slack workspace, one Bolt app. Constructible without the environment (tests pass everything)."""
 
     platform = PLATFORM
+    answer_limit: int | None = 3000  # a command's answer is one message (the ack, or one response_url post)
 
     def __init__(
         self,
@@ -101,16 +109,13 @@ class SlackAdapter(HandlerTable):
         host: str = "0.0.0.0",
         port: int = 3000,
         pacing: Pacing | None = None,
-        community_channel: ChannelSetting | str | None = None,
+        community_channel: str | None = None,
         command_timeout: float = 2.0,
-        direct_messages: DirectMessagesSetting | None = None,
         clock: Clock | None = None,
-        team_field: Callable[[], str | None] | None = None,
     ) -> None:
         self.clock: Clock = clock or SystemClock()  # the runtime's clock: event times without a stamp read it
-        self._team_field = team_field or (lambda: None)  # community.yaml's teams.slack_profile_field, read per join
+        self.team_field: str | None = None  # community.yaml's teams.slack_profile_field (apply_config)
         self.pacing = pacing or Pacing()
-        self._direct_messages: DirectMessagesSetting = direct_messages or (lambda: None)
         self.client = AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers(self.pacing))
         # request_verification_enabled stays at its default (True) and is never read from config.
         # process_before_response: Bolt answers as soon as our listener returns instead of polling for the
@@ -125,11 +130,9 @@ class SlackAdapter(HandlerTable):
         self.host = host
         self.port = port
         self.command_timeout = command_timeout
-        if isinstance(community_channel, str) or community_channel is None:
-            fixed = community_channel
-            self._community_channel: ChannelSetting = lambda: fixed
-        else:
-            self._community_channel = community_channel
+        self.community_channel = community_channel
+        """The community's general channel (community.yaml, kept current by :meth:`apply_config`): joining and
+        leaving it is joining and leaving the community."""
         self.team_id: str | None = None
         self.bot_user_id: str | None = None
         self.workspace_url: str | None = None  # https://<workspace>.slack.com/ from auth.test, for permalinks
@@ -139,6 +142,9 @@ class SlackAdapter(HandlerTable):
         self._channel_names: dict[str, str] = {}
         self._channels_lock = asyncio.Lock()
         self._dm_channels: dict[str, str] = {}
+        self._parts_found: dict[str, dict[tuple[int, int], str]] = {}  # parts sent before a crash, by delivery id
+        self._user_names: dict[str, str] = {}  # user id -> display name, for mentions in members' text
+        self._directory: Directory | None = None  # the workspace's people, until Slack reports a change
         self._runner: WebServer | None = None
         self.shared_routes: Callable[[web.Application], object] | None = None
         """The bot's own routes (/healthz, /metrics, ...: copbot/web.py), served beside /slack/events in HTTP mode."""
@@ -200,6 +206,10 @@ class SlackAdapter(HandlerTable):
             application.router.add_get("/healthz", health)
         return application
 
+    def apply_config(self, config: CommunityConfig) -> None:
+        self.community_channel = config.community.channels.general
+        self.team_field = config.teams.slack_profile_field
+
     async def is_connected(self) -> bool:
         """For /healthz: Socket Mode asks its websocket; HTTP mode is connected once auth.test passed and it listens."""
         if self._socket_mode is not None:
@@ -226,6 +236,8 @@ class SlackAdapter(HandlerTable):
     def _register(self) -> None:
         app = self.app
         app.event("team_join")(self._counted(self._on_team_join))
+        for people_event in ("user_change", "subteam_created", "subteam_updated", "subteam_members_changed"):
+            app.event(people_event)(self._counted(self._on_people_event))
         app.event("member_joined_channel")(self._counted(self._on_member_joined_channel))
         app.event("member_left_channel")(self._counted(self._on_member_left_channel))
         app.event("reaction_added")(self._counted(self._on_reaction))
@@ -323,7 +335,7 @@ class SlackAdapter(HandlerTable):
     async def _team_of(self, user_id: str) -> str | None:
         """The member's team from a custom profile field, when community.yaml names one (``users.profile.get``:
         custom fields are not in ``users.info``)."""
-        field_id = self._team_field()
+        field_id = self.team_field
         if not field_id:
             return None
         await self._pacer.wait("users.profile.get", self.pacing.method_interval("users.profile.get"))
@@ -338,10 +350,90 @@ class SlackAdapter(HandlerTable):
 
     async def _on_team_join(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         user = event.get("user") or {}
+        self._people_moved()  # a newcomer may be someone community.yaml names
         await self._joined(body, str(user.get("id")), user)
 
+    async def _on_people_event(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """A profile changed (a new display name) or a user group changed its members: look people up again."""
+        self._people_moved()
+
+    def _people_moved(self) -> None:
+        self._directory = None
+        if self.people_changed is not None:
+            self.people_changed()
+
+    # --- people ------------------------------------------------------------------------------------
+
+    async def resolve_people(self, refs: Sequence[str]) -> Resolution:
+        """Resolve community.yaml's people against the workspace: ``"@handle"`` by display name or username (or a
+        user group's handle), ``email:`` by address (users.lookupByEmail for one not in the list), keys as they are.
+
+        The workspace's users and user groups are read once (users.list, usergroups.list) and kept until Slack
+        reports a change (team_join, user_change, subteam_* events).
+        """
+        parsed = {text: parse_ref(text) for text in refs}
+        if all(ref.kind == KEY for ref in parsed.values()):
+            return keys_only(PLATFORM, refs)
+        directory = await self._people_directory()
+        known = {email.lower() for person in directory.people for email in person.emails}
+        extra = [await self._person_by_email(ref.value) for ref in parsed.values()
+                 if ref.kind == EMAIL and ref.value.lower() not in known]
+        if any(extra):
+            directory = replace(directory, people=[*directory.people, *(p for p in extra if p is not None)])
+        return {text: resolve_ref(directory, ref) for text, ref in parsed.items()}
+
+    async def _people_directory(self) -> Directory:
+        if self._directory is None:
+            team = await self._team_id()
+            people: list[Person] = []
+            cursor: str | None = None
+            while True:
+                await self._pacer.wait("users.list", self.pacing.method_interval("users.list"))
+                response = await self.client.users_list(limit=200, cursor=cursor)
+                people.extend(self._person(team, user) for user in response.get("members") or []
+                              if not user.get("deleted") and not user.get("is_bot") and user.get("id") != "USLACKBOT")
+                cursor = ((response.get("response_metadata") or {}).get("next_cursor")) or None
+                if not cursor:
+                    break
+            self._directory = Directory(PLATFORM, "the Slack workspace", people, await self._user_groups(team),
+                                        emails=True, advice='write "@display name" or the member key')
+        return self._directory
+
+    async def _user_groups(self, team: str) -> list[Group]:
+        """User groups with their members; none (and one log line) when the app may not read them."""
+        try:
+            await self._pacer.wait("usergroups.list", self.pacing.method_interval("usergroups.list"))
+            response = await self.client.usergroups_list(include_users=True)
+        except SlackApiError as exc:
+            log.warning("Slack user groups cannot be read (%s): add the usergroups:read scope to name groups in "
+                        "community.yaml", exc.response.get("error") if exc.response is not None else exc)
+            return []
+        return [Group(HANDLE, str(g.get("handle") or g.get("name")), tuple(member_key(team, str(u))
+                                                                         for u in g.get("users") or []))
+                for g in response.get("usergroups") or [] if not g.get("date_delete")]
+
+    async def _person_by_email(self, email: str) -> Person | None:
+        try:
+            await self._pacer.wait("users.lookupByEmail", self.pacing.method_interval("users.lookupByEmail"))
+            response = await self.client.users_lookupByEmail(email=email)
+        except SlackApiError:
+            return None  # users_not_found (or no users:read.email): the reference then matches nobody
+        return self._person(await self._team_id(), response.get("user") or {}, email)
+
+    async def _team_id(self) -> str:
+        if self.team_id is None:
+            self.team_id = str((await self.client.auth_test()).get("team_id") or "") or None
+        return self.team_id or "T0"
+
+    def _person(self, team: str, user: dict[str, Any], email: str | None = None) -> Person:
+        profile = user.get("profile") or {}
+        handles = tuple(h for h in (str(profile.get("display_name") or ""), str(user.get("name") or "")) if h)
+        emails = tuple(e for e in (str(profile.get("email") or ""), email or "") if e)
+        return Person(member_key(team, str(user.get("id"))), self._name_of(user, str(user.get("id"))), handles,
+                      emails)
+
     async def _is_community_channel(self, channel: str) -> bool:
-        configured = self._community_channel()
+        configured = self.community_channel
         if not configured:
             return False
         try:
@@ -397,7 +489,7 @@ class SlackAdapter(HandlerTable):
             "at": _at(ts, self.clock),
             "channel": self._channel_names.get(channel, channel),
             "message_ref": message_ref(channel, ts),
-            "text": str(event.get("text") or ""),
+            "text": await self._decode(str(event.get("text") or "")),
             "link": self._permalink(channel, ts, str(thread_ts) if thread_ts else None),
         }
         if thread_ts and thread_ts != ts:
@@ -405,6 +497,19 @@ class SlackAdapter(HandlerTable):
                                          thread_link=self._permalink(channel, str(thread_ts))))
         elif not thread_ts:
             await self._emit(MessagePosted(**common))
+
+    def _channel_label(self, channel_id: str, label: str) -> str:
+        return "#" + (label or self._channel_names.get(channel_id, channel_id))
+
+    async def _decode(self, text: str) -> str:
+        """A member's Slack text as neutral text; people it names are shown by name (looked up once each)."""
+        for user_id in set(_USER_MENTION.findall(text)) - self._user_names.keys():
+            try:
+                self._user_names[user_id] = self._name_of(await self._user_info(user_id), user_id)
+            except Exception:  # an unknown or deleted user: shown by id rather than failing the message
+                self._user_names[user_id] = user_id
+        return mrkdwn.decode(text, user=lambda uid, label: "@" + (label or self._user_names.get(uid, uid)),
+                             channel=self._channel_label)
 
     def _permalink(self, channel: str, ts: str, thread_ts: str | None = None) -> str | None:
         """Slack's permalink shape (as ``chat.getPermalink`` returns it), built without a call per message."""
@@ -416,13 +521,17 @@ class SlackAdapter(HandlerTable):
     async def _on_command(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         """Answer within Slack's 3 s: ack with the answer if the core is quick, else via ``response_url``."""
         channel = str(command.get("channel_id") or "")
+        team = str(command.get("team_id") or self.team_id or "T0")
         event = CommandInvoked(
             platform=PLATFORM,
             # Slash commands carry no event id; trigger_id is unique per invocation.
             event_id=f"cmd:{command.get('trigger_id') or command.get('command_ts') or id(command)}",
-            member=member_key(str(command.get("team_id") or self.team_id or "T0"), str(command.get("user_id"))),
+            member=member_key(team, str(command.get("user_id"))),
             at=self.clock.now(),
-            text=str(command.get("text") or ""),
+            # A person named in the command (`/cop kudos @ana`, escaped by Slack as <@U…|ana>) is that member,
+            # by id: two members called Ana are never confused.
+            text=mrkdwn.decode(str(command.get("text") or ""), user=lambda uid, _: mention(member_key(team, uid)),
+                               channel=self._channel_label),
             channel=self._channel_names.get(channel, channel) or None,
             name=str(command.get("user_name") or "") or None,
             extras={"channel_id": channel},
@@ -505,39 +614,72 @@ class SlackAdapter(HandlerTable):
             self._dm_channels[key] = str((response.get("channel") or {})["id"])
         return self._dm_channels[key]
 
-    async def _where(self, action: Action) -> tuple[str, str | None]:
-        """The channel id (and thread ts) an action's message goes to."""
+    async def _targets(self, action: Action) -> list[tuple[str, str | None]]:
+        """The channels (and thread ts) an action's message goes to: one, or one DM each for a group of more than
+        eight (conversations.open takes at most eight other people)."""
         if isinstance(action, Post):
-            return await self.channel_id(action.channel), None
+            return [(await self.channel_id(action.channel), None)]
         if isinstance(action, DirectMessage):
-            return await self.dm_channel((user_id_of(action.member),)), None
+            return [(await self.dm_channel((user_id_of(action.member),)), None)]
         if isinstance(action, GroupMessage):
-            return await self.dm_channel(tuple(user_id_of(m) for m in action.members[:MAX_GROUP_DM])), None
+            if len(action.members) <= MAX_GROUP_DM:
+                return [(await self.dm_channel(tuple(user_id_of(m) for m in action.members)), None)]
+            return [(await self.dm_channel((user_id_of(m),)), None) for m in action.members]
         if isinstance(action, Reply):
             channel, ts = split_ref(action.thread_ref)
-            return channel, ts
+            return [(channel, ts)]
         raise TypeError(f"{type(action).__name__} has no single destination")
 
     # --- outbound ----------------------------------------------------------------------------------
 
-    async def _post_message(self, channel: str, action: Action, delivery_id: str, thread_ts: str | None = None) -> str:
+    @staticmethod
+    def parts(text: str) -> list[str]:
+        """The neutral text cut into the messages it takes on Slack: each part's mrkdwn at most PART_LIMIT."""
+        return split_to_fit(text, PART_LIMIT, lambda part: len(render(part)))
+
+    async def _send(self, action: Action, delivery_id: str, *, direct: bool) -> str | None:
+        """Every part to every target, in order; parts found already sent after a crash are not sent again.
+
+        Each part carries the delivery id in its metadata (and its number, from the second part on), which is how
+        :meth:`find_delivery` tells after a crash which parts went out. Buttons go under the last part, files in
+        the thread of the first. Returns the first part's reference (what reactions and threads hang on).
+        """
+        found = self._parts_found.pop(delivery_id, {})
+        parts = self.parts(action.text)
+        first: str | None = None
+        for target, (channel, thread_ts) in enumerate(await self._targets(action)):
+            if direct and any((target, n) not in found for n in range(len(parts))):
+                await self.dm_gate()  # the community's DM policy (bot/dm_policy.py)
+            for number, text in enumerate(parts):
+                ref = found.get((target, number))
+                if ref is None:
+                    ref = await self._post_part(channel, text, action, delivery_id, number, len(parts), thread_ts)
+                first = first or ref
+        return first
+
+    async def _post_part(self, channel: str, text: str, action: Action, delivery_id: str, number: int, count: int,
+                         thread_ts: str | None) -> str:
         await self._pacer.wait(f"channel:{channel}", self.pacing.channel_interval)
-        text = render(action.text)
+        rendered = render(text)
+        payload: dict[str, Any] = {"delivery_id": delivery_id}
+        if number:
+            payload["part"] = number
         kwargs: dict[str, Any] = {}
         if thread_ts:
             kwargs["thread_ts"] = thread_ts
         response = await self.client.chat_postMessage(
             channel=channel,
-            text=text,
-            blocks=blocks(text, action.buttons),
-            metadata={"event_type": METADATA_EVENT_TYPE, "event_payload": {"delivery_id": delivery_id}},
+            text=rendered,
+            blocks=blocks(rendered, action.buttons if number == count - 1 else ()),
+            metadata={"event_type": METADATA_EVENT_TYPE, "event_payload": payload},
             unfurl_links=False,
             unfurl_media=False,
             **kwargs,
         )
         posted_in, ts = str(response.get("channel") or channel), str(response["ts"])
-        for attachment in action.attachments:
-            await self._upload(posted_in, attachment, thread_ts or ts)
+        if number == 0:
+            for attachment in action.attachments:
+                await self._upload(posted_in, attachment, thread_ts or ts)
         return message_ref(posted_in, ts)
 
     async def _upload(self, channel: str, attachment: Attachment, thread_ts: str) -> None:
@@ -557,56 +699,33 @@ class SlackAdapter(HandlerTable):
 
     @performs(Post)
     async def post(self, action: Post, delivery_id: str) -> str | None:
-        channel, _ = await self._where(action)
-        return await self._post_message(channel, action, delivery_id)
-
-    async def _dm_policy(self) -> None:
-        """The community's DM policy before each DM: refused when switched off, else spaced to its pace.
-
-        Slack's own tiers (conversations.open, chat.postMessage) are paced separately; this is the
-        community's choice of how hard to DM people, the same setting the Discord adapter keeps.
-        """
-        policy = self._direct_messages()
-        if policy is None:
-            return
-        if not policy.enabled:
-            raise PermissionError("direct messages are switched off in community.yaml (delivery.direct_messages)")
-        if policy.per_second > 0:
-            await self._pacer.wait("direct-messages", 1.0 / policy.per_second / self.pacing.scale)
+        return await self._send(action, delivery_id, direct=False)
 
     @performs(DirectMessage)
     async def direct(self, action: DirectMessage, delivery_id: str) -> str | None:
-        await self._dm_policy()
-        channel, _ = await self._where(action)
-        return await self._post_message(channel, action, delivery_id)
+        return await self._send(action, delivery_id, direct=True)
 
     @performs(GroupMessage)
     async def group(self, action: GroupMessage, delivery_id: str) -> str | None:
         """One group DM for up to eight members; a larger group gets one DM each (first ref returned)."""
-        if len(action.members) <= MAX_GROUP_DM:
-            await self._dm_policy()
-            channel, _ = await self._where(action)
-            return await self._post_message(channel, action, delivery_id)
-        refs = []
-        for member in action.members:
-            await self._dm_policy()
-            refs.append(await self._post_message(await self.dm_channel((user_id_of(member),)), action, delivery_id))
-        return refs[0]
+        return await self._send(action, delivery_id, direct=True)
 
     @performs(Reply)
     async def reply(self, action: Reply, delivery_id: str) -> str | None:
-        channel, ts = await self._where(action)
-        return await self._post_message(channel, action, delivery_id, thread_ts=ts)
+        return await self._send(action, delivery_id, direct=False)
 
     @performs(Ephemeral)
     async def ephemeral(self, action: Ephemeral, delivery_id: str) -> str | None:
         user = user_id_of(action.member)
         channel = await self.channel_id(action.channel) if action.channel else await self.dm_channel((user,))
-        await self._pacer.wait(f"channel:{channel}", self.pacing.channel_interval)
-        text = render(action.text)
-        await self.client.chat_postEphemeral(
-            channel=channel, user=user, text=text, blocks=blocks(text, action.buttons)
-        )
+        parts = self.parts(action.text)
+        for number, text in enumerate(parts):
+            await self._pacer.wait(f"channel:{channel}", self.pacing.channel_interval)
+            rendered = render(text)
+            await self.client.chat_postEphemeral(
+                channel=channel, user=user, text=rendered,
+                blocks=blocks(rendered, action.buttons if number == len(parts) - 1 else ()),
+            )
         return None  # an ephemeral message cannot be referenced later
 
     @performs(React)
@@ -621,10 +740,26 @@ class SlackAdapter(HandlerTable):
         return None
 
     async def find_delivery(self, action: Action, delivery_id: str) -> str | None:
-        """After a crash mid-send: look for our metadata in the destination's recent history."""
+        """After a crash mid-send: look for our metadata in each destination's recent history.
+
+        Every part of every target found means the delivery went out: its first part's reference. Otherwise
+        the parts found are remembered, so the resend that follows sends only the others, in order.
+        """
         if isinstance(action, Ephemeral | React):
             return None  # ephemerals leave no history; a reaction is idempotent (already_reacted)
-        channel, thread_ts = await self._where(action)
+        count = len(self.parts(action.text))
+        targets = await self._targets(action)
+        found: dict[tuple[int, int], str] = {}
+        for target, (channel, thread_ts) in enumerate(targets):
+            for number, ref in (await self._find_in(channel, thread_ts, delivery_id)).items():
+                found[(target, number)] = ref
+        if all((target, number) in found for target in range(len(targets)) for number in range(count)):
+            return found[(0, 0)]
+        self._parts_found[delivery_id] = found
+        return None
+
+    async def _find_in(self, channel: str, thread_ts: str | None, delivery_id: str) -> dict[int, str]:
+        """The parts of ``delivery_id`` in one channel's (or thread's) recent history, by part number."""
         method = "conversations.replies" if thread_ts else "conversations.history"
         await self._pacer.wait(method, self.pacing.method_interval(method))
         if thread_ts:
@@ -633,10 +768,10 @@ class SlackAdapter(HandlerTable):
             )
         else:
             response = await self.client.conversations_history(channel=channel, include_all_metadata=True, limit=200)
+        parts: dict[int, str] = {}
         for message in response.get("messages") or []:
             metadata = message.get("metadata") or {}
             payload = metadata.get("event_payload") or {}
             if metadata.get("event_type") == METADATA_EVENT_TYPE and payload.get("delivery_id") == delivery_id:
-                return message_ref(channel, str(message["ts"]))
-        return None
-
+                parts[int(payload.get("part") or 0)] = message_ref(channel, str(message["ts"]))
+        return parts

@@ -1,19 +1,26 @@
-"""Slack text rendering: intended mentions become ``<@U…>``, everything a member wrote is made harmless.
+"""Slack text both ways: Slack's escaped markup in, the neutral markup out, and nothing a member wrote can ping.
 
-Why: the bot relays member-written text (queued questions, names, replies). In Slack's API text the
-control sequences ``<!everyone>``, ``<!here>``, ``<!channel>``, ``<!subteam^…>`` and ``<@U…>`` ping
-people; escaping ``&``, ``<`` and ``>`` turns each into inert characters. Bare ``@here``-style words do
-not ping in API text, but clients may still highlight them, so a zero-width joiner is slipped in too.
-Only the mention markers from :func:`bot.text.mention` (which members cannot type) become real mentions.
+Inbound (:func:`decode`): Slack sends message and command text HTML-escaped (``&amp; &lt; &gt;``) with its own
+markup for people, channels and links (``<@U…>``, ``<#C…|name>``, ``<https://…|label>``); it is decoded into
+the neutral text of :mod:`bot.text` once, on the way in, so what is stored and relayed is what the member wrote.
+
+Outbound (:func:`render`): the bot relays member-written text (queued questions, names, replies). In Slack's API
+text the control sequences ``<!everyone>``, ``<!here>``, ``<!channel>``, ``<!subteam^…>`` and ``<@U…>`` ping
+people; escaping ``&``, ``<`` and ``>`` exactly once turns each into inert characters. Bare ``@here``-style words
+do not ping in API text, but clients may still highlight them, so a zero-width joiner is slipped in too. Only
+the mention markers from :func:`bot.text.mention` (which members cannot type) become real mentions, and only
+neutral links ``[label](url)`` become Slack links. Slack's mrkdwn is the neutral markup's own notation
+(``*bold*``, ``_italic_``, ``~strike~``), so emphasis passes through as written.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from bot.actions import Button
-from bot.text import MENTION_RE
+from bot.text import link, render_spans
 
 ZWJ = "\u200d"
 _BROADCAST = re.compile(r"@(everyone|here|channel)\b", re.IGNORECASE)
@@ -22,10 +29,54 @@ BUTTON_LABEL_LIMIT = 75
 BUTTON_VALUE_LIMIT = 2000
 
 
+_MARKUP = re.compile(r"<([^<>\n]*)>")
+
+
 def escape(text: str) -> str:
     """Make member text inert: Slack's three control characters escaped, broadcast words broken."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _BROADCAST.sub(lambda m: "@" + ZWJ + m.group(1), escaped)
+    return _BROADCAST.sub(lambda m: "@" + ZWJ + m.group(1), _escape_chars(text))
+
+
+def _escape_chars(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """Slack's three entities back to characters (``&amp;`` last, so ``&amp;lt;`` stays ``&lt;``)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+Resolve = Callable[[str, str], str]
+"""(id, the label Slack sent or "") → what to show instead of ``<@id>`` / ``<#id>``."""
+
+
+def decode(text: str, *, user: Resolve | None = None, channel: Resolve | None = None) -> str:
+    """Slack's text → neutral text: entities unescaped once, ``<…>`` markup made readable.
+
+    People become ``@name`` (``user`` picks the name, or the mention marker of a member for a command's
+    argument), channels ``#name``, ``<!here>`` the plain word ``@here`` (which the way out makes inert again),
+    a user group its ``@handle``, a date its fallback text, ``<https://x|label>`` the neutral link and a bare
+    ``<https://x>`` the address itself.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        target, _, label = match.group(1).partition("|")
+        if target.startswith("@"):
+            return user(target[1:], label) if user else "@" + (label or target[1:])
+        if target.startswith("#"):
+            return channel(target[1:], label) if channel else "#" + (label or target[1:])
+        if target.startswith("!subteam^"):
+            return label or "@group"
+        if target.startswith("!date^"):
+            return label
+        if target.startswith("!"):
+            return "@" + (label or target[1:])
+        if target.startswith(("http://", "https://", "mailto:")):
+            shown = label or target.removeprefix("mailto:")
+            return target if shown == target else link(target, shown)
+        return match.group(0)
+
+    return unescape(_MARKUP.sub(replace, text))
 
 
 def user_id_of(member_key: str) -> str:
@@ -45,15 +96,10 @@ def render_mention(member_key: str) -> str:
 
 
 def render(text: str) -> str:
-    """Core text → Slack mrkdwn: escape every span, then put the intended mentions between them."""
-    out: list[str] = []
-    last = 0
-    for match in MENTION_RE.finditer(text):
-        out.append(escape(text[last : match.start()]))
-        out.append(render_mention(match.group(1)))
-        last = match.end()
-    out.append(escape(text[last:]))
-    return "".join(out)
+    """Neutral text → Slack mrkdwn: every piece escaped exactly once; marked mentions and neutral links become
+    Slack's own markup between them; code is escaped but otherwise left as written."""
+    return render_spans(text, plain=escape, code=_escape_chars, mention=render_mention,
+                        link=lambda label, url: f"<{_escape_chars(url)}|{escape(label)}>")
 
 
 def _chunks(text: str, size: int) -> list[str]:

@@ -40,6 +40,9 @@ DEFAULT_METHOD_RATES: dict[str, float] = {
     "conversations.list": TIER_2,
     "reactions.add": TIER_3,
     "users.info": TIER_4,
+    "users.list": TIER_2,  # the people community.yaml names: read once, again only when Slack reports a change
+    "usergroups.list": TIER_2,
+    "users.lookupByEmail": TIER_3,
     "users.profile.get": TIER_4,
 }
 

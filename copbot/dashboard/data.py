@@ -30,6 +30,7 @@ from copbot.report import Report, build_report
 from rituals.facilitator.ritual import FacilitatorRitual
 from rituals.health.decisions import HealthSnapshot
 from rituals.health.ritual import health_snapshot
+from storage import activity as activity_store
 from storage import facilitator as rota_store
 from storage import pairing as pairing_store
 from storage import prompts as prompt_store
@@ -125,7 +126,7 @@ def gather(runtime: Runtime, now: datetime) -> DashboardData:
         prompts = list(prompt_store.asked_prompts(tx, community))
         shown = prompts[-PROMPTS_SHOWN:]
         # replies and reactions to the prompts shown all come after the oldest of them was asked
-        drawn = queries.participation(tx, community, utc(shown[0].asked_at)) if shown else []
+        drawn = activity_store.activity(tx, community, utc(shown[0].asked_at)) if shown else []
         questions = questions_view(
             bank, prompts, list(prompt_store.queued_questions(tx, community)), drawn, names, zone,
             history_limit=PROMPTS_SHOWN,

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.text import strip_markers
+from copbot.report import kind_label  # noqa: F401  (the dashboard template filter, named as the report names kinds)
 from rituals.facilitator.decisions import Turn
 from rituals.prompts.ritual import Asked, next_question
 from storage.facilitator import RotaVolunteer
@@ -299,18 +300,3 @@ def questions_view(
 def percent(value: float | None) -> str:
     """``0.423`` → ``42%``; None (nothing to divide by) → an em dash, never a misleading 0%."""
     return "—" if value is None else f"{round(value * 100)}%"
-
-
-KIND_LABELS = {
-    "reactions": "reactions",
-    "replies": "replies",
-    "mets": "meetings",
-    "facilitateds": "sessions hosted",
-    "co_hosteds": "co-hosted",
-    "onboarding_steps": "onboarding steps",
-}
-
-
-def kind_label(kind: str) -> str:
-    """A column header for a participation kind as the report names it (``mets`` reads as ``meetings``)."""
-    return KIND_LABELS.get(kind, kind.replace("_", " "))

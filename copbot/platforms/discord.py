@@ -7,10 +7,13 @@ import contextlib
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from adapters.discord.adapter import DiscordAdapter, DiscordStartError
 from adapters.discord.settings import PORTAL, DiscordSettings, configure_endpoints
+from bot.events import Event
+from bot.people import Resolution
 from bot.web_server import PortError, port_from_env
 from config.models import CommunityConfig
 from copbot.live import build_live_runtime, serve
@@ -59,12 +62,8 @@ async def serve_discord(
         return 2
     configure_endpoints(settings.api_url, settings.gateway_url)
     stop = stop or asyncio.Event()
-    adapter = DiscordAdapter(
-        settings, state=CommunityState(db, config.community.id), direct_messages=config.delivery.direct_messages,
-        team_role_prefix=config.teams.discord_role_prefix,
-    )
+    adapter = DiscordAdapter(settings, state=CommunityState(db, config.community.id))
     runtime = build_live_runtime(config, db, adapter)
-    runtime.config_listeners.append(adapter.apply_config)
     adapter.commands = lambda: runtime.router.specs
     adapter.on_fatal = lambda _message: stop.set()
     try:
@@ -78,6 +77,23 @@ async def serve_discord(
         print(adapter.fatal, file=sys.stderr)
         return 2
     return 0
+
+
+async def resolve_people_live(refs: Sequence[str]) -> Resolution:
+    """``copbot check --platform discord`` with DISCORD_TOKEN set: the server's answer for each reference (the bot
+    connects to the gateway for the member list and disconnects; it registers no commands and sends nothing)."""
+    settings = DiscordSettings.from_env()
+    configure_endpoints(settings.api_url, settings.gateway_url)
+    adapter = DiscordAdapter(settings)
+
+    async def ignore(_: Event) -> None:
+        return None
+
+    await adapter.start(ignore)
+    try:
+        return await adapter.resolve_people(refs)
+    finally:
+        await adapter.stop()
 
 
 def run_discord(config_path: Path, config: CommunityConfig, db: Database) -> int:

@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from bot.people import Resolution
     from config.models import CommunityConfig
     from storage.db import Database
 
@@ -35,3 +38,26 @@ def run_platform(platform: str, config_path: Path, config: CommunityConfig, db: 
 
         return run_discord(config_path, config, db)
     raise ValueError(f"unknown platform {platform!r}; choose one of {', '.join(PLATFORMS)}")
+
+
+PEOPLE_FORMS = {"console": (False, False), "slack": (True, False), "discord": (False, True)}
+"""Per platform, what community.yaml may name people by besides handles and keys: (email addresses, roles)."""
+
+
+def live_credentials(platform: str) -> bool:
+    """Are the platform's credentials in the environment (so ``copbot check`` can look people up there)?"""
+    variable = {"slack": "SLACK_BOT_TOKEN", "discord": "DISCORD_TOKEN"}.get(platform)
+    return bool(variable and os.environ.get(variable, "").strip())
+
+
+async def resolve_live(platform: str, refs: Sequence[str]) -> Resolution:
+    """Look people up in the live workspace or server with the environment's credentials (``copbot check``)."""
+    if platform == "slack":
+        from copbot.platforms.slack import resolve_people_live
+
+        return await resolve_people_live(refs)
+    if platform == "discord":
+        from copbot.platforms.discord import resolve_people_live as resolve_discord
+
+        return await resolve_discord(refs)
+    raise ValueError(f"{platform} has no live workspace to look people up in")

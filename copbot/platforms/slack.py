@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from bot.people import Resolution
     from config.models import CommunityConfig
     from storage.db import Database
 
@@ -123,19 +126,14 @@ async def serve_slack(config_path: Path | None, config: CommunityConfig, db: Dat
     from copbot.live import build_live_runtime, serve
     from copbot.web import build_web_app
 
-    holder: dict[str, CommunityConfig] = {"config": config}
     adapter = SlackAdapter(
         token=settings.bot_token,
         signing_secret=settings.signing_secret,
         app_token=settings.app_token,
         base_url=settings.api_url,
         port=settings.port,
-        community_channel=lambda: holder["config"].community.channels.general,
-        direct_messages=lambda: holder["config"].delivery.direct_messages,
-        team_field=lambda: holder["config"].teams.slack_profile_field,
     )
     runtime = build_live_runtime(config, db, adapter)
-    runtime.config_listeners.append(lambda new: holder.__setitem__("config", new))
     # HTTP mode: the adapter's server on PORT carries /healthz, /metrics, ... beside /slack/events.
     # Socket Mode needs no inbound port, so the bot's routes are served only when PORT is set.
     adapter.shared_routes = lambda application: build_web_app(runtime, application)
@@ -154,6 +152,21 @@ async def serve_slack(config_path: Path | None, config: CommunityConfig, db: Dat
         print(f"copbot: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     return 0
+
+
+async def resolve_people_live(refs: Sequence[str]) -> Resolution:
+    """``copbot check --platform slack`` with SLACK_BOT_TOKEN set: the workspace's answer for each reference
+    (Web API calls only: no events server, no Socket Mode)."""
+    from adapters.slack.adapter import SlackAdapter
+
+    env = dict(os.environ)
+    env.setdefault("SLACK_SIGNING_SECRET", "0" * 32)  # Web API calls need no signing secret; the token is checked
+    settings = read_settings(env)
+    adapter = SlackAdapter(token=settings.bot_token, signing_secret=settings.signing_secret, base_url=settings.api_url)
+    try:
+        return await adapter.resolve_people(refs)
+    finally:
+        await adapter.stop()
 
 
 def run_slack(config_path: Path, config: CommunityConfig, db: Database) -> int:

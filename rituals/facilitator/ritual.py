@@ -355,10 +355,16 @@ class FacilitatorRitual(ConfiguredRitual[FacilitatorConfig]):
                                      on=entry.session_date)
             store.add_entry(tx, self.ctx.community, entry.session_date, entry.member, entry.kind.value, now)
         store.decide_swap(tx, row, "accepted", now)
-        turns = {t.host: t.session_date for t in outcome.plan if t.host in (row.requester, row.other)}
-        parts = [f"{other} hosts {self._day_text(turns[row.other])}"]
-        if row.requester in turns:
-            parts.append(f"{requester} hosts {self._day_text(turns[row.requester])}")
+        # Name the turns as the rota now stands, re-derived from the ledger just written: that is what
+        # /cop facilitator next, the announcement and the reminder will say.
+        host_on = {t.session_date: t.host for t in self._plan(tx, upcoming)}
+        parts = [
+            f"{self._name(tx, host)} hosts {self._day_text(e.session_date)}"
+            for e in outcome.entries
+            if e.kind is TurnKind.HOSTED and (host := host_on.get(e.session_date)) is not None
+        ]
+        if not any(e.member == row.requester and e.kind is TurnKind.HOSTED for e in outcome.entries):
+            parts.append(f"{requester} stays first in line for the next one")
         planned = self._tell_both(tx, row, f"Swap agreed, thank you both: {' and '.join(parts)}.")
         planned += self._after_change(tx, now, [e.session_date for e in outcome.entries])
         return planned

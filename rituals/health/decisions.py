@@ -17,8 +17,9 @@ from enum import StrEnum
 from typing import Any
 
 from rituals.polls.decisions import PollResult
+from storage.activity import ACTIVITY_KINDS
 
-ACTIVITY_KINDS: dict[str, str] = {
+WAYS: dict[str, str] = {
     "post": "posted",
     "reply": "replied",
     "reaction": "reacted",
@@ -26,7 +27,9 @@ ACTIVITY_KINDS: dict[str, str] = {
     "facilitated": "facilitated",
     "co_hosted": "facilitated",
 }
-"""Stored participation kinds, mapped to the five ways of being active the report counts."""
+"""Activity kinds shown as one of the five ways of being active in the report's breakdown. Every kind in
+:data:`storage.activity.ACTIVITY_KINDS` makes a member active (a button pressed, a kudos given, ...); only these
+have a column of their own. What the bot sent a member is never activity."""
 
 ACTIVE_KINDS = ("posted", "replied", "reacted", "met", "facilitated")
 RETENTION_DAYS = (30, 60, 90)
@@ -297,13 +300,15 @@ def week_start(day: date) -> date:
 
 
 def active_counts(activity: Iterable[ActivityFact], start: datetime, end: datetime) -> ActiveCounts:
-    """Distinct members per way of taking part in [start, end); kinds outside ACTIVITY_KINDS do not count."""
+    """Distinct members active in [start, end), in all and per way; kinds outside ACTIVITY_KINDS do not count."""
     who: dict[str, set[str]] = defaultdict(set)
+    everyone: set[str] = set()
     for fact in activity:
-        kind = ACTIVITY_KINDS.get(fact.kind)
-        if kind and start <= fact.at < end:
-            who[kind].add(fact.member)
-    everyone = set().union(*who.values()) if who else set()
+        if fact.kind in ACTIVITY_KINDS and start <= fact.at < end:
+            everyone.add(fact.member)
+            way = WAYS.get(fact.kind)
+            if way:
+                who[way].add(fact.member)
     return ActiveCounts(total=len(everyone), **{kind: len(who[kind]) for kind in ACTIVE_KINDS})
 
 

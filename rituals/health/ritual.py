@@ -33,7 +33,7 @@ from rituals.health.decisions import (
 )
 from rituals.health.texts import quiet_members_text, report_text
 from rituals.polls.ritual import poll_results
-from storage import health as health_store
+from storage import activity as activity_store
 from storage import kudos as kudos_store
 from storage import pairing as pairing_store
 from storage import prompts as prompt_store
@@ -85,7 +85,7 @@ def load_history(tx: Session, community: str, now: datetime, period: timedelta) 
     )
     activity = tuple(
         ActivityFact(member=member, kind=kind, at=utc(at), subject=subject)
-        for member, kind, at, subject in health_store.participation_rows(tx, community, since)
+        for member, kind, at, subject in activity_store.activity_rows(tx, community, since)
     )
     prompts = tuple(
         PromptFact(p.id, utc(p.asked_at)) for p in prompt_store.asked_prompts(tx, community) if p.id is not None

@@ -111,6 +111,7 @@ class KudosRitual(ConfiguredRitual[KudosConfig]):
         row = store.add(tx, store.Kudos(community=community, giver=giver, receiver=receiver, reason=request.reason,
                                         private=request.private, given_at=call.now))
         subject = f"kudos:{row.id}"
+        self.ctx.record(call.event, kind="kudos_given", ritual=self.name, subject=subject)
         who = display_name(tx, community, receiver)
         if request.private:
             planned = [Planned(DirectMessage(member=receiver, text=(

@@ -27,6 +27,7 @@ from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, S
 from bot.text import mention
 from config.ladder import LadderConfig
 from rituals.ladder.decisions import LABELS, Candidate, Figures, explain, higher, suggest, thresholds_for
+from storage import activity as activity_store
 from storage import facilitator as rota_store
 from storage import kudos as kudos_store
 from storage import ladder as store
@@ -55,12 +56,16 @@ class LadderRitual(ConfiguredRitual[LadderConfig]):
     # --- what is stored, as the decision needs it --------------------------------------------------
 
     def candidates(self, tx: Session, now: datetime) -> list[Candidate]:
-        """Every active member with their current rung and figures (activity within the window)."""
+        """Every member active within the window (storage/activity.py), with their current rung and figures.
+
+        A member who did nothing in the window is nobody's candidate, whatever the thresholds ask (a rung that
+        asks only for days in the community would otherwise suggest someone who was only ever welcomed).
+        """
         settings = self._on()
         community = self.ctx.community
         since = now - timedelta(days=settings.window_days)
         counts: dict[str, Counter[str]] = {}
-        for event in queries.participation(tx, community, since):
+        for event in activity_store.activity(tx, community, since):
             bucket = counts.setdefault(event.member, Counter())
             if event.kind == "reply" and event.ritual == "prompts":
                 bucket["prompt_replies"] += 1
@@ -82,7 +87,9 @@ class LadderRitual(ConfiguredRitual[LadderConfig]):
         roles = self.ctx.config.roles
         out = []
         for member in queries.members(tx, community):
-            c = counts.get(member.key, Counter())
+            if member.key not in counts:
+                continue
+            c = counts[member.key]
             figures = Figures(
                 days_member=max(0, (now - utc(member.joined_at)).days),
                 prompt_replies=c["prompt_replies"],

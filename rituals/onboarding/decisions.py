@@ -146,3 +146,15 @@ def choose_buddy(
         return (v.load, -affinity, distance, v.key)
 
     return min(options, key=rank).key
+
+
+def helper_for(member: str, facilitators: Sequence[str], *, buddy: str | None) -> str | None:
+    """Who ``{facilitator}`` names for ``member``: the first facilitator who is not the member, else their buddy.
+
+    Why: a facilitator who joins gets the same welcome sequence, and "If anything is unclear, @you are happy to
+    help" in your own check-in reads as a mistake. ``None``: nobody else to name (the text says it generically).
+    """
+    for key in (*facilitators, buddy):
+        if key and key != member:
+            return key
+    return None

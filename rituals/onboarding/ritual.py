@@ -28,6 +28,7 @@ from rituals.onboarding.decisions import (
     Step,
     choose_buddy,
     due_steps,
+    helper_for,
     next_step_at,
 )
 from storage import onboarding as store
@@ -38,7 +39,7 @@ from storage.times import utc
 
 ACK_ACTION = "onboarding.ack"
 ACK_BUTTON = Button("I agree to the ground rules", action_id=ACK_ACTION)
-PARTICIPATION_KIND = "onboarding_step"
+ACKNOWLEDGEMENT = "acknowledgement"  # storage.activity: agreeing to the ground rules is something a member did
 
 
 def _zone_name(tz: str | None, default: str) -> str:
@@ -91,7 +92,11 @@ class OnboardingRitual(ConfiguredRitual[OnboardingConfig]):
         if not member.welcomed:
             return False
         installed = queries.get_state(tx, self.ctx.community, "installed_at")
-        return installed is None or utc(member.joined_at) >= utc(datetime.fromisoformat(installed))
+        if installed is None:
+            return True
+        # Platforms stamp joins in whole seconds (Slack's event_time): a join in the very second of the install
+        # is a join after it, so compare with the install time cut down to its second.
+        return utc(member.joined_at) >= utc(datetime.fromisoformat(installed)).replace(microsecond=0)
 
     def _start(self, tx: Session, member: Member, anchor: datetime, now: datetime, started_by: str) -> list[Planned]:
         """Begin ``member``'s sequence: a buddy first (so the welcome can name them), then what is due now."""
@@ -105,11 +110,12 @@ class OnboardingRitual(ConfiguredRitual[OnboardingConfig]):
         settings = self.settings
         assert settings is not None
         config = self.ctx.config
-        facilitator = settings.facilitator or next(iter(config.roles.facilitators), None)
+        facilitators = [settings.facilitator] if settings.facilitator else []
+        helper = helper_for(member.key, [*facilitators, *config.roles.facilitators], buddy=row.buddy)
         intros = config.community.channels.intros or config.community.channels.general
         return {
             "name": strip_markers(member.name),
-            "facilitator": mention(facilitator) if facilitator else "one of our facilitators",
+            "facilitator": mention(helper) if helper else "one of our facilitators",
             "intros_channel": f"#{intros}",
             "community": config.community.name,
             "buddy": mention(row.buddy) if row.buddy else "one of our facilitators",
@@ -159,11 +165,7 @@ class OnboardingRitual(ConfiguredRitual[OnboardingConfig]):
                     optional=step.day_offset > 0 and not asks_ack,  # the welcome and rules come; later tips may wait
                 )
             )
-            done.append(step.key)
-            self.ctx.record_fact(
-                member=member.key, kind=PARTICIPATION_KIND, ritual=self.name, subject=f"step:{step.key}",
-                key=f"{member.key}:{step.key}", at=now,
-            )
+            done.append(step.key)  # what the bot sent: a delivery and a step row, never the member's activity
         if {s.key for s in steps} <= set(done):
             store.finish(tx, row, now)
         return planned
@@ -304,16 +306,14 @@ class OnboardingRitual(ConfiguredRitual[OnboardingConfig]):
             store.stop(tx, community, event.member, utc(event.at))
             return []
         if isinstance(event, ButtonClicked) and event.action_id == ACK_ACTION:
-            return self._acknowledge(tx, event.member, self.ctx.now(), "button")
+            return self._acknowledge(tx, event, self.ctx.now())
         return []
 
-    def _acknowledge(self, tx: Session, member: str, now: datetime, via: str) -> list[Planned]:
-        if not store.acknowledge(tx, self.ctx.community, member, now, via):
+    def _acknowledge(self, tx: Session, event: ButtonClicked, now: datetime) -> list[Planned]:
+        member = event.member
+        if not store.acknowledge(tx, self.ctx.community, member, now, "button"):
             return [Planned(DirectMessage(member=member, text="Already noted: you agreed earlier. Thank you!"))]
-        self.ctx.record_fact(
-            member=member, kind=PARTICIPATION_KIND, ritual=self.name, subject="ground_rules_ack",
-            key=f"{member}:ground_rules_ack", at=now,
-        )
+        self.ctx.record(event, kind=ACKNOWLEDGEMENT, ritual=self.name, subject="ground_rules_ack")
         return [
             Planned(
                 DirectMessage(member=member, text="Thank you for agreeing to our ground rules. Glad to have you!"),
@@ -369,10 +369,7 @@ class OnboardingRitual(ConfiguredRitual[OnboardingConfig]):
         member = call.event.member
         if not store.acknowledge(call.tx, self.ctx.community, member, call.now, "command"):
             return CommandResult("You have already agreed to the ground rules. Thank you!")
-        self.ctx.record_fact(
-            member=member, kind=PARTICIPATION_KIND, ritual=self.name, subject="ground_rules_ack",
-            key=f"{member}:ground_rules_ack", at=call.now,
-        )
+        self.ctx.record(call.event, kind=ACKNOWLEDGEMENT, ritual=self.name, subject="ground_rules_ack")
         return CommandResult("Thank you for agreeing to our ground rules. Glad to have you!")
 
     def _volunteer(self, call: CommandCall) -> CommandResult:
@@ -397,9 +394,10 @@ class OnboardingRitual(ConfiguredRitual[OnboardingConfig]):
     def _welcome(self, call: CommandCall) -> CommandResult:
         self._on()
         community = self.ctx.community
-        member = queries.find_member_by_name(call.tx, community, call.args[0])
+        named = strip_markers(call.args[0])  # a member the platform resolved comes as their marked key
+        member = queries.find_member_by_name(call.tx, community, named)
         if member is None:
-            raise CommandError(f"I do not know {call.args[0]!r}. Write their @name as the platform shows it.")
+            raise CommandError(f"I do not know {named!r}. Write their @name as the platform shows it.")
         if member.left_at is not None:
             raise CommandError(f"{member.name} has left the community, so I will not send them anything.")
         existing = store.sequence(call.tx, community, member.key)

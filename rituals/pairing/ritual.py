@@ -340,24 +340,24 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
         if group is None or event.member not in group.member_keys():
             return []
         answer = "met" if event.action_id == MET else "skipped"
-        if not self._answer(tx, group, answer, event.member, event.at):
+        if not self._answer(tx, group, answer, event, event.at):
             return []
         text = "Lovely, noted that you met. Thank you!" if answer == "met" else "Noted. There is always next cycle!"
         return [Planned(Ephemeral(member=event.member, text=text), subject=f"pairing.answer:{group.id}")]
 
-    def _answer(self, tx: Session, group: store.PairingGroup, answer: str, member: str, at: datetime) -> bool:
-        if not store.answer_group(tx, group, answer, member, at):
+    def _answer(self, tx: Session, group: store.PairingGroup, answer: str, event: Event, at: datetime) -> bool:
+        """Store the group's answer; a meeting is every member's activity (the one who answered, by that answer:
+        their press or command, so it counts once)."""
+        if not store.answer_group(tx, group, answer, event.member, at):
             return False
         if answer == "met":
+            subject = f"pairing.group:{group.id}"
             for key in group.member_keys():
-                self.ctx.record_fact(
-                    member=key,
-                    kind="met",
-                    ritual=self.name,
-                    subject=f"pairing.group:{group.id}",
-                    key=f"{group.id}:{key}",
-                    at=at,
-                )
+                if key == event.member:
+                    self.ctx.record(event, kind="met", ritual=self.name, subject=subject)
+                else:
+                    self.ctx.record_fact(member=key, kind="met", ritual=self.name, subject=subject,
+                                         key=f"{group.id}:{key}", at=at)
         return True
 
     # --- commands -----------------------------------------------------------------------------------------
@@ -437,7 +437,7 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
             return CommandResult("You have not been in a pairing group yet.")
         if group.answer == "met":
             return CommandResult("Already noted that you met. Thank you!")
-        self._answer(call.tx, group, "met", call.event.member, call.now)
+        self._answer(call.tx, group, "met", call.event, call.now)
         return CommandResult("Lovely, noted that you met. Thank you!")
 
     def _never(self, call: CommandCall) -> CommandResult:

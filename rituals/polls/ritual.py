@@ -251,6 +251,7 @@ class PollsRitual(ConfiguredRitual[PollsConfig]):
         if not text:
             raise CommandError('Write your answer in quotes, e.g. `/cop poll answer "More hands-on sessions"`.')
         first = store.respond(call.tx, row, call.event.member, call.now, answer=text[:MAX_ANSWER])
+        self.ctx.record(call.event, kind="submission", ritual=self.name, subject=f"poll:{row.id}")
         anonymous = " Anonymous: the results show what you wrote, not who wrote it." if row.anonymous else ""
         return CommandResult(("Thank you, your answer is in." if first else "Your answer is updated.") + anonymous)
 

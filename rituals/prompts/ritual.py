@@ -163,7 +163,8 @@ class PromptsRitual(ConfiguredRitual[PromptsConfig]):
             return CommandResult('Write the question after the command, e.g. `/cop prompt add "What broke this week?"`')
         if len(question) > MAX_QUESTION_LENGTH:
             return CommandResult(f"That question is {len(question)} characters; keep it under {MAX_QUESTION_LENGTH}.")
-        store.queue_question(call.tx, self.ctx.community, question, call.event.member, call.now)
+        row = store.queue_question(call.tx, self.ctx.community, question, call.event.member, call.now)
+        self.ctx.record(call.event, kind="submission", ritual=self.name, subject=f"queued:{row.id}")
         waiting = len(store.queued_questions(call.tx, self.ctx.community))
         return CommandResult(f"Queued. It will be asked {'next' if waiting == 1 else f'after {waiting - 1} other(s)'}.")
 

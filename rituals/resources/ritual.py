@@ -112,7 +112,7 @@ class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
                 "I can't save that thread: I haven't kept its text (I keep threads for "
                 f"{self._on().keep_thread_text.days} days, from when I joined the channel).")))]
         try:
-            _, planned = self._harvest(tx, thread_ref, event.member, "reaction", (), None, utc(event.at))
+            _, planned = self._harvest(tx, thread_ref, event, "reaction", (), None, utc(event.at))
         except CommandError as exc:
             return [Planned(DirectMessage(member=event.member, text=str(exc)))]
         return planned
@@ -124,7 +124,7 @@ class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
         if prompt is None or prompt.community != self.ctx.community or not prompt.thread_ref:
             return [Planned(DirectMessage(member=event.member, text="I can't find that prompt's thread any more."))]
         try:
-            resource, planned = self._harvest(tx, prompt.thread_ref, event.member, "nudge", (), None, utc(event.at))
+            resource, planned = self._harvest(tx, prompt.thread_ref, event, "nudge", (), None, utc(event.at))
         except CommandError as exc:
             return [Planned(DirectMessage(member=event.member, text=str(exc)))]
         thanks = f"Saved “{resource.title}” to the library. Thank you for tending it!"
@@ -138,9 +138,11 @@ class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
         known |= {t for r in store.resources(tx, community) for t in decode_list(r.tags)}
         return known
 
-    def _harvest(self, tx: Session, thread_ref: str, by: str, via: str, tags: tuple[str, ...],
+    def _harvest(self, tx: Session, thread_ref: str, asked: Event, via: str, tags: tuple[str, ...],
                  title: str | None, now: datetime) -> tuple[store.Resource, list[Planned]]:
+        """Save the thread; ``asked`` (the reaction, button or command) is the harvester's activity, a submission."""
         settings = self._on()
+        by = asked.member
         community = self.ctx.community
         existing = store.resource_for_thread(tx, community, thread_ref)
         if existing is not None:
@@ -166,7 +168,8 @@ class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
             prompt_id=prompt.id if prompt else None, harvested_by=by, via=via, harvested_at=now))
         if row is None:
             raise CommandError("That thread was saved to the library a moment ago.")
-        for contributor in drafted.contributors:
+        self.ctx.record(asked, kind="submission", ritual=self.name, subject=f"resource:{row.id}")
+        for contributor in drafted.contributors:  # credit, not activity: they wrote it before, someone else saved it
             self.ctx.record_fact(member=contributor, kind="resource_contribution", ritual=self.name,
                                  subject=f"resource:{row.id}", key=f"{row.id}:{contributor}", at=now)
         first_word = next((t for t in drafted.tags), None) or (drafted.title.split() or ["..."])[0].lower()
@@ -259,7 +262,7 @@ class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
             given = normalise_tags(tags)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
-        resource, planned = self._harvest(call.tx, thread_ref, call.event.member, "command", given,
+        resource, planned = self._harvest(call.tx, thread_ref, call.event, "command", given,
                                           " ".join(words) or None, call.now)
         tag_text = ", ".join(f"#{t}" for t in decode_list(resource.tags)) or "none"
         return CommandResult(f"Saved “{resource.title}” to the library (number {resource.id}; tags {tag_text}). "

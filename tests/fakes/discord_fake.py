@@ -49,11 +49,12 @@ def user_payload(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any
     }
 
 
-def member_payload(user_id: int, name: str, joined_at: str | None = None) -> dict[str, Any]:
+def member_payload(user_id: int, name: str, joined_at: str | None = None, roles: list[int] | None = None
+                   ) -> dict[str, Any]:
     return {
         "user": user_payload(user_id, name),
         "nick": None,
-        "roles": [],
+        "roles": [str(r) for r in roles or []],
         "joined_at": joined_at or iso(),
         "deaf": False,
         "mute": False,
@@ -92,6 +93,21 @@ class FakeUser:
     id: int
     name: str
     joined_at: str = field(default_factory=iso)
+    roles: list[int] = field(default_factory=list)
+
+    def member(self) -> dict[str, Any]:
+        return member_payload(self.id, self.name, self.joined_at, self.roles)
+
+
+def _holds(command: dict[str, Any], words: list[str]) -> bool:
+    """Does a registered command's option tree hold the subcommand path ``words``?"""
+    options = command.get("options") or []
+    for word in words:
+        found = next((o for o in options if o.get("name") == word and o.get("type") in (1, 2)), None)
+        if found is None:
+            return False
+        options = found.get("options") or []
+    return True
 
 
 def multipart_body(raw: bytes, content_type: str) -> dict[str, Any]:
@@ -133,6 +149,7 @@ class FakeDiscord:
         self.roles: dict[int, str] = {}  # extra guild roles (id -> name), sent in GUILD_CREATE
         for name, uid in (members or {"Ana": 100000000000000001, "Ben": 100000000000000002}).items():
             self.users[uid] = FakeUser(uid, name)
+        self.roles: dict[int, str] = {}  # role id -> name (besides @everyone)
         self.channels: dict[int, dict[str, Any]] = {}
         for name, cid in (channels or {"general": 200000000000000001, "prompts": 200000000000000002}).items():
             self.channels[cid] = {"id": str(cid), "type": 0, "name": name, "guild_id": str(self.guild_id)}
@@ -472,13 +489,11 @@ class FakeDiscord:
             "icon": None,
             "owner_id": "1",
             "roles": [{"id": str(self.guild_id), "name": "@everyone", "permissions": "1071698660929", "position": 0,
-                       "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}]
-            + [{"id": str(rid), "name": name, "permissions": "0", "position": 1 + i, "color": 0, "hoist": False,
-                "managed": False, "mentionable": False, "flags": 0}
-               for i, (rid, name) in enumerate(self.roles.items())],
+                       "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0},
+                      *(self.role_payload(rid) for rid in self.roles)],
             "channels": channels,
             "threads": [],
-            "members": [member_payload(u.id, u.name, u.joined_at) for u in self.users.values()],
+            "members": [u.member() for u in self.users.values()],
             "member_count": len(self.users) + 1,
             "emojis": [],
             "stickers": [],
@@ -544,7 +559,7 @@ class FakeDiscord:
                 self.member_requests.append(data)
                 await self.dispatch("GUILD_MEMBERS_CHUNK", {
                     "guild_id": str(self.guild_id), "chunk_index": 0, "chunk_count": 1, "not_found": [],
-                    "members": [member_payload(u.id, u.name, u.joined_at) for u in self.users.values()],
+                    "members": [u.member() for u in self.users.values()],
                     "nonce": data.get("nonce"),
                 })
             await self._notify()
@@ -566,13 +581,30 @@ class FakeDiscord:
         })
         await self.dispatch("GUILD_CREATE", self.guild_payload())
 
+    def role_payload(self, role_id: int) -> dict[str, Any]:
+        return {"id": str(role_id), "name": self.roles[role_id], "permissions": "0", "position": 1, "color": 0,
+                "hoist": False, "managed": False, "mentionable": False, "flags": 0}
+
+    def add_role(self, role_id: int, name: str, members: list[int]) -> None:
+        """A server role (before the bot connects); ``members`` have it."""
+        self.roles[role_id] = name
+        for uid in members:
+            self.users[uid].roles.append(role_id)
+
     # --- member actions (payloads as Discord sends them) ---------------------------------------------
+
+    async def set_roles(self, user_id: int, roles: list[int]) -> dict[str, Any]:
+        """An admin gives or takes roles: GUILD_MEMBER_UPDATE, as Discord sends it."""
+        user = self.users[user_id]
+        user.roles = list(roles)
+        data = {**user.member(), "guild_id": str(self.guild_id)}
+        await self.dispatch("GUILD_MEMBER_UPDATE", data)
+        return data
 
     async def member_joins(self, user_id: int, name: str, joined_at: str | None = None,
                            roles: tuple[int, ...] = ()) -> dict[str, Any]:
-        self.users[user_id] = FakeUser(user_id, name) if joined_at is None else FakeUser(user_id, name, joined_at)
-        data = {**member_payload(user_id, name, self.users[user_id].joined_at), "guild_id": str(self.guild_id)}
-        data["roles"] = [str(r) for r in roles]
+        self.users[user_id] = FakeUser(user_id, name, joined_at or iso(), list(roles))
+        data = {**self.users[user_id].member(), "guild_id": str(self.guild_id)}
         await self.dispatch("GUILD_MEMBER_ADD", data)
         return data
 
@@ -606,14 +638,14 @@ class FakeDiscord:
         return {"id": str(channel_id), "type": 0, "guild_id": str(self.guild_id), "name": "general",
                 "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None}
 
+    def _interaction_ids(self) -> dict[str, Any]:
+        iid = snowflake()
+        return {"id": str(iid), "application_id": str(self.app_id), "token": f"tok{iid}", "version": 1}
+
     def _interaction_base(self, user_id: int, channel_id: int) -> dict[str, Any]:
         user = self.users[user_id]
-        iid = snowflake()
         return {
-            "id": str(iid),
-            "application_id": str(self.app_id),
-            "token": f"tok{iid}",
-            "version": 1,
+            **self._interaction_ids(),
             "guild_id": str(self.guild_id),
             "channel_id": str(channel_id),
             "channel": self._interaction_channel(channel_id),
@@ -628,22 +660,78 @@ class FakeDiscord:
         }
 
     async def slash(self, user_id: int, words: list[str], text: str | None = None,
-                    channel_id: int = 200000000000000001) -> dict[str, Any]:
-        """``/cop <words...> [text]`` as an APPLICATION_COMMAND interaction (nested subcommand options)."""
-        leaf: dict[str, Any] = {"name": words[-1], "type": 1, "options": []}
-        if text is not None:
-            leaf["options"].append({"name": "text", "type": 3, "value": text})
-        option = leaf
-        if len(words) == 2:
-            option = {"name": words[0], "type": 2, "options": [leaf]}
-        cop = next((c for c in self.commands if c["name"] == "cop"), {"id": "1"})
+                    channel_id: int = 200000000000000001, *, member: int | None = None,
+                    flags: dict[str, bool] | None = None) -> dict[str, Any]:
+        """``/cop <words...> [text]`` as an APPLICATION_COMMAND interaction (nested subcommand options);
+        ``member``: a user picked in the command's USER option (sent with its ``resolved`` user and member)."""
         data = {**self._interaction_base(user_id, channel_id), "type": 2,
-                "data": {"id": cop["id"], "name": "cop", "type": 1, "options": [option]}}
+                "data": self._command_data(words, text, member, flags)}
         await self.dispatch("INTERACTION_CREATE", data)
         return data
 
+    def _command_data(self, words: list[str], text: str | None, member: int | None = None,
+                      flags: dict[str, bool] | None = None) -> dict[str, Any]:
+        """The ``data`` of a command interaction: the registered top-level command whose options hold ``words``
+        (``/cop`` or another group the bot registered), with nested subcommand options."""
+        leaf: dict[str, Any] = {"name": words[-1], "type": 1, "options": []}
+        resolved: dict[str, Any] = {}
+        if member is not None:
+            leaf["options"].append({"name": "member", "type": 6, "value": str(member)})
+            picked = self.users[member]
+            resolved = {"users": {str(member): user_payload(picked.id, picked.name)},
+                        "members": {str(member): {k: v for k, v in member_payload(picked.id, picked.name,
+                                                                                   picked.joined_at).items()
+                                                  if k != "user"} | {"permissions": "0"}}}
+        if text is not None:
+            leaf["options"].append({"name": "text", "type": 3, "value": text})
+        for name, value in (flags or {}).items():
+            leaf["options"].append({"name": name, "type": 5, "value": value})
+        option = leaf
+        if len(words) == 2:
+            option = {"name": words[0], "type": 2, "options": [leaf]}
+        root = next((c for c in self.commands if _holds(c, words)), None)
+        root = root or next((c for c in self.commands if c["name"] == "cop"), {"id": "1", "name": "cop"})
+        data = {"id": root["id"], "name": root["name"], "type": 1, "options": [option]}
+        return {**data, "resolved": resolved} if resolved else data
+
     async def click(self, user_id: int, message: dict[str, Any], custom_id: str) -> dict[str, Any]:
+        """A button pressed; on a message in a DM channel, the press comes as Discord sends it from a DM."""
+        if self.channels.get(int(message["channel_id"]), {}).get("type") == 1:
+            return await self.dm_click(user_id, message, custom_id)
         data = {**self._interaction_base(user_id, int(message["channel_id"])), "type": 3,
                 "message": message, "data": {"custom_id": custom_id, "component_type": 2}}
+        await self.dispatch("INTERACTION_CREATE", data)
+        return data
+
+    def _dm_interaction_base(self, user_id: int) -> dict[str, Any]:
+        """An interaction inside the user's DM with the bot: no ``guild_id``, no ``member``, only ``user``;
+        ``context`` 1 (BOT_DM), and the guild install's owner given as "0", as Discord sends it."""
+        user = self.users[user_id]
+        dm_id = user_id + 7  # the DM channel POST /users/@me/channels opens
+        return {
+            **self._interaction_ids(),
+            "channel_id": str(dm_id),
+            "channel": {"id": str(dm_id), "type": 1, "last_message_id": None, "flags": 0,
+                        "recipients": [user_payload(user.id, user.name)]},
+            "user": user_payload(user.id, user.name),
+            "app_permissions": "1071698660929",
+            "locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": "0"},
+            "context": 1,
+            "attachment_size_limit": 10485760,
+        }
+
+    async def dm_click(self, user_id: int, message: dict[str, Any], custom_id: str) -> dict[str, Any]:
+        """A button pressed on one of the bot's messages in the user's DM (no guild in the payload)."""
+        data = {**self._dm_interaction_base(user_id), "type": 3, "message": message,
+                "data": {"custom_id": custom_id, "component_type": 2}}
+        await self.dispatch("INTERACTION_CREATE", data)
+        return data
+
+    async def dm_slash(self, user_id: int, words: list[str], text: str | None = None, *,
+                       member: int | None = None) -> dict[str, Any]:
+        """``/cop <words...>`` run inside the user's DM with the bot (no guild in the payload)."""
+        data = {**self._dm_interaction_base(user_id), "type": 2, "data": self._command_data(words, text, member)}
         await self.dispatch("INTERACTION_CREATE", data)
         return data

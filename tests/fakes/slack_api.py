@@ -120,6 +120,7 @@ class FakeSlack:
         self._upload_slots: dict[str, dict[str, Any]] = {}  # file id -> filename, length, bytes once uploaded
         self.users: dict[str, dict[str, Any]] = {}
         self.profile_fields: dict[str, dict[str, str]] = {}  # user id -> custom profile field id -> value
+        self.usergroups: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, str] = {}  # id -> name
         self.socket_acks: list[dict[str, Any]] = []
         self.rate_limited = 0
@@ -137,18 +138,30 @@ class FakeSlack:
 
     # --- setup -------------------------------------------------------------------------------------
 
-    def add_user(self, user_id: str, name: str, tz: str = "Europe/Berlin", *, is_bot: bool = False) -> None:
+    def add_user(self, user_id: str, name: str, tz: str = "Europe/Berlin", *, is_bot: bool = False,
+                 email: str | None = None, display_name: str | None = None) -> dict[str, Any]:
+        """A workspace user (``email`` only shows with the users:read.email scope, which the fake grants)."""
+        profile: dict[str, Any] = {"display_name": name if display_name is None else display_name, "real_name": name}
+        if email:
+            profile["email"] = email
         self.users[user_id] = {
             "id": user_id,
             "team_id": self.team_id,
             "name": name.lower(),
             "real_name": name,
+            "deleted": False,
             "tz": tz,
             "tz_label": tz,
             "tz_offset": 3600,
             "is_bot": is_bot,
-            "profile": {"display_name": name, "real_name": name},
+            "profile": profile,
         }
+        return self.users[user_id]
+
+    def add_usergroup(self, group_id: str, handle: str, users: list[str], name: str | None = None) -> None:
+        self.usergroups[group_id] = {"id": group_id, "team_id": self.team_id, "handle": handle,
+                                     "name": name or handle, "date_delete": 0, "users": list(users),
+                                     "user_count": len(users)}
 
     def add_channel(self, channel_id: str, name: str) -> None:
         self.channels[channel_id] = name
@@ -283,6 +296,27 @@ class FakeSlack:
             return {"ok": False, "error": "user_not_found"}
         fields = {fid: {"value": value, "alt": ""} for fid, value in self.profile_fields.get(user["id"], {}).items()}
         return {"ok": True, "profile": {**user["profile"], "fields": fields}}
+
+    def api_users_list(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Paginated as Slack does: ``limit`` per page, the next page's ``cursor`` in ``response_metadata``."""
+        everyone = sorted(self.users.values(), key=lambda u: str(u["id"]))
+        start = int(body.get("cursor") or 0)
+        limit = int(body.get("limit") or 200)
+        page = everyone[start : start + limit]
+        cursor = str(start + limit) if start + limit < len(everyone) else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
+
+    def api_users_lookupByEmail(self, body: dict[str, Any]) -> dict[str, Any]:
+        wanted = str(body.get("email") or "").lower()
+        for user in self.users.values():
+            if str(user["profile"].get("email", "")).lower() == wanted and wanted:
+                return {"ok": True, "user": user}
+        return {"ok": False, "error": "users_not_found"}
+
+    def api_usergroups_list(self, body: dict[str, Any]) -> dict[str, Any]:
+        with_users = str(body.get("include_users")).lower() in ("1", "true")
+        groups = [{k: v for k, v in g.items() if k != "users" or with_users} for g in self.usergroups.values()]
+        return {"ok": True, "usergroups": groups}
 
     def api_conversations_list(self, body: dict[str, Any]) -> dict[str, Any]:
         channels = [{"id": cid, "name": name, "is_channel": True, "is_member": True}

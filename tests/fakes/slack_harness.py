@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from adapters.slack.adapter import SlackAdapter
@@ -39,6 +40,9 @@ community:
     prompts: "#prompts"
 roles:
   facilitators: ["slack:{TEAM}:{FACILITATOR}"]
+delivery:
+  direct_messages:
+    per_second: 0  # the fake Slack is not a spam filter: tests send DMs at once (the pace has its own tests)
 rituals:
   prompts:
     schedule:
@@ -97,13 +101,18 @@ async def slack_world(
     config: str = CONFIG,
     app_token: str | None = None,
     web: bool = False,
+    start: datetime = PLATFORM_START,
+    workspace: Callable[[FakeSlack], object] | None = None,
 ) -> AsyncIterator[SlackWorld]:
-    """A started Slack community; ``web``: the bot's own routes (/healthz, /metrics) share the adapter's port."""
+    """A started Slack community; ``web``: the bot's own routes (/healthz, /metrics) share the adapter's port;
+    ``workspace`` adds people and user groups to the fake Slack before the bot starts."""
     fake = FakeSlack(team_id=TEAM)
     fake.add_channel(COMMUNITY_CHANNEL, "community")
     fake.add_channel(PROMPTS_CHANNEL, "prompts")
     fake.add_user(FACILITATOR, "Dana", "Europe/Berlin")
     fake.add_user(MEMBER, "Ana", "America/Sao_Paulo")
+    if workspace is not None:
+        workspace(fake)  # more people, groups, emails, before the bot first looks
     await fake.start()
     parsed = parse_config(config, "community.yaml")
     adapter = SlackAdapter(
@@ -115,8 +124,7 @@ async def slack_world(
         port=0,
         pacing=pacing,
         community_channel=parsed.community.channels.general,
-        clock=ManualClock(PLATFORM_START),  # pinned: the suite runs the same on any day
-        team_field=lambda: parsed.teams.slack_profile_field,  # as copbot/platforms/slack.py wires it
+        clock=ManualClock(start),  # pinned: the suite runs the same on any day
     )
     db = open_database(f"sqlite:///{tmp_path / 'copbot.db'}")
     runtime = Runtime(parsed, db, adapter, adapter.clock, list(rituals))

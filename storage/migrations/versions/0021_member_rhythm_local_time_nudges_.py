@@ -1,7 +1,7 @@
 """member rhythm: local time, nudges, mentorships, skills, digest
 
 Revision ID: 0021
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-04 15:53:34.483727
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0021"
-down_revision: str | Sequence[str] | None = "0006"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
