@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.ritual import CommandSpec, Role
-from bot.text import strip_markers
+from bot.text import clip, echo
 
 ROLE_NAMES = {Role.MEMBER: "member", Role.FACILITATOR: "facilitator", Role.ADMIN: "admin"}
 
@@ -75,17 +75,18 @@ class CommandRouter:
             raise CommandError(f"`/cop {' '.join(spec.path)}` {problem}. Usage: `{usage(spec)}`")
 
     def _unknown(self, words: list[str]) -> str:
+        shown = clip(" ".join(words))  # a 100 KB "command" is not repeated back whole
         prefixes = {path[: len(words)] for path in self._specs}
         children = sorted(" ".join(p) for p in self._specs if p[: len(words[:1])] == tuple(words[:1]))
         if words and tuple(words[:1]) in {p[:1] for p in prefixes} and children:
             options = ", ".join(f"`/cop {c}`" for c in children)
-            return f"`/cop {' '.join(words)}` is not a command. Did you mean one of: {options}?"
+            return f"`/cop {shown}` is not a command. Did you mean one of: {options}?"
         names = sorted({" ".join(p) for p in self._specs} | {p[0] for p in self._specs})
         guess = difflib.get_close_matches(" ".join(words[:2]), names, n=1) or difflib.get_close_matches(
             words[0], names, n=1
         )
         hint = f" Did you mean `/cop {guess[0]}`?" if guess else ""
-        return f"`/cop {words[0]}` is not a command.{hint} Type `/cop help` to see them all."
+        return f"`/cop {clip(words[0])}` is not a command.{hint} Type `/cop help` to see them all."
 
     def help_text(self, role: Role) -> str:
         """One line per command the invoker may run, grouped by who may run it."""
@@ -107,7 +108,7 @@ def read_date(text: str, example: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise CommandError(
-            f"I could not read {strip_markers(text.strip())!r} as a date. Write it as YYYY-MM-DD, e.g. `{example}`."
+            f"I could not read {echo(text.strip())} as a date. Write it as YYYY-MM-DD, e.g. `{example}`."
         ) from None
 
 

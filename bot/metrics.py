@@ -41,6 +41,12 @@ PARTICIPATION_FAILED: Final = Counter(
     "Participation events the database refused even alone (logged with their event id, then dropped).",
     registry=REGISTRY,
 )
+PARTICIPATION_OVERFLOWED: Final = Counter(
+    "copbot_participation_events_overflowed",
+    "Participation events dropped because the database could not be written for so long that the writer's "
+    "in-memory backlog (storage/ingest.py MAX_BACKLOG) was full.",
+    registry=REGISTRY,
+)
 DUPLICATES_DROPPED: Final = Counter(
     "copbot_duplicates_dropped",
     "Platform retries and replays recognised and dropped: at ingest (participation already stored) or at "
@@ -107,6 +113,11 @@ def participation_written(stored: int, duplicates: int, failed: int) -> None:
     PARTICIPATION_STORED.inc(stored)
     DUPLICATES_DROPPED.labels(stage="ingest").inc(duplicates)
     PARTICIPATION_FAILED.inc(failed)
+
+
+def participation_overflowed(count: int) -> None:
+    """``count`` participation events found the writer's backlog full and were dropped."""
+    PARTICIPATION_OVERFLOWED.inc(count)
 
 
 def duplicate_dropped(stage: DuplicateStage) -> None:

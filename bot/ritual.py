@@ -101,6 +101,11 @@ class CommandSpec:
     usage: str = ""
     min_args: int = 0
     max_args: int | None = 0
+    fans_out: bool = False
+    """A command whose work grows with the community (``/cop pair now`` introduces every group): the runtime
+    acknowledges it at once, runs it in a worker thread, sends its answer when done (an ephemeral message), and
+    a second trigger while it runs (a platform's retry, an impatient second click) joins it instead of
+    starting it again."""
 
 
 class ContextHost(Protocol):

@@ -18,7 +18,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import metrics
-from bot.actions import DirectMessage
+from bot.actions import DirectMessage, Ephemeral
 from bot.adapter import Adapter
 from bot.clock import Clock
 from bot.commands import CommandError, CommandRouter, refusal
@@ -42,6 +42,7 @@ from config.models import CommunityConfig
 from storage import activity as activity_store
 from storage import queries
 from storage.db import Database
+from storage.errors import database_unavailable, first_line
 from storage.ingest import ParticipationWriter
 from storage.models import Delivery
 from storage.times import utc
@@ -50,6 +51,12 @@ log = logging.getLogger("copbot.runtime")
 
 ACTING_EVENTS = (MemberJoined, MemberLeft, ButtonClicked)
 
+
+DATABASE_UNAVAILABLE = "I cannot use my database right now, so nothing was done; try again in a few minutes."
+"""The answer to a command while the database is full, read-only or unreachable."""
+
+ANSWER_LIMIT = 600
+"""The longest refusal of a malformed command (a ritual's message that repeats too much is cut)."""
 
 IDLE_HINT_CAP = timedelta(hours=6)
 """The longest a check trusts a ritual's "nothing to do before" hint (see Ritual.idle_until)."""
@@ -66,6 +73,10 @@ class SlotOutcome:
 
 
 RitualFactory = Callable[[RitualContext], Ritual]
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= ANSWER_LIMIT else text[: ANSWER_LIMIT - 1] + "…"
 
 
 class Runtime:
@@ -88,7 +99,9 @@ class Runtime:
         self.adapter = adapter
         adapter.people_changed = self.people_changed
         self.clock = clock
-        self.writer = writer or ParticipationWriter(db, on_written=metrics.participation_written)
+        self.writer = writer or ParticipationWriter(
+            db, on_written=metrics.participation_written, on_overflow=metrics.participation_overflowed
+        )
         self.ctx = RitualContext(self)
         self.dm_rhythm = DmRhythm(lambda: self.config)  # DMs in members' daytime; optional ones respect "not now"
         self.rituals: list[Ritual] = [factory(self.ctx) for factory in ritual_factories]
@@ -108,6 +121,7 @@ class Runtime:
         self.last_tick: datetime | None = None  # for /healthz: a bot whose ticks stopped is not healthy
         self.scheduler_running: Callable[[], bool] | None = None  # set by whoever runs a scheduler (copbot/live.py)
         self._tasks: list[asyncio.Task[Any]] = []
+        self._fanning_out: dict[tuple[str, ...], tuple[asyncio.Task[None], str]] = {}  # path -> (work, who)
         self._next_due: dict[tuple[str, str, str], datetime] = {}  # (schedule, cron, zone) -> first slot not yet due
         self._people_refresh: asyncio.Task[None] | None = None
         self._people_again = False
@@ -142,6 +156,7 @@ class Runtime:
             await self.outbox.drain()
 
     async def stop(self) -> None:
+        await self.commands_done()  # a thread cannot be cancelled: let a running /cop pair now finish
         if self._people_refresh is not None:
             self._tasks.append(self._people_refresh)
         for task in self._tasks:
@@ -155,7 +170,8 @@ class Runtime:
         await self.adapter.stop()
 
     async def settle(self) -> None:
-        """Send what is planned and store what was recorded (tests, simulation, console)."""
+        """Finish running commands, send what is planned and store what was recorded (tests, simulation, console)."""
+        await self.commands_done()
         await self.outbox.drain()
         await self.writer.flush()
 
@@ -337,7 +353,7 @@ class Runtime:
         """The adapters' event sink. Returns the invoker's answer for a command, else None."""
         metrics.event_received(type(event).__name__)
         if isinstance(event, CommandInvoked):
-            return self.handle_command(event)
+            return self._command(event)
         now = self.clock.now()
         with self.db.session() as tx:
             if isinstance(event, ACTING_EVENTS) and not queries.claim_event(
@@ -388,34 +404,110 @@ class Runtime:
             return Role.FACILITATOR
         return Role.MEMBER
 
-    def handle_command(self, event: CommandInvoked) -> str:
-        """Route, check the role, run in one transaction; every failure is a short answer, never a crash."""
+    def _command(self, event: CommandInvoked) -> str:
+        """Most commands are answered here and now; one that fans out is acknowledged and run off the loop."""
         try:
             routed = self.router.route(event.text)
         except CommandError as exc:
-            return str(exc)
+            return _short(str(exc))
+        spec = routed.spec
+        if not spec.fans_out:
+            return self.handle_command(event)
+        if self.role_of(event.member) < spec.role:
+            return refusal(spec)
+        command = f"`/cop {' '.join(spec.path)}`"
+        running = self._fanning_out.get(spec.path)
+        if running is not None:
+            log.info("%s is already running (started by %s): joined, not started again", command, running[1])
+            return f"Already on it: {command} is running, and it runs once. Whoever started it gets its answer."
+        work = asyncio.get_running_loop().create_task(self._fan_out(event), name=f"copbot-{'-'.join(spec.path)}")
+        self._fanning_out[spec.path] = (work, event.member)
+
+        def finished(done: asyncio.Task[None], path: tuple[str, ...] = spec.path) -> None:
+            if self._fanning_out.get(path, (None, ""))[0] is done:
+                del self._fanning_out[path]
+
+        work.add_done_callback(finished)
+        return f"On it: {command} is running now. I will tell you here when it is done."
+
+    async def _fan_out(self, event: CommandInvoked) -> None:
+        """Run the command in a worker thread (the loop keeps serving); its answer goes out through the outbox."""
+        try:
+            await asyncio.to_thread(self.handle_command, event, reply_later=True)
+        except Exception:
+            log.exception("command %r failed", event.text[:200])
+        self.outbox.wake()
+
+    async def commands_done(self) -> None:
+        """Return once no command runs off the loop (tests, benches, a clean stop)."""
+        while self._fanning_out:
+            await asyncio.gather(*(work for work, _ in list(self._fanning_out.values())), return_exceptions=True)
+
+    def _reply_later(self, event: CommandInvoked, text: str, now: datetime) -> None:
+        """The answer of a command run off the loop, sent on its own (its own transaction failed or was a refusal)."""
+        try:
+            with self.db.session() as tx:
+                write_plan(tx, self.community, "core", f"reply:{event.platform}:{event.event_id}",
+                           [Planned(Ephemeral(member=event.member, channel=event.channel, text=text),
+                                    subject="command.reply")], now)  # fmt: skip
+                tx.commit()
+        except Exception as exc:  # the database is gone: the log is all that is left
+            log.error("could not send %s the answer to %r (%s): %s", event.member, event.text[:200],
+                      first_line(exc), text[:200])
+
+    def handle_command(self, event: CommandInvoked, *, reply_later: bool = False) -> str:
+        """Route, check the role, run in one transaction; every failure is a short answer, never a crash.
+
+        ``reply_later``: called from a worker thread for a command that fans out; the answer is also written
+        as an ephemeral delivery (in the command's own transaction when it succeeds), since the member was
+        answered "on it" already.
+        """
+        answer = self._handle_command(event, reply_later)
+        if reply_later and answer is not None:
+            self._reply_later(event, answer, self.clock.now())
+        return answer or ""
+
+    def _handle_command(self, event: CommandInvoked, reply_later: bool) -> str | None:
+        """:meth:`handle_command`; None when the answer already went into the command's transaction."""
+        try:
+            routed = self.router.route(event.text)
+        except CommandError as exc:
+            return _short(str(exc))
         role = self.role_of(event.member)
         if role < routed.spec.role:
             return refusal(routed.spec)
         now = self.clock.now()
         try:
             with self.db.session() as tx:
+                # A command run off the loop decides before it claims: its reads and its work come before the
+                # transaction's first write, so on SQLite the rest of the bot can write meanwhile.
+                result = routed.spec.handler(CommandCall(event, routed.args, tx, now, role)) if reply_later else None
                 if not queries.claim_event(tx, self.community, event.platform, event.event_id, "command", now):
                     metrics.duplicate_dropped("dispatch")
-                    return "Already done."
+                    return "Already done."  # the transaction rolls back whatever the handler wrote
                 queries.forget_idle_hints(tx, self.community, now)  # a command may change what a check has to do
-                result = routed.spec.handler(CommandCall(event, routed.args, tx, now, role))
+                if result is None:
+                    result = routed.spec.handler(CommandCall(event, routed.args, tx, now, role))
                 ritual = self._command_owner.get(routed.spec.path, "core")
                 if self.adapter.answer_limit is not None and len(result.reply) > self.adapter.answer_limit:
                     result = self._long_answer(event, result, self.adapter.answer_limit)
-                write_plan(tx, self.community, ritual, f"cmd:{event.platform}:{event.event_id}", result.planned, now,
+                planned = list(result.planned)
+                if reply_later and result.reply:
+                    planned.append(Planned(Ephemeral(member=event.member, channel=event.channel, text=result.reply),
+                                           subject="command.reply"))  # fmt: skip
+                write_plan(tx, self.community, ritual, f"cmd:{event.platform}:{event.event_id}", planned, now,
                            policy=self.dm_rhythm, present=event.member)
                 tx.commit()
         except CommandError as exc:
-            return str(exc)
-        except Exception:
-            log.exception("command %r failed", event.text)
+            return _short(str(exc))  # a refusal is short, whatever a ritual put in it
+        except Exception as exc:
+            if database_unavailable(exc):  # full, read-only or gone: say so; the log has the driver's words
+                log.error("command %r: the database cannot be used (%s)", event.text[:200], first_line(exc))
+                return DATABASE_UNAVAILABLE
+            log.exception("command %r failed", event.text[:200])
             return "Something went wrong on my side; the facilitators can find the details in the bot's log."
+        if reply_later:
+            return None  # planned with the command's own deliveries; the loop wakes the outbox
         self.outbox.wake()
         return result.reply
 

@@ -1,9 +1,18 @@
 """Ritual slots: when a schedule fires, and what to do about slots missed while the bot was down.
 
-A slot is (community, ritual, scheduled time in UTC). APScheduler's ``CronTrigger`` does the calendar
-arithmetic in the community's time zone (wall-clock time, so DST shifts are handled the way people
-expect: "Monday 10:00" stays 10:00 local). The catch-up rule is a pure function so it is tested with no
-clock and no database.
+A slot is (community, ritual, scheduled time in UTC). A schedule is wall-clock time in the community's time
+zone ("Monday 10:00" stays 10:00 local in summer and winter). APScheduler's ``CronTrigger`` does the calendar
+arithmetic on the wall clock; turning a wall-clock time into a moment follows one rule for the two nights a
+year when the wall clock is not one-to-one (PEP 495's ``fold=0``):
+
+* **The repeated hour** (autumn: 02:00-03:00 happens twice in Europe): each wall-clock slot runs once, at its
+  first occurrence (summer time). ``*/30 2 * * *`` fires at 02:00 and 02:30 summer time, not again an hour later.
+* **The skipped hour** (spring: 02:00-03:00 does not exist): a slot at a wall-clock time that does not exist
+  runs once, as late as the clocks jumped (02:30 runs at 03:30 summer time); a slot that lands on a moment
+  another slot of the same schedule already holds is that slot (``*/30 * * * *`` runs at 03:00 and 03:30 once).
+
+So no slot ever fires twice and a daily or weekly slot is never lost. The catch-up rule is a pure function so
+it is tested with no clock and no database.
 """
 
 from __future__ import annotations
@@ -12,7 +21,7 @@ import threading
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -21,6 +30,10 @@ from apscheduler.triggers.cron import CronTrigger
 from storage.times import utc
 
 MAX_SLOTS_SCANNED = 2000
+
+_LONGEST_JUMP = timedelta(hours=3)
+"""More than any clock change (one hour in most zones, two in a few historical ones): the wall-clock walk
+starts this much before ``after`` so a slot moved forward out of a skipped hour is not missed."""
 
 
 @lru_cache(maxsize=256)
@@ -32,27 +45,40 @@ def trigger(cron: str, tz: str) -> CronTrigger:
     return CronTrigger.from_crontab(cron, timezone=ZoneInfo(tz))
 
 
-def _firings(cron: str, tz: str, after: datetime) -> Iterator[datetime]:
-    """Firing times after ``after``, in UTC, with a repeated wall-clock time (DST fall-back) fired once.
+@lru_cache(maxsize=256)
+def _wall_trigger(cron: str) -> CronTrigger:
+    """The same crontab on a clock with no daylight saving: its firings are wall-clock times (read as naive)."""
+    return CronTrigger.from_crontab(cron, timezone=UTC)
 
-    The cursor moves in UTC: adding to a zoned datetime is wall-clock arithmetic that drops ``fold``
-    and would loop inside the repeated hour.
+
+def _moment(wall: datetime, zone: ZoneInfo) -> datetime:
+    """The UTC moment of a naive wall-clock time (``fold=0``: first of a repeated time, a skipped one moved on)."""
+    return wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+
+def _firings(cron: str, tz: str, after: datetime) -> Iterator[datetime]:
+    """Firing times after ``after``, in UTC, increasing, each wall-clock slot once (the module docstring's rule).
+
+    The walk moves over wall-clock times (a cron on a clock with no DST), and each is turned into its moment;
+    a moment not later than the last one given (the second pass of a repeated hour, or a skipped slot moved
+    onto an existing one) is left out.
     """
     zone = ZoneInfo(tz)
-    trig = trigger(cron, tz)
+    trig = _wall_trigger(cron)
+    last = utc(after)
+    wall = last.astimezone(zone).replace(tzinfo=None) - _LONGEST_JUMP
     previous: datetime | None = None
-    last_wall: datetime | None = None
-    cursor = utc(after) + timedelta(microseconds=1)
+    cursor = wall.replace(tzinfo=UTC)
     for _ in range(MAX_SLOTS_SCANNED * 2):
-        fire = trig.get_next_fire_time(previous, cursor.astimezone(zone))
+        fire = trig.get_next_fire_time(previous, cursor)
         if fire is None:
             return
-        wall = fire.astimezone(zone).replace(tzinfo=None)
-        if wall != last_wall:
-            yield utc(fire)
-        last_wall = wall
+        moment = _moment(fire.replace(tzinfo=None), zone)
+        if moment > last:
+            yield moment
+            last = moment
         previous = fire
-        cursor = utc(fire) + timedelta(microseconds=1)
+        cursor = fire + timedelta(microseconds=1)
 
 
 class _Calendar:
@@ -93,12 +119,9 @@ class _Calendar:
         while index >= len(self.fires):
             fire = next(self.walk, None)
             if fire is None and self.fires:
-                # The walk stops after a bounded scan; carry on from the last firing, once, without
-                # repeating its wall-clock time (the second 01:30 of a DST fall-back).
-                last = self.fires[-1]
-                zone = ZoneInfo(self.tz)
-                self.walk = (f for f in _firings(self.cron, self.tz, last)
-                             if f.astimezone(zone).replace(tzinfo=None) != last.astimezone(zone).replace(tzinfo=None))
+                # The walk stops after a bounded scan; carry on from the last firing, once (a fresh walk
+                # gives only moments after it, so nothing repeats).
+                self.walk = _firings(self.cron, self.tz, self.fires[-1])
                 fire = next(self.walk, None)
             if fire is None:
                 return None

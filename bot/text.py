@@ -158,3 +158,18 @@ def split_to_fit(text: str, limit: int, measure: Callable[[str], int]) -> list[s
             smaller = max(1, min(len(piece) - 1, len(piece) * limit // size))
             pending[0:0] = split_text(piece, smaller)
     return parts
+
+
+ECHO_LIMIT = 60
+"""The most characters of a member's own argument an answer repeats back (a 100 KB argument stays theirs)."""
+
+
+def clip(text: str, limit: int = ECHO_LIMIT) -> str:
+    """``text`` shortened with … past ``limit`` characters, markers stripped (member text repeated back)."""
+    clean = strip_markers(text)
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
+def echo(text: str, limit: int = ECHO_LIMIT) -> str:
+    """A member's argument quoted back in an answer: :func:`clip`, in quotes."""
+    return repr(clip(text, limit))

@@ -12,19 +12,30 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 
 
+MAX_DURATION = timedelta(days=3660)
+"""Ten years: longer than any setting means, and far from where adding it to a date overflows (year 9999)."""
+
+
 def parse_duration(value: Any) -> timedelta:
-    """Parse ``"3d"`` and friends; a bare number means seconds."""
+    """Parse ``"3d"`` and friends; a bare number means seconds. Between 0 and :data:`MAX_DURATION`."""
     if isinstance(value, timedelta):
-        return value
-    if isinstance(value, bool):
+        seconds = value.total_seconds()
+    elif isinstance(value, bool):
         raise ValueError("a duration is written like 90m, 36h, 3d or 2w")
-    if isinstance(value, int | float):
-        return timedelta(seconds=value)
-    if isinstance(value, str):
-        match = _RE.match(value)
-        if match:
-            return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
-    raise ValueError(f"{value!r} is not a duration; write it like 90m, 36h, 3d or 2w")
+    elif isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and (match := _RE.match(value)):
+        seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    else:
+        raise ValueError(f"{_short(value)} is not a duration; write it like 90m, 36h, 3d or 2w")
+    if not 0 <= seconds <= MAX_DURATION.total_seconds():  # also refuses NaN
+        raise ValueError(f"{_short(value)} is not a duration between 0s and {MAX_DURATION.days}d; write e.g. 3d")
+    return timedelta(seconds=seconds)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def format_duration(value: timedelta) -> str:

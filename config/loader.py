@@ -5,11 +5,21 @@ An admin edits this file by hand, often on a Friday afternoon. A refusal is only
 round fixes the whole file. YAML is therefore composed into nodes first (nodes keep their position),
 then checked for things PyYAML lets slip (duplicate keys), then handed to the pydantic models; each
 pydantic error's ``loc`` is walked back down the node tree to find where to point.
+
+A hostile or broken file must not hang or crash the bot that reads it (the running bot re-reads it on every
+edit), so the file is read with limits: only a regular file (a FIFO or a device would block or never end),
+at most :data:`MAX_CONFIG_BYTES`, nested at most :data:`MAX_DEPTH` levels (aliases included), at most
+:data:`MAX_VALUES` values, aliases expanded (a 600-byte "billion laughs" expands to 387 million),
+no alias inside itself, numbers and dates a setting could hold; past :data:`MAX_PROBLEMS` problems the rest
+are counted, not listed. Each of these is a located problem like any other.
 """
 
 from __future__ import annotations
 
+import datetime
 import difflib
+import os
+import stat
 import types
 import typing
 from collections.abc import Iterator
@@ -28,6 +38,18 @@ Loc = tuple[str | int, ...]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
+MAX_CONFIG_BYTES = 256 * 1024
+"""The largest community.yaml read (the shipped one, every setting explained in comments, is 27 KB)."""
+MAX_DEPTH = 40
+"""The deepest nesting of sections and lists, counting what aliases bring in (the shipped file needs 6)."""
+MAX_VALUES = 10_000
+"""The most values (scalars, lists, sections) the file may hold, its aliases expanded (the shipped file holds
+about 300; a bank of 1,500 prompt questions is 1,500). PyYAML reads ~10,000 values a second on a busy machine,
+so this also keeps a refusal within a second or two."""
+MAX_PROBLEMS = 100
+"""Problems listed one by one; past these, one more line says how many were not shown."""
+_MAX_INT_DIGITS = 18  # every number a setting takes fits in 64 bits with room to spare
+
 
 class ConfigError(Exception):
     """The file was refused; ``problems`` holds every problem found, in file order."""
@@ -39,27 +61,59 @@ class ConfigError(Exception):
 
 def load_config(path: Path) -> CommunityConfig:
     """Read and validate the file at ``path``; raise ConfigError (never OSError) if it cannot be used."""
+    return parse_config_bytes(read_config_bytes(path), str(path))
+
+
+def read_config_bytes(path: Path) -> bytes:
+    """The file's bytes, or a ConfigError saying in one line why it is not a file we can use.
+
+    Opened without blocking (a FIFO with no writer would wait forever) and checked to be a regular file
+    (a device such as /dev/zero never ends) no bigger than :data:`MAX_CONFIG_BYTES`.
+    """
     shown = str(path)
+
+    def refuse(message: str) -> ConfigError:
+        return ConfigError([ConfigProblem(shown, 0, 0, message)])
+
     try:
-        data = Path(path).read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise ConfigError(
-            [
-                ConfigProblem(
-                    shown,
-                    1,
-                    1,
-                    f"cannot read the file ({reason}); "
-                    "check the path (pass --config PATH) and that the bot may read it",
-                )
-            ]
-        ) from exc
-    return parse_config_bytes(data, shown)
+        raise refuse(f"cannot read the file ({reason}); check the path (pass --config PATH) and that the bot "
+                     "may read it") from exc
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise refuse(f"this is {_file_kind(info.st_mode)}, not a file; point --config at community.yaml itself")
+    with os.fdopen(fd, "rb") as handle:
+        if info.st_size > MAX_CONFIG_BYTES:
+            raise refuse(f"the file is {info.st_size:,} bytes; community.yaml may be at most {MAX_CONFIG_BYTES:,}")
+        try:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+        except OSError as exc:
+            raise refuse(f"cannot read the file ({exc.strerror or exc})") from exc
+    if len(data) > MAX_CONFIG_BYTES:  # it grew while we looked
+        raise refuse(f"the file is over {MAX_CONFIG_BYTES:,} bytes; community.yaml may be at most that")
+    return data
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
 
 
 def parse_config_bytes(data: bytes, path: str) -> CommunityConfig:
     """Validate the raw bytes of a config file (UTF-8, a BOM is tolerated); a bad byte is a located problem."""
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError([ConfigProblem(path, 0, 0, f"the file is {len(data):,} bytes; community.yaml may be at "
+                                                     f"most {MAX_CONFIG_BYTES:,}")])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -73,12 +127,22 @@ def parse_config_bytes(data: bytes, path: str) -> CommunityConfig:
 
 def parse_config(text: str, path: str) -> CommunityConfig:
     """Validate YAML ``text``; ``path`` is only used to label problems (e.g. ``community.yaml``)."""
-    loader = yaml.SafeLoader(text)
+    if len(text) > MAX_CONFIG_BYTES:
+        raise ConfigError([ConfigProblem(path, 0, 0, f"the text is {len(text):,} characters; community.yaml may "
+                                                     f"be at most {MAX_CONFIG_BYTES:,} bytes")])
+    try:
+        loader = _LimitedLoader(text)  # the reader checks every character here
+    except yaml.reader.ReaderError as exc:
+        raise ConfigError([_reader_problem(exc, text, path)]) from exc
     try:
         try:
             root = loader.get_single_node()
+        except _Limit as exc:
+            raise ConfigError([_limit_problem(exc, path)]) from exc
         except yaml.MarkedYAMLError as exc:
             raise ConfigError([_syntax_problem(exc, path)]) from exc
+        except yaml.reader.ReaderError as exc:
+            raise ConfigError([_reader_problem(exc, text, path)]) from exc
         if root is None:
             raise ConfigError(
                 [
@@ -104,9 +168,15 @@ def parse_config(text: str, path: str) -> CommunityConfig:
                     )
                 ]
             )
+        try:
+            _check_expansion(root)
+        except _Limit as exc:
+            raise ConfigError([_limit_problem(exc, path)]) from exc
         problems = list(_duplicate_keys(root, (), path))
         try:
             data = loader.construct_document(root)
+        except _Limit as exc:
+            raise ConfigError([*problems, _limit_problem(exc, path)]) from exc
         except yaml.MarkedYAMLError as exc:
             raise ConfigError([*problems, _syntax_problem(exc, path)]) from exc
     finally:
@@ -115,12 +185,146 @@ def parse_config(text: str, path: str) -> CommunityConfig:
     try:
         config = CommunityConfig.model_validate(data)
     except ValidationError as exc:
-        problems.extend(_validation_problem(error, root, path) for error in exc.errors(include_url=False))
+        errors = exc.errors(include_url=False)
+        problems.extend(_validation_problem(error, root, path) for error in errors[:MAX_PROBLEMS])
+        if len(errors) > MAX_PROBLEMS:
+            problems.append(ConfigProblem(path, 0, 0, f"... and {len(errors) - MAX_PROBLEMS:,} more problems not "
+                                                      "listed; fix those above and check again"))
+    except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:  # a validator that did not expect it
+        problems.append(ConfigProblem(path, 0, 0, f"the settings could not be checked ({type(exc).__name__}: "
+                                                  f"{str(exc)[:200]}); please report this with the file"))
     if problems:
-        raise ConfigError(sorted(problems, key=lambda p: (p.line, p.col)))
+        raise ConfigError(sorted(problems, key=lambda p: (p.line < 1, p.line, p.col)))
     # Where each person is named, so a reference the platform cannot resolve is reported at its line.
     config._origin = Origin(path, {placed.loc: _position(_walk(root, placed.loc)[0]) for placed in people_refs(config)})
     return config
+
+
+# ------------------------------------------------------------------------------------------------- limits
+
+
+class _Limit(yaml.MarkedYAMLError):
+    """A value this module refuses at ``problem_mark`` (a limit met, a date that does not exist): not a syntax
+    error, so it is not worded as one; ``problem`` says what is wrong in admin words."""
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing nesting deeper than :data:`MAX_DEPTH` before it costs a deep recursion,
+    and numbers and dates no setting could hold (PyYAML would raise a bare ValueError, with no position)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._values = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        self._values += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise _Limit(problem=f"nested more than {MAX_DEPTH} levels deep; no setting needs that many",
+                             problem_mark=mark)
+            if self._values > MAX_VALUES:
+                raise _Limit(problem=f"the file holds more than {MAX_VALUES:,} values (keys, items and settings); "
+                                     "no community needs that many: look for a runaway list or pasted data here",
+                             problem_mark=self.peek_event().start_mark)
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """PyYAML's constructors raise bare Python errors for values they cannot read (``!!int community``):
+        turn them into a problem at the value's position."""
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            shown = str(node.value)[:40] if isinstance(node, yaml.ScalarNode) else _node_kind(node)
+            raise _Limit(problem=f"{shown!r} cannot be read as {node.tag.rsplit(':', 1)[-1]} ({str(exc)[:80]}); "
+                                 "check the value, and any !!tag written before it",
+                         problem_mark=node.start_mark) from exc
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    digits = sum(ch.isdigit() for ch in str(node.value))
+    if digits > _MAX_INT_DIGITS:
+        raise _Limit(problem=f"the number {str(node.value)[:20]}... has {digits} digits; no setting takes a "
+                             "number that large", problem_mark=node.start_mark)
+    return loader.construct_yaml_int(node)  # type: ignore[no-any-return]
+
+
+def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> datetime.date | datetime.datetime:
+    try:
+        return loader.construct_yaml_timestamp(node)  # type: ignore[no-any-return]
+    except (ValueError, OverflowError) as exc:
+        raise _Limit(problem=f"{str(node.value)[:40]!r} is not a real date ({exc}); write a date that exists, "
+                             "as YYYY-MM-DD", problem_mark=node.start_mark) from exc
+
+
+_LimitedLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_LimitedLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse an alias inside its own value, and a file whose aliases expand past the limits.
+
+    Walked without recursion, each node once (an alias is the same node object as its anchor, so a shared
+    value is measured once and counted as often as it is used).
+    """
+    values: dict[int, int] = {}  # id(node) -> values it expands to
+    height: dict[int, int] = {}  # id(node) -> deepest nesting below it, itself included
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, Iterator[yaml.Node]]] = [(root, _children(root))]
+    on_path.add(id(root))
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is not None:
+            if id(child) in on_path:
+                raise _Limit(problem="this value contains itself through an alias (*name inside &name); write the "
+                                     "value out instead", problem_mark=child.start_mark)
+            if id(child) not in values:
+                on_path.add(id(child))
+                stack.append((child, _children(child)))
+            continue
+        stack.pop()
+        on_path.discard(id(node))
+        kids = list(_children(node))
+        values[id(node)] = 1 + sum(values[id(k)] for k in kids)
+        height[id(node)] = 1 + max((height[id(k)] for k in kids), default=0)
+        if values[id(node)] > MAX_VALUES:
+            raise _Limit(problem=f"this value expands to more than {MAX_VALUES:,} values through its aliases "
+                                 "(*name); write it out, or use fewer aliases", problem_mark=node.start_mark)
+        if height[id(node)] > MAX_DEPTH:
+            raise _Limit(problem=f"nested more than {MAX_DEPTH} levels deep through its aliases (*name); no "
+                                 "setting needs that many", problem_mark=node.start_mark)
+
+
+def _children(node: yaml.Node) -> Iterator[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield key
+            yield value
+    elif isinstance(node, yaml.SequenceNode):
+        yield from node.value
+
+
+def _limit_problem(exc: _Limit, path: str) -> ConfigProblem:
+    mark = exc.problem_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return ConfigProblem(path, line, col, str(exc.problem))
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, path: str) -> ConfigProblem:
+    """A character YAML does not allow (a NUL byte, a control character), located."""
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    col = exc.position - (before.rfind("\n") + 1) + 1
+    what = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+    return ConfigProblem(path, line, col, f"the file contains a control character ({what}) that YAML does not "
+                                          "allow; delete it (it may come from copying text out of another program)")
 
 
 # ---------------------------------------------------------------------------------------------- YAML syntax

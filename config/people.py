@@ -126,6 +126,8 @@ class ConfigProblem:
     message: str
 
     def __str__(self) -> str:
+        if self.line < 1:  # about the file as a whole (not a regular file, too big): no position to give
+            return f"{self.path}: {self.message}"
         return f"{self.path}:{self.line}:{self.col}: {self.message}"
 
 

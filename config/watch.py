@@ -3,6 +3,9 @@
 Polling (mtime, size, then a content hash) needs no extra dependency and works on every platform and on
 mounted volumes where inotify events do not arrive. A broken edit never replaces the last good config:
 the runtime only ever receives a config through ``on_change``, and problems go to ``on_error``.
+The running bot's watcher reads and parses in a worker thread (:meth:`ConfigWatcher.run`): a file that takes
+long to refuse must not stop the event loop, and with it every other member's commands. The callbacks still
+run on the loop, where the runtime lives.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from config.loader import ConfigError, load_config, parse_config_bytes
+from config.loader import ConfigError, parse_config_bytes, read_config_bytes
 from config.models import CommunityConfig
 
 log = logging.getLogger(__name__)
@@ -67,27 +70,39 @@ class ConfigWatcher:
         A new valid config goes to ``on_change``; a broken one to ``on_error`` (once per broken content,
         not on every poll). A file touched or rewritten with identical bytes changes nothing.
         """
+        return self._deliver(self._look())
+
+    def _look(self) -> CommunityConfig | ConfigError | None:
+        """Read and parse the file if its content changed (any thread): the new config, its refusal, or None."""
         content = self._stat_and_hash()
         if content is None:
-            return False
+            return None
         data, digest = content
         if digest == self._digest:
-            return False
+            return None
         self._digest = digest
         try:
-            config = self._parse(data)
+            return self._parse(data)
         except ConfigError as error:
-            self.on_error(error)
+            return error
+
+    def _deliver(self, outcome: CommunityConfig | ConfigError | None) -> bool:
+        """Hand what :meth:`_look` found to the callbacks (on the caller's thread: the loop's, for the bot)."""
+        if outcome is None:
+            return False
+        if isinstance(outcome, ConfigError):
+            self.on_error(outcome)
             return True
-        self.current = config
-        self.on_change(config)
+        self.current = outcome
+        self.on_change(outcome)
         return True
 
     async def run(self) -> None:
-        """Poll until cancelled. A failing callback is logged and polling goes on: the bot must keep running."""
+        """Poll until cancelled, reading and parsing in a worker thread. A failing callback is logged and
+        polling goes on: the bot must keep running."""
         while True:
             try:
-                self.check_now()
+                self._deliver(await asyncio.to_thread(self._look))
             except Exception:
                 log.exception("config reload of %s failed in a callback; still watching", self.path)
             await asyncio.sleep(self.poll_seconds)
@@ -113,8 +128,8 @@ class ConfigWatcher:
         self._read_at_ns = time.time_ns()
         self._stamp = stamp
         try:
-            data: bytes | None = self.path.read_bytes()
-        except OSError:
+            data: bytes | None = read_config_bytes(self.path)  # never blocks on a FIFO, never reads a device
+        except ConfigError:
             data = None
         digest = b"<unreadable>" if data is None else hashlib.sha256(data).digest()
         if self._digest is None:
@@ -126,5 +141,5 @@ class ConfigWatcher:
     def _parse(self, data: bytes | None) -> CommunityConfig:
         """Validate bytes already read (so the hash and the parse see the same content)."""
         if data is None:
-            return load_config(self.path)  # raises a ConfigError that says why the file cannot be read
-        return parse_config_bytes(data, str(self.path))
+            read_config_bytes(self.path)  # raises the ConfigError that says why the file cannot be read
+        return parse_config_bytes(data or b"", str(self.path))

@@ -135,6 +135,32 @@ def main(argv: list[str] | None = None) -> int:
         # docs), and exit as a process killed by SIGPIPE would (128 + 13).
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except Exception as exc:
+        url = _database_of(args)
+        if url is None or not _database_unavailable(exc):
+            raise
+        from copbot.db_commands import report_unreachable
+
+        return report_unreachable(url, exc)  # one line, what to do, no traceback (exit 2)
+
+
+def _database_unavailable(exc: BaseException) -> bool:
+    from storage.errors import database_unavailable
+
+    return database_unavailable(exc)
+
+
+def _database_of(args: argparse.Namespace) -> str | None:
+    """The database a command works on (None for those on a throwaway one, or none at all)."""
+    if args.command not in ("run", "report", "resources", "db"):
+        return None
+    if getattr(args, "url", None):
+        return str(args.url)
+    if args.command == "db" and getattr(args, "db_command", "") == "migrate-sqlite-to-postgres":
+        return str(getattr(args, "to", None) or os.environ.get("COPBOT_DATABASE_URL") or "")
+    from copbot.app import database_url
+
+    return database_url(Path(args.config))
 
 
 def _load(path: str) -> Any:
@@ -150,13 +176,13 @@ def _load(path: str) -> Any:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    config = _load(args.config)  # before the rituals are imported: a broken file is refused in a blink
+    if config is None:
+        return 2
     from bot.ritual import RitualContext
     from copbot.registry import RITUALS
     from copbot.upcoming import upcoming_line
 
-    config = _load(args.config)
-    if config is None:
-        return 2
     zone = ZoneInfo(config.community.timezone)
     now = datetime.now(UTC)
     print(f"{args.config}: OK — {config.community.name} ({config.community.timezone})")
@@ -250,13 +276,16 @@ def _serve(args: argparse.Namespace, config: Any, platform: str) -> int:
         db = open_for(Path(args.config))
     except OperationalError as exc:  # PostgreSQL down, wrong host or password: one clear line, exit 2
         return report_unreachable(database_url(Path(args.config)), exc)
-    if platform == "console":
-        console = Console(soft_wrap=True)  # the terminal wraps; a script's reader gets whole lines
-        return asyncio.run(run_console(Path(args.config), config, db, interactive=sys.stdin.isatty(), console=console,
-                                       start=args.start_at))
-    from copbot.platforms.registry import run_platform
+    try:
+        if platform == "console":
+            console = Console(soft_wrap=True)  # the terminal wraps; a script's reader gets whole lines
+            return asyncio.run(run_console(Path(args.config), config, db, interactive=sys.stdin.isatty(),
+                                           console=console, start=args.start_at))
+        from copbot.platforms.registry import run_platform
 
-    return run_platform(platform, Path(args.config), config, db)
+        return run_platform(platform, Path(args.config), config, db)
+    finally:
+        db.dispose()  # before the bot lock is let go (storage/bot_lock.py says why)
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:

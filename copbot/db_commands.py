@@ -16,29 +16,53 @@ from sqlalchemy.exc import OperationalError
 
 from copbot.app import database_url
 from storage.db import Database, head_revision
+from storage.errors import first_line
 from storage.transfer import TransferError, copy_sqlite_to_postgres
 
 EXIT_USER = 2
 
 
 def shown(url: str) -> str:
-    """The URL with its password masked, for messages."""
+    """The URL with its password masked, for messages (a SQLite URL has none, and is shown as written)."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
     except Exception:
         return "(unparsable URL)"
+    return url if parsed.get_backend_name() == "sqlite" else parsed.render_as_string(hide_password=True)
 
 
 def _url(args: argparse.Namespace) -> str:
     return str(args.url) if args.url else database_url(Path(args.config))
 
 
-def report_unreachable(url: str, exc: OperationalError) -> int:
-    """One line naming the database (password masked) and why, plus what to check; exit code 2."""
-    reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-    print(f"copbot: cannot reach the database {shown(url)}: {reason}", file=sys.stderr)
-    print("  check that the server runs, the host, port, user and password, and that the database exists",
-          file=sys.stderr)  # fmt: skip
+def database_problem(url: str, exc: BaseException) -> str:
+    """One line: what failed, on which database (password masked), and what to do about it."""
+    reason = first_line(exc)
+    low = reason.lower()
+    sqlite = url.startswith("sqlite")
+    if "readonly" in low or "read-only" in low:
+        verb = "cannot write to"
+        advice = ("give the bot write access to the file and its directory" if sqlite else
+                  "point COPBOT_DATABASE_URL at the primary server, not a read-only standby")
+    elif "disk is full" in low or "no space" in low:
+        verb, advice = "cannot write to", "free some disk space where the database lives, then start again"
+    elif "locked" in low:
+        verb, advice = "cannot use", "another program holds the database: stop it (or wait) and try again"
+    elif "not a database" in low:
+        verb = "cannot read"
+        advice = "this file is not a SQLite database: point COPBOT_DATABASE_URL at copbot's database, or move it away"
+    elif sqlite:
+        verb = "cannot reach"
+        advice = "check the path in COPBOT_DATABASE_URL (or the config's directory): it must exist and be writable"
+    else:
+        verb = "cannot reach"
+        advice = "check that the server runs, the host, port, user and password, and that the database exists"
+    return f"copbot: {verb} the database {shown(url)}: {reason}; {advice}"
+
+
+def report_unreachable(url: str, exc: BaseException) -> int:
+    """Print :func:`database_problem`'s one line to stderr; exit code 2."""
+    print(database_problem(url, exc), file=sys.stderr)
     return EXIT_USER
 
 

@@ -43,6 +43,8 @@ class Probes:
     """The participation writer is running: if it stopped, reactions and replies are no longer stored."""
     last_tick_age: timedelta | None
     """Since the last scheduler tick by the runtime's clock; None if it never ticked."""
+    writer_problem: str | None = None
+    """The writer runs but cannot write (disk full, database read-only or gone): what it says, else None."""
 
 
 @dataclass(frozen=True)
@@ -64,15 +66,15 @@ class Health:
             "database": self.probes.database_error is None,
             "scheduler": self.probes.scheduler_running,
             "adapter": self.probes.adapter_connected,
-            "writer": self.probes.writer_alive,
+            "writer": self.probes.writer_alive and self.probes.writer_problem is None,
             "last_tick_age_seconds": None if age is None else round(age.total_seconds(), 1),
             "problems": list(self.problems),
         }
 
 
 def assess(probes: Probes, max_tick_age: timedelta = MAX_TICK_AGE) -> Health:
-    """Healthy when the database answers, the adapter is connected, participation is being written and, if a
-    scheduler runs, it ticks."""
+    """Healthy when the database answers, the adapter is connected, participation is being written (the writer
+    runs *and* its writes succeed: a full disk leaves ``SELECT 1`` answering) and, if a scheduler runs, it ticks."""
     problems: list[str] = []
     if probes.database_error is not None:
         problems.append(f"database unreachable: {probes.database_error}")
@@ -80,6 +82,8 @@ def assess(probes: Probes, max_tick_age: timedelta = MAX_TICK_AGE) -> Health:
         problems.append("not connected to the chat platform")
     if not probes.writer_alive:
         problems.append("the participation writer has stopped: reactions and replies are not being stored")
+    elif probes.writer_problem is not None:
+        problems.append(probes.writer_problem)
     if probes.scheduler_running is False:
         problems.append("the ritual scheduler is not running")
     if probes.scheduler_running is not None:
@@ -129,6 +133,7 @@ async def probe(runtime: Runtime) -> Probes:
         scheduler_running=None if running is None else running(),
         adapter_connected=await _adapter_connected(runtime),
         writer_alive=runtime.writer.alive,
+        writer_problem=runtime.writer.problem,
         last_tick_age=None if last is None else utc(runtime.clock.now()) - utc(last),
     )
 

@@ -58,6 +58,12 @@ class RuntimeGauges(Collector):
             "Participation events received but not yet written (a growing value means the database is slow).",
             value=runtime.writer.pending,
         )
+        yield GaugeMetricFamily(
+            "copbot_participation_unwritable_seconds",
+            "Seconds the database has refused the participation writer's batches (disk full, read-only, down); "
+            "0 while it writes. The events wait in memory meanwhile (copbot_participation_pending).",
+            value=runtime.writer.failing_for,
+        )
         last = runtime.last_tick
         if last is not None:
             yield GaugeMetricFamily(

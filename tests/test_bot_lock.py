@@ -79,3 +79,62 @@ def test_no_lock_where_there_is_no_file(url: str) -> None:
     assert sqlite_file(url) is None
     with BotLock(url) as first, BotLock(url) as second:  # nothing to hold: both "succeed"
         assert not first.held and not second.held
+
+
+def _names_for_one_file(tmp_path: Path) -> tuple[str, list[str]]:
+    """A database file and other URLs that reach the same file: a hard link, a symlink, a file: URI, a relative
+    path and a path through '..' (SQLite would give each name its own -wal file: two writers, one corrupt file)."""
+    from storage.db import open_database
+
+    home = tmp_path / "data"
+    home.mkdir()
+    db = home / "copbot.db"
+    open_database(f"sqlite:///{db}").dispose()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    os.link(db, elsewhere / "hard.db")
+    (elsewhere / "soft.db").symlink_to(db)
+    relative = os.path.relpath(db, Path.cwd())
+    return f"sqlite:///{db}", [
+        f"sqlite:///{elsewhere / 'hard.db'}",
+        f"sqlite:///{elsewhere / 'soft.db'}",
+        f"sqlite:///file:{db}?mode=rwc&uri=true",
+        f"sqlite:///file://{db}?uri=true",
+        f"sqlite:///{relative}",
+        f"sqlite:///{elsewhere / '..' / 'data' / 'copbot.db'}",
+    ]
+
+
+def test_the_lock_is_on_the_file_whatever_name_reaches_it(tmp_path: Path) -> None:
+    url, others = _names_for_one_file(tmp_path)
+    with BotLock(url):
+        for other in others:
+            with pytest.raises(AnotherBotIsRunning, match="whatever name or link"):
+                BotLock(other).acquire()
+    for other in others:  # and the other way round: any name first keeps the plain path out
+        with BotLock(other), pytest.raises(AnotherBotIsRunning):
+            BotLock(url).acquire()
+
+
+@pytest.mark.parametrize("url", ["sqlite:///file::memory:?uri=true",
+                                 "sqlite:///file:shared?mode=memory&cache=shared&uri=true"])
+def test_in_memory_uri_databases_have_no_file_to_lock(url: str) -> None:
+    assert sqlite_file(url) is None
+
+
+def test_a_second_bot_through_a_hard_link_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "community.yaml"
+    shutil.copy(ROOT / "community.yaml", config)
+    url, others = _names_for_one_file(tmp_path)
+    env = {**_env(tmp_path), "COPBOT_DATABASE_URL": url}
+    first = _start_bot(config, env)
+    try:
+        second = subprocess.run([*COPBOT, "run", "--config", str(config)], input="/quit\n", capture_output=True,
+                                text=True, env={**env, "COPBOT_DATABASE_URL": others[0]}, cwd=tmp_path, timeout=120)
+        assert second.returncode == 2, second.stderr
+        assert "another copbot is already running on" in second.stderr
+        assert "Traceback" not in second.stderr
+    finally:
+        assert first.stdin is not None
+        first.stdin.close()
+        first.wait(timeout=60)

@@ -74,9 +74,11 @@ async def test_the_shipped_community_runs_on_discord(db: Database) -> None:
                 assert onboarding_store.acknowledged_members(tx, community) == {key(fake, eve)}
 
             interaction = await fake.slash(ANA, ["pair", "now"])
-            started = (await callback_of(fake, interaction))["data"]["content"]
-            assert started == "Started a pairing cycle: 1 group introduced."
+            started = (await callback_of(fake, interaction))["data"]["content"]  # acknowledged at once
+            assert started == "On it: `/cop-admin pair now` is running now. I will tell you here when it is done."
             await bot.runtime.settle()
+            answers = [m["content"] for m in dms(fake, ANA) if m["content"].startswith("Started a pairing cycle")]
+            assert answers == ["Started a pairing cycle: 1 group introduced."]  # the answer follows, by DM
             clock.advance(timedelta(days=4, hours=1))  # the shipped followup_after: 4d
             bot.runtime.tick()
             await bot.runtime.settle()

@@ -273,7 +273,9 @@ async def test_pair_now_is_refused_for_a_member_and_runs_for_a_facilitator(
         assert store.cycles(tx, "test-guild") == []
     assert intros(adapter) == []
     started = await command(guild, clock, "fay", "pair now")
-    assert started == "Started a pairing cycle: 1 group introduced."
+    assert started == "On it: `/cop pair now` is running now. I will tell you here when it is done."
+    answers = [m.text for m in adapter.transcript if m.where == "only @fay"]
+    assert answers == ["Started a pairing cycle: 1 group introduced."]  # the answer follows, to fay alone
     assert len(intros(adapter)) == 1
 
 

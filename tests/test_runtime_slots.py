@@ -127,3 +127,37 @@ async def test_slots_from_before_the_bot_was_installed_are_never_caught_up(
     assert posts(adapter) == []
     assert _runs(db, "test-guild") == []
     await bot.stop()
+
+
+def _half_hourly_at_two(config: CommunityConfig) -> CommunityConfig:
+    from tests.conftest import COMMUNITY_YAML, make_config
+
+    assert "0 10 * * mon" in COMMUNITY_YAML
+    return make_config(COMMUNITY_YAML.replace("0 10 * * mon", "*/30 2 * * *"))
+
+
+async def _run_the_night(config: CommunityConfig, db: Database, night_utc: tuple[int, int, int]) -> list[str]:
+    """Tick every minute from 20:00 UTC the evening before to 06:00 UTC (as the live safety tick does)."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    year, month, day = night_utc
+    clock = ManualClock(datetime(year, month, day - 1, 20, tzinfo=UTC))
+    bot = Runtime(_half_hourly_at_two(config), db, ConsoleAdapter(), clock, RITUALS)
+    bot.install()
+    ran = []
+    while clock.now() < datetime(year, month, day, 6, tzinfo=UTC):
+        clock.advance(timedelta(minutes=1))
+        ran += [o.ran for o in bot.tick("prompts") if o.ran]
+    return [r.astimezone(ZoneInfo("Europe/Berlin")).strftime("%H:%M %Z") for r in ran if r is not None]
+
+
+async def test_a_half_hourly_slot_at_two_runs_twice_on_the_autumn_night_not_four_times(
+    config: CommunityConfig, db: Database
+) -> None:
+    assert await _run_the_night(config, db, (2027, 10, 31)) == ["02:00 CEST", "02:30 CEST"]
+
+
+async def test_a_half_hourly_slot_at_two_runs_twice_on_the_spring_night_too(config: CommunityConfig,
+                                                                           db: Database) -> None:
+    assert await _run_the_night(config, db, (2027, 3, 28)) == ["03:00 CEST", "03:30 CEST"]

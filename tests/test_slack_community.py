@@ -97,10 +97,13 @@ async def test_the_shipped_community_runs_on_slack(tmp_path: Path) -> None:
         with world.db.session() as tx:
             assert onboarding_store.acknowledged_members(tx, community) == {keys["eve"]}
 
-        answer = await world.sender.command("pair now", user_id=ANA)
-        assert answer.json()["text"] == "Started a pairing cycle: 1 group introduced."
+        answer = await world.sender.command("pair now", user_id=ANA)  # acknowledged at once, worked out aside
+        assert answer.json()["text"] == "On it: `/cop pair now` is running now. I will tell you here when it is done."
         async with asyncio.timeout(10):
+            await world.runtime.commands_done()
             await world.all_sent()
+        assert [e["text"] for e in world.fake.ephemerals if e.get("user") == ANA] == [
+            "Started a pairing cycle: 1 group introduced."]  # the answer follows, to ana alone
         clock.advance(timedelta(days=4, hours=1))  # the shipped followup_after: 4d
         world.runtime.tick()
         async with asyncio.timeout(10):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -135,3 +136,55 @@ def test_a_cached_calendar_answers_any_sequence_of_questions_as_a_fresh_one_woul
             assert cached.between(after, until) == _Calendar(cron, tz).between(after, until)
         else:
             assert cached.following(after, 3) == _Calendar(cron, tz).following(after, 3)
+
+
+def _local(slots: list[datetime]) -> list[str]:
+    return [s.astimezone(BERLIN).strftime("%H:%M %Z") for s in slots]
+
+
+def test_every_half_hour_of_the_repeated_hour_runs_once_on_the_autumn_night() -> None:
+    """2027-10-31: 02:00-03:00 happens twice; `*/30 2 * * *` is two wall-clock slots, run at their first pass."""
+    night = slots_between("*/30 2 * * *", "Europe/Berlin", datetime(2027, 10, 30, 20, tzinfo=UTC),
+                          datetime(2027, 10, 31, 6, tzinfo=UTC))
+    assert _local(night) == ["02:00 CEST", "02:30 CEST"]
+
+
+def test_every_half_hour_of_the_skipped_hour_runs_once_on_the_spring_night() -> None:
+    """2027-03-28: 02:00-03:00 does not exist; its two slots run as late as the clocks jumped, once each."""
+    night = slots_between("*/30 2 * * *", "Europe/Berlin", datetime(2027, 3, 27, 20, tzinfo=UTC),
+                          datetime(2027, 3, 28, 6, tzinfo=UTC))
+    assert _local(night) == ["03:00 CEST", "03:30 CEST"]
+
+
+def test_a_skipped_slot_moved_onto_an_existing_one_is_that_slot() -> None:
+    night = slots_between("*/30 * * * *", "Europe/Berlin", datetime(2027, 3, 28, 0, 0, tzinfo=UTC),
+                          datetime(2027, 3, 28, 2, 0, tzinfo=UTC))
+    assert _local(night) == ["01:30 CET", "03:00 CEST", "03:30 CEST", "04:00 CEST"]
+
+
+def _clock_changes(zone: str) -> list[datetime]:
+    """The moments of 2027 at which ``zone``'s UTC offset changes (hour by hour is fine enough to find them)."""
+    tz = ZoneInfo(zone)
+    hours = [datetime(2027, 1, 1, tzinfo=UTC) + timedelta(hours=h) for h in range(365 * 24)]
+    return [b for a, b in pairwise(hours) if a.astimezone(tz).utcoffset() != b.astimezone(tz).utcoffset()]
+
+
+@settings(deadline=None, max_examples=80)
+@given(cron=st.sampled_from(["*/30 2 * * *", "*/20 * * * *", "15 1-3 * * *", "0,30 2,3 * * *", "45 2 * * sun",
+                             "*/30 0,1 * * *"]),
+       zone=st.sampled_from(["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "America/Santiago"]),
+       change=st.integers(0, 1), before_hours=st.integers(0, 48), resume_minutes=st.integers(1, 48 * 60))
+def test_no_wall_clock_slot_ever_fires_twice_whatever_the_zone_and_where_the_walk_resumes(
+    cron: str, zone: str, change: int, before_hours: int, resume_minutes: int
+) -> None:
+    """Walked in two pieces (a bot that stopped and resumed at any minute), the firings around a clock change
+    give each wall-clock time at most once, in increasing order, and the pieces join without a gap."""
+    tz = ZoneInfo(zone)
+    start = _clock_changes(zone)[change] - timedelta(hours=before_hours)
+    cut = start + timedelta(minutes=resume_minutes)
+    end = start + timedelta(days=4)
+    whole = _walked(cron, zone, start, end)
+    assert whole == _walked(cron, zone, start, cut) + _walked(cron, zone, cut, end)
+    assert whole == sorted(set(whole))
+    walls = [f.astimezone(tz).replace(tzinfo=None, fold=0) for f in whole]
+    assert len(walls) == len(set(walls))

@@ -37,6 +37,7 @@ from copbot.dashboard.auth import (
     token_matches,
 )
 from copbot.dashboard.data import gather
+from copbot.dashboard.proxy import SchemePolicy
 from copbot.dashboard.redact import protect_access_log
 from copbot.dashboard.view import day_text, kind_label, percent
 from copbot.report import build_report
@@ -80,7 +81,8 @@ def templates() -> Environment:
 
 def install_dashboard(app: web.Application, runtime: Runtime, environ: Mapping[str, str] | None = None) -> None:
     """The route installer for copbot/web.py: adds /dashboard only when a token is configured."""
-    token = configured_token(os.environ if environ is None else environ)
+    environ = os.environ if environ is None else environ
+    token = configured_token(environ)
     if token is None:
         log.info("dashboard off: set %s to serve %s", TOKEN_ENV, PAGE)
         return
@@ -91,12 +93,15 @@ def install_dashboard(app: web.Application, runtime: Runtime, environ: Mapping[s
     cache = ChartCache(CHART_TTL)
     env = templates()
     guard = _guard(token, env)
+    scheme = SchemePolicy.from_environ(environ)  # behind a TLS proxy: whom to believe about HTTPS
 
     async def page(request: web.Request) -> web.StreamResponse:
         if "token" in request.query:  # a valid one: keep it in a cookie, drop it from the URL
             response = web.Response(status=303, headers={**SECURITY_HEADERS, "Location": PAGE})
             response.set_cookie(COOKIE_NAME, cookie_value(token), max_age=COOKIE_MAX_AGE, path=PAGE,
-                                httponly=True, samesite="Lax", secure=request.secure)
+                                httponly=True, samesite="Lax",
+                                secure=scheme.is_https(secure=request.secure, remote=request.remote,
+                                                       headers=request.headers))
             return response
         now = runtime.clock.now()
         data = await asyncio.to_thread(gather, runtime, now)

@@ -37,7 +37,7 @@ from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, Event, MemberLeft
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec, Upcoming
 from bot.slots import next_slots, slots_between
-from bot.text import mention, strip_markers
+from bot.text import echo, mention, strip_markers
 from config.durations import format_duration
 from config.facilitator import FacilitatorConfig
 from rituals.facilitator.decisions import LedgerEntry, Turn, TurnKind, Volunteer, apply_swap, is_available, next_hosts
@@ -60,7 +60,7 @@ def parse_day(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise CommandError(f"I could not read {strip_markers(text)!r} as a date; write it like 2027-01-15.") from None
+        raise CommandError(f"I could not read {echo(text)} as a date; write it like 2027-01-15.") from None
 
 
 class FacilitatorRitual(ConfiguredRitual[FacilitatorConfig]):
@@ -489,7 +489,7 @@ class FacilitatorRitual(ConfiguredRitual[FacilitatorConfig]):
     def _resolve(self, tx: Session, who: str) -> str:
         found = queries.find_member_by_name(tx, self.ctx.community, strip_markers(who))
         if found is None or found.left_at is not None:
-            raise CommandError(f"I don't know a member called {strip_markers(who)!r}. "
+            raise CommandError(f"I don't know a member called {echo(who)}. "
                                "Write their name as it shows here, e.g. `@ana`.")
         return found.key
 

@@ -19,7 +19,7 @@ from bot.commands import CommandError
 from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, Event, MemberJoined, MemberLeft
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
-from bot.text import mention, strip_markers
+from bot.text import echo, mention, strip_markers
 from config.onboarding import KNOWN_PLACEHOLDERS, OnboardingConfig
 from config.templates import render_template
 from rituals.onboarding.decisions import (
@@ -397,7 +397,7 @@ class OnboardingRitual(ConfiguredRitual[OnboardingConfig]):
         named = strip_markers(call.args[0])  # a member the platform resolved comes as their marked key
         member = queries.find_member_by_name(call.tx, community, named)
         if member is None:
-            raise CommandError(f"I do not know {named!r}. Write their @name as the platform shows it.")
+            raise CommandError(f"I do not know {echo(named)}. Write their @name as the platform shows it.")
         if member.left_at is not None:
             raise CommandError(f"{member.name} has left the community, so I will not send them anything.")
         existing = store.sequence(call.tx, community, member.key)

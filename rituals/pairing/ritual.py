@@ -8,14 +8,14 @@ and counts as participation (kind ``met``) for every member of the group.
 
 Cycles every 2 or 4 weeks: a 5-field crontab cannot say "every other Monday", so the schedule fires weekly
 and a slot whose week is not on the ``every_weeks`` stride (counted from ``anchor``) does nothing and stores
-nothing. ``/cop pair now`` always runs.
+nothing. ``/cop pair now`` always runs, once: a repeat within ``REPEAT_WINDOW`` of a manual cycle joins it.
 """
 
 from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -28,7 +28,7 @@ from bot.events import ButtonClicked, Event
 from bot.member_lookup import resolve
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec, Upcoming
 from bot.slots import next_slots
-from bot.text import mention, strip_markers
+from bot.text import echo, mention, strip_markers
 from config.durations import format_duration
 from config.pairing import PairingConfig
 from rituals.pairing.decisions import (
@@ -46,6 +46,7 @@ from storage import queries
 from storage.models import Member
 from storage.onboarding import acknowledged_members
 from storage.tags import decode_list, encode_list, encode_tags
+from storage.times import utc
 
 log = logging.getLogger("copbot.pairing")
 
@@ -54,6 +55,10 @@ FOLLOWUP_CRON = "0 * * * *"
 
 LOOKAHEAD_SLOTS = 64
 """Schedule slots scanned for the next cycle starts: more than a year of weekly slots at every_weeks 4."""
+
+REPEAT_WINDOW = timedelta(minutes=10)
+"""A ``/cop pair now`` this soon after the last manual cycle started is the same request again (a platform's
+retry, a second click): it joins that cycle instead of introducing everyone a second time."""
 
 HISTORY_SHOWN = 6
 """Cycles summarised in the meet-rate line of ``/cop pairing status``."""
@@ -165,6 +170,8 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
     # --- a cycle ------------------------------------------------------------------------------------------
 
     def _run_cycle(self, tx: Session, slot: datetime, *, source: str, started_by: str) -> list[Planned]:
+        """Read, decide, then write: everything is worked out before the first write, so on SQLite the database
+        stays open to the rest of the bot while 10,000 members are paired (the write lock is taken last)."""
         settings = self.settings
         assert settings is not None
         community = self.ctx.community
@@ -189,21 +196,8 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
         }
         past = list(store.cycles(tx, community))
         past_groups = store.groups(tx, community, [c.id for c in past if c.id is not None])
-        cycle = store.add_cycle(
-            tx,
-            store.PairingCycle(
-                community=community,
-                slot=slot,
-                mode=settings.mode,
-                source=source,
-                started_by=started_by,
-                followup_due_at=slot + settings.followup_after,
-            ),
-        )
-        assert cycle.id is not None
         number = len(past)
         topics = settings.topics
-        planned: list[Planned] = []
         name = self.ctx.config.community.name
 
         def history(kind: str) -> list[list[tuple[str, ...]]]:
@@ -216,11 +210,10 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
         def topic(index: int) -> str:
             return topics[(number + index) % len(topics)] if topics else ""
 
-        count = 0
+        left: list[tuple[str, str, str]] = []  # (kind, member, reason)
+        peer_groups: list[tuple[Sequence[str], str]] = []
         if settings.mode in ("peer", "both"):
-            for key, reason in why_not.items():
-                if reason is not None:
-                    store.add_left_out(tx, community, cycle.id, "peer", key, reason)
+            left += [("peer", key, reason) for key, reason in why_not.items() if reason is not None]
             candidates = [
                 Candidate(key, tz_offset_hours(m.tz, slot), interests_of(m), self.ctx.config.team_of(key, m.team))
                 for key, m in members.items()
@@ -235,47 +228,65 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
                 exclude_same_team=settings.exclude_same_team,
                 seed=zlib.crc32(slot.isoformat().encode()),
             )
-            for keys in result.groups:
-                chosen = topic(count)
-                count += 1
-                group = store.add_group(tx, community, cycle.id, "peer", keys, chosen)
-                shared = sorted(frozenset.intersection(*(interests_of(members[k]) for k in keys)))
-                planned.append(
-                    Planned(
-                        GroupMessage(members=tuple(keys), text=peer_intro(name, keys, shared, chosen)),
-                        subject=f"pairing.group:{group.id}",
-                    )
-                )
-            for key, reason in result.left_out.items():
-                store.add_left_out(tx, community, cycle.id, "peer", key, reason)
+            peer_groups = [(keys, topic(index)) for index, keys in enumerate(result.groups)]
+            left += [("peer", key, reason) for key, reason in result.left_out.items()]
+        mentorship: list[tuple[Sequence[str], str]] = []
+        wanted: dict[str, list[str]] = {}
         lasting = self.ctx.config.rituals.mentorship
         if settings.mode in ("mentorship", "both") and not (lasting and lasting.enabled):  # else: terms, not cycles
-            planned += self._mentorship(
-                tx, cycle.id, slot, members, why_not, goals, history("mentorship"), topic, count
-            )
+            pairs, wanted, not_matched = self._mentorship(slot, members, why_not, goals, history("mentorship"))
+            mentorship = [((mentor, mentee), topic(len(peer_groups) + index))
+                          for index, (mentee, mentor) in enumerate(pairs)]  # fmt: skip
+            left += not_matched
+
+        # --- the writes, all together at the end
+        cycle = store.add_cycle(
+            tx,
+            store.PairingCycle(
+                community=community,
+                slot=slot,
+                mode=settings.mode,
+                source=source,
+                started_by=started_by,
+                followup_due_at=slot + settings.followup_after,
+            ),
+        )
+        assert cycle.id is not None
+        for kind, key, reason in left:
+            store.add_left_out(tx, community, cycle.id, kind, key, reason)
+        planned: list[Planned] = []
+        for group, (keys, chosen) in zip(store.add_groups(tx, community, cycle.id, "peer", peer_groups), peer_groups,
+                                         strict=True):  # fmt: skip
+            shared = sorted(frozenset.intersection(*(interests_of(members[k]) for k in keys)))
+            planned.append(Planned(GroupMessage(members=tuple(keys), text=peer_intro(name, keys, shared, chosen)),
+                                   subject=f"pairing.group:{group.id}"))  # fmt: skip
+        for group, ((mentor, mentee), chosen) in zip(
+            store.add_groups(tx, community, cycle.id, "mentorship", mentorship), mentorship, strict=True
+        ):
+            text = mentor_intro(name, mentor, mentee, wanted.get(mentee, []), chosen)
+            planned.append(Planned(GroupMessage(members=(mentor, mentee), text=text),
+                                   subject=f"pairing.group:{group.id}"))  # fmt: skip
         return planned
 
     def _mentorship(
         self,
-        tx: Session,
-        cycle_id: int,
         slot: datetime,
         members: dict[str, Member],
         why_not: dict[str, str | None],
         stated_goals: dict[str, list[str]],
         history: list[list[tuple[str, ...]]],
-        topic: Callable[[int], str],
-        count: int,
-    ) -> list[Planned]:
+    ) -> tuple[list[tuple[str, str]], dict[str, list[str]], list[tuple[str, str, str]]]:
+        """Who mentors whom this cycle: ((mentee, mentor) pairs in order, each mentee's goals, who is left out
+        and why). Decides only; the caller writes."""
         settings = self.settings
         assert settings is not None
-        community = self.ctx.community
+        left: list[tuple[str, str, str]] = []
         mentors: list[Mentor] = []
         for spec in settings.mentors:
             if spec.member not in members:
                 continue  # not (or no longer) a member: offers nothing this cycle
             if why_not[spec.member] is not None:
-                store.add_left_out(tx, community, cycle_id, "mentorship", spec.member, str(why_not[spec.member]))
+                left.append(("mentorship", spec.member, str(why_not[spec.member])))
                 continue
             mentors.append(
                 Mentor(
@@ -291,23 +302,12 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
             if key not in members or key in mentor_keys:
                 continue
             if why_not[key] is not None:
-                store.add_left_out(tx, community, cycle_id, "mentorship", key, str(why_not[key]))
+                left.append(("mentorship", key, str(why_not[key])))
                 continue
             mentees.append(Mentee(key, tz_offset_hours(members[key].tz, slot), frozenset(tags)))
         result = match_mentors(mentees, mentors, history, avoid_repeat_cycles=settings.avoid_repeat_cycles)
-        planned: list[Planned] = []
-        name = self.ctx.config.community.name
-        for mentee, mentor in sorted(result.assignments.items()):
-            chosen = topic(count)
-            count += 1
-            group = store.add_group(tx, community, cycle_id, "mentorship", (mentor, mentee), chosen)
-            text = mentor_intro(name, mentor, mentee, wanted.get(mentee, []), chosen)
-            planned.append(
-                Planned(GroupMessage(members=(mentor, mentee), text=text), subject=f"pairing.group:{group.id}")
-            )
-        for key, reason in result.unmatched.items():
-            store.add_left_out(tx, community, cycle_id, "mentorship", key, reason)
-        return planned
+        left += [("mentorship", key, reason) for key, reason in result.unmatched.items()]
+        return sorted(result.assignments.items()), wanted, left
 
     # --- "did you meet?" ----------------------------------------------------------------------------------
 
@@ -364,7 +364,7 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
 
     def commands(self) -> list[CommandSpec]:
         return [
-            CommandSpec(("pair", "now"), Role.FACILITATOR, "start a pairing cycle now", self._pair_now),
+            CommandSpec(("pair", "now"), Role.FACILITATOR, "start a pairing cycle now", self._pair_now, fans_out=True),
             CommandSpec(("pairing", "join"), Role.MEMBER, "take part in pairing", self._join),
             CommandSpec(("pairing", "leave"), Role.MEMBER, "stop being paired", self._leave),
             CommandSpec(("optout", "pairing"), Role.MEMBER, "stop being paired (same as pairing leave)", self._leave),
@@ -403,6 +403,15 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
         self._on()
         if store.cycle_at(call.tx, self.ctx.community, call.now) is not None:
             return CommandResult("A pairing cycle already started at this very moment.")
+        latest = store.latest_cycle(call.tx, self.ctx.community)
+        if latest is not None and latest.source == "manual" and call.now - utc(latest.slot) < REPEAT_WINDOW:
+            # a retried or repeated trigger (Slack resends, a second click): the cycle just started is the one
+            ago = max(1, int((call.now - utc(latest.slot)).total_seconds() // 60))
+            return CommandResult(
+                f"A pairing cycle started {ago} minute{'s' if ago != 1 else ''} ago"
+                f"{' (by ' + mention(latest.started_by) + ')' if latest.started_by else ''}; that is the one: "
+                "nobody is introduced twice. `/cop pairing status` shows it."
+            )
         planned = self._run_cycle(call.tx, call.now, source="manual", started_by=call.event.member)
         if not planned:
             return CommandResult("I started a cycle, but nobody could be grouped (see `/cop pairing status` for why).")
@@ -530,7 +539,7 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
             day = date.fromisoformat(arg)
         except ValueError:
             raise CommandError(
-                f"I could not read {strip_markers(arg)!r}. Give a cycle number (`/cop pairing status 3`), "
+                f"I could not read {echo(arg)}. Give a cycle number (`/cop pairing status 3`), "
                 "a start date (`/cop pairing status 2027-01-18`), or nothing for the latest cycle."
             ) from None
         for number, cycle in enumerate(cycles, start=1):

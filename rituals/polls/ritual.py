@@ -20,7 +20,7 @@ from bot.commands import CommandError
 from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, Event, ReplyPosted
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
-from bot.text import strip_markers
+from bot.text import echo, strip_markers
 from config.polls import PollsConfig
 from rituals.polls.decisions import (
     MAX_ANSWER,
@@ -223,7 +223,7 @@ class PollsRitual(ConfiguredRitual[PollsConfig]):
         try:
             number = int(text.lstrip("#"))
         except ValueError:
-            raise CommandError(f"{strip_markers(text)!r} is not a poll number; `/cop poll list` shows them.") from None
+            raise CommandError(f"{echo(text)} is not a poll number; `/cop poll list` shows them.") from None
         row = store.poll(tx, self.ctx.community, number)
         if row is None:
             raise CommandError(f"There is no poll {number}; `/cop poll list` shows the open ones.")

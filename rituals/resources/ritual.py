@@ -22,7 +22,7 @@ from bot.commands import CommandError
 from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, CommandInvoked, Event, MessagePosted, ReactionAdded, ReplyPosted
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec
-from bot.text import mention, strip_markers
+from bot.text import clip, echo, mention, strip_markers
 from config.resources import ResourcesConfig
 from rituals.resources.decisions import MAX_TITLE, ThreadLine, clean, draft, normalise_tags
 from storage import prompts as prompt_store
@@ -247,14 +247,15 @@ class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
         thread_ref = call.event.extras.get("thread_ref") if isinstance(call.event, CommandInvoked) else None
         if not thread_ref:
             if not args or args[0].startswith("#"):
-                emoji = settings.harvest_reactions[0].strip(":")
-                raise CommandError("Which thread? Run `/cop harvest` inside the thread, react with "
-                                   f":{emoji}: on its first message, or name that message: "
+                # harvest_reactions may be empty (harvest by command only): then there is no reaction to offer
+                react = "".join(f" react with :{emoji.strip(':')}: on its first message,"
+                                for emoji in settings.harvest_reactions[:1])
+                raise CommandError(f"Which thread? Run `/cop harvest` inside the thread,{react} or name that message: "
                                    "`/cop harvest <message> #tag`.")
             named = args.pop(0)
             thread_ref = self._thread_of(call.tx, named)
             if thread_ref is None:
-                raise CommandError(f"I don't know a thread starting at {strip_markers(named)!r}, or I haven't kept "
+                raise CommandError(f"I don't know a thread starting at {echo(named)}, or I haven't kept "
                                    f"its text (I keep threads for {settings.keep_thread_text.days} days).")
         tags = [a for a in args if a.startswith("#")]
         words = [a for a in args if not a.startswith("#")]
@@ -274,7 +275,7 @@ class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
         if not store.search_terms(words):
             raise CommandError("Give me a word or two to look for, e.g. `/cop resources terraform drift`.")
         found = store.search(call.tx, self.ctx.community, words, settings.results)
-        shown = strip_markers(words)
+        shown = clip(words)  # the question repeated back, not 100 KB of it
         if not found:
             return CommandResult(f"Nothing in the library matches “{shown}” yet. Found a good thread? "
                                  "Save it with `/cop harvest` or a :pushpin: reaction.")
@@ -292,7 +293,7 @@ class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
             raise CommandError(f"Give the resource's number as `/cop resources <words>` shows it, e.g. `{example}`.")
         row = store.resource(call.tx, self.ctx.community, int(call.args[0]))
         if row is None:
-            raise CommandError(f"There is no resource number {call.args[0]}.")
+            raise CommandError(f"There is no resource number {clip(call.args[0])}.")
         return row
 
     def _retag(self, call: CommandCall) -> CommandResult:
