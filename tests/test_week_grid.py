@@ -62,6 +62,7 @@ async def play(config_text: str, db_url: str) -> None:
     await runtime.handle_event(CommandInvoked(**base("ana"), text="kudos @ben for the runbook"))  # type: ignore[arg-type]
     clock.advance(timedelta(days=7))
     await runtime.handle_event(CommandInvoked(**base("fay"), text="pair now"))  # type: ignore[arg-type]
+    await runtime.commands_done()  # /cop pair now runs aside; its cycle is written when it is done
     with db.session() as tx:
         from storage import pairing
 
