@@ -1,7 +1,7 @@
 """A member's own ``/cop`` settings for the whole bot: ``dm off|on``, ``pause until``, ``timezone``.
 
 Why in the core: "not now" and "my time zone" hold for every ritual at once; the outbox applies them
-(bot/dm_rhythm.py), so no ritual checks them itself. Discord tells us no member's time zone, so there
+(bot/dm_policy.py), so no ritual checks them itself. Discord tells us no member's time zone, so there
 ``/cop timezone Europe/Lisbon`` is how a member's DMs find their daytime.
 """
 
@@ -12,7 +12,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.commands import CommandError, read_date
-from bot.dm_rhythm import member_zone
+from bot.dm_policy import member_zone
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Role
 from bot.text import strip_markers
 from config.local_window import known_zone

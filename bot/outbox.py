@@ -22,10 +22,8 @@ from bot import metrics
 from bot.actions import Action, action_from_dict, action_to_dict
 from bot.adapter import Adapter, DeliveryRefused
 from bot.clock import Clock
-from bot.dm_policy import DirectMessagePolicy
-from bot.dm_rhythm import DmRhythm, Shaped
+from bot.dm_policy import DirectMessagePolicy, Shaped
 from bot.ritual import Planned
-from config.models import DirectMessagesConfig
 from storage import queries, replicas
 from storage.db import Database
 from storage.models import Delivery
@@ -51,12 +49,12 @@ def write_plan(
     planned: Sequence[Planned],
     now: datetime,
     *,
-    policy: DmRhythm | None = None,
+    policy: DirectMessagePolicy | None = None,
     present: str | None = None,
 ) -> int:
     """Write a plan's deliveries in the caller's transaction; returns how many rows are new.
 
-    ``policy`` decides when each DM may go and whether an optional one is withheld (bot/dm_rhythm.py);
+    ``policy`` decides when each DM may go and whether an optional one is withheld (bot/dm_policy.py);
     ``present`` is the member whose click or command this plan answers.
     """
     new = 0
@@ -80,13 +78,6 @@ def write_plan(
 
 
 SentHook = Callable[[Session, Delivery, str | None], None]
-Recheck = Callable[[Session, Sequence[Delivery], datetime], dict[str, datetime]]
-"""Just before sending: which rows must wait, and until when (a DM whose member's window has closed)."""
-
-
-def _NO_POLICY() -> DirectMessagesConfig:
-    """An outbox made without a community's settings (a benchmark, a test's sender) leaves DMs unpaced."""
-    return DirectMessagesConfig(per_second=0)
 
 
 class Outbox:
@@ -106,12 +97,13 @@ class Outbox:
         on_sent: SentHook,
         *,
         sender_ttl: timedelta = replicas.DEFAULT_TTL,
-        direct_messages: Callable[[], DirectMessagesConfig] | None = None,
-        recheck: Recheck | None = None,
+        dm_policy: DirectMessagePolicy | None = None,
     ) -> None:
         self.db = db
-        self.dm_policy = DirectMessagePolicy(direct_messages or _NO_POLICY, paced=adapter.paced)
-        """community.yaml's DM policy, the one place it is applied: the adapter awaits it before each DM."""
+        self.dm_policy = dm_policy or DirectMessagePolicy(None, paced=adapter.paced)
+        """community.yaml's DM policy, the one place it is applied: it shapes each plan (:func:`write_plan`), holds
+        a row whose members' daytime is over just before sending, and the adapter awaits it before each DM. An
+        outbox made without a community's settings (a benchmark, a test's sender) refuses, paces and times nothing."""
         self.community = community
         self.adapter = adapter
         self.clock = clock
@@ -124,7 +116,6 @@ class Outbox:
         self.sender_id = replicas.new_replica_id()
         self.sender_ttl = sender_ttl
         self._beaten_at: datetime | None = None
-        self.recheck = recheck
 
     def wake(self) -> None:
         """Something was planned: the background sender should look now."""
@@ -218,7 +209,7 @@ class Outbox:
                     continue
             due.append(row)
         with self.db.session() as tx:
-            later = self.recheck(tx, due, self.clock.now()) if self.recheck is not None else {}
+            later = self.dm_policy.recheck(tx, due, self.clock.now())
             if later:  # their member's daytime is over (a backlog, or a zone learnt since): hold, don't send
                 queries.hold_deliveries(tx, later)
                 due = [row for row in due if row.id not in later]

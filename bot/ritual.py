@@ -60,7 +60,7 @@ class Planned:
     """An action to deliver; ``subject`` ties its message back to ritual state (e.g. ``prompt:12``).
 
     ``optional``: a DM the member may turn down (a nudge, a check-in, a digest); the outbox withholds it from
-    members who said ``/cop dm off`` or ``/cop pause until`` (bot/dm_rhythm.py). Essential by default.
+    members who said ``/cop dm off`` or ``/cop pause until`` (bot/dm_policy.py). Essential by default.
     """
 
     action: Action

@@ -22,7 +22,7 @@ from bot.actions import DirectMessage, Ephemeral
 from bot.adapter import Adapter
 from bot.clock import Clock
 from bot.commands import CommandError, CommandRouter, refusal
-from bot.dm_rhythm import DmRhythm
+from bot.dm_policy import DirectMessagePolicy
 from bot.events import (
     ButtonClicked,
     CommandInvoked,
@@ -103,7 +103,8 @@ class Runtime:
             db, on_written=metrics.participation_written, on_overflow=metrics.participation_overflowed
         )
         self.ctx = RitualContext(self)
-        self.dm_rhythm = DmRhythm(lambda: self.config)  # DMs in members' daytime; optional ones respect "not now"
+        # community.yaml's DM policy: members' daytime, "not now" for optional DMs, the switch and the pace
+        self.dm_policy = DirectMessagePolicy(lambda: self.config, paced=adapter.paced)
         self.rituals: list[Ritual] = [factory(self.ctx) for factory in ritual_factories]
         self.router = CommandRouter(self._core_commands())
         self._command_owner: dict[tuple[str, ...], str] = {}
@@ -112,9 +113,8 @@ class Runtime:
                 self.router.add(spec)
                 self._command_owner[spec.path] = ritual.name
         self.outbox = Outbox(db, config.community.id, adapter, clock, self._on_sent,
-                             direct_messages=lambda: self.config.delivery.direct_messages,
-                             recheck=self.dm_rhythm.recheck)
-        adapter.dm_gate = self.outbox.dm_policy.before_dm
+                             dm_policy=self.dm_policy)
+        adapter.dm_gate = self.dm_policy.before_dm
         adapter.apply_config(self.config)
         self.config_listeners: list[Callable[[CommunityConfig], None]] = []
         self.reload_hook: Callable[[], str] | None = None
@@ -291,7 +291,7 @@ class Runtime:
             if plan.run is not None and queries.claim_slot(tx, self.community, spec.name, plan.run, "done", now):
                 planned = ritual.run_slot(tx, spec.name, plan.run)
                 write_plan(tx, self.community, ritual.name, f"{spec.name}@{plan.run.isoformat()}", planned, now,
-                           policy=self.dm_rhythm)
+                           policy=self.dm_policy)
                 self._remember_idle(tx, ritual, spec, plan.run)
                 ran = plan.run
                 log.info("%s: slot %s ran (%d deliveries)", spec.name, plan.run.isoformat(), len(planned))
@@ -390,7 +390,7 @@ class Runtime:
                 planned = ritual.on_event(tx, event)
                 if planned:
                     write_plan(tx, self.community, ritual.name, f"ev:{event.platform}:{event.event_id}", planned, now,
-                               policy=self.dm_rhythm, present=present)
+                               policy=self.dm_policy, present=present)
             self.ctx.record_act(event)
             tx.commit()
         self.outbox.wake()
@@ -496,7 +496,7 @@ class Runtime:
                     planned.append(Planned(Ephemeral(member=event.member, channel=event.channel, text=result.reply),
                                            subject="command.reply"))  # fmt: skip
                 write_plan(tx, self.community, ritual, f"cmd:{event.platform}:{event.event_id}", planned, now,
-                           policy=self.dm_rhythm, present=event.member)
+                           policy=self.dm_policy, present=event.member)
                 tx.commit()
         except CommandError as exc:
             return _short(str(exc))  # a refusal is short, whatever a ritual put in it

@@ -2,7 +2,7 @@
 
 Why a setting of its own: a community spread over many time zones gets reminders and introductions at 3 a.m.
 when DMs go out at the community's time. With a window set, the outbox holds a DM until the window opens for
-its member (bot/dm_rhythm.py); channel posts stay at the community's time.
+its member (bot/dm_policy.py); channel posts stay at the community's time.
 """
 
 from __future__ import annotations

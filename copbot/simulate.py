@@ -23,7 +23,7 @@ from rich.progress import Progress
 from adapters.console.adapter import ConsoleAdapter, Message, member_key
 from bot.actions import action_from_dict
 from bot.clock import ManualClock
-from bot.dm_rhythm import ANSWER, member_zone, recipients
+from bot.dm_policy import ANSWER, member_zone, recipients
 from bot.events import ButtonClicked, CommandInvoked, Event, MemberJoined, ReactionAdded, ReplyPosted
 from bot.local_time import in_window
 from bot.runtime import Runtime

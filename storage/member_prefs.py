@@ -1,7 +1,7 @@
 """A member's own settings for the whole bot: optional DMs off, a pause, a time zone and team of their choosing.
 
 Why one table in the core, not one per ritual: "not now" must hold for every ritual at once (``/cop dm off``,
-``/cop pause until``), and the outbox, which knows no ritual, is where it is applied (bot/dm_rhythm.py).
+``/cop pause until``), and the outbox, which knows no ritual, is where it is applied (bot/dm_policy.py).
 """
 
 from __future__ import annotations

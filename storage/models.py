@@ -77,7 +77,7 @@ class Delivery(SQLModel, table=True):
     platform_ref: str | None = None
     sender: str | None = None  # the replica that claimed it for sending (storage/replicas.py)
     error: str | None = None
-    # A DM kept to its members' daytime (bot/dm_rhythm.py): not sent before ``not_before``. ``timing`` says how
+    # A DM kept to its members' daytime (bot/dm_policy.py): not sent before ``not_before``. ``timing`` says how
     # the policy timed it: "window" (looked at again just before sending: a zone may be known only by then) or
     # "answer" (it answers the member's own click or command, so it goes at once); None: not a timed DM.
     not_before: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))

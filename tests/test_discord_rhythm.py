@@ -49,7 +49,7 @@ async def test_timezone_and_pause_set_in_discord_decide_when_and_whether_a_dm_go
                 Planned(DirectMessage(member=key(fake, BEN), text="for ben")),
                 Planned(DirectMessage(member=key(fake, ANA), text="for ana")),
                 Planned(DirectMessage(member=key(fake, ANA), text="a tip for ana"), optional=True),
-            ], PLATFORM_CLOCK.now(), policy=bot.runtime.dm_rhythm)
+            ], PLATFORM_CLOCK.now(), policy=bot.runtime.dm_policy)
             tx.commit()
         await bot.runtime.outbox.drain()
         sent = [c.body["content"] for c in fake.calls_to("POST", r"/channels/\d+/messages")]

@@ -13,7 +13,7 @@ import pytest
 from adapters.console.adapter import ConsoleAdapter
 from bot.actions import DirectMessage
 from bot.clock import ManualClock
-from bot.dm_rhythm import member_zone
+from bot.dm_policy import member_zone
 from bot.events import CommandInvoked, MemberJoined
 from bot.local_time import in_window
 from bot.outbox import write_plan
@@ -197,7 +197,7 @@ async def test_a_dm_reached_after_its_window_closed_waits_for_the_next_morning(w
         write_plan(tx, runtime.community, "notices", "late", [
             Planned(DirectMessage(member="console:cai", text="late one")),
             Planned(DirectMessage(member="console:eve", text="for someone we don't know yet")),
-        ], clock.now(), policy=runtime.dm_rhythm)
+        ], clock.now(), policy=runtime.dm_policy)
         tx.commit()
     clock.set(datetime(2027, 1, 4, 18, 30, tzinfo=UTC))  # the sender only gets to it after 18:00
     await runtime.handle_event(MemberJoined(platform="console", event_id="join-eve", member="console:eve",
