@@ -10,9 +10,9 @@ from rituals.facilitator.ritual import FacilitatorRitual
 from rituals.health.ritual import HealthRitual
 from rituals.kudos.ritual import KudosRitual
 from rituals.ladder.ritual import LadderRitual
+from rituals.mentorship.ritual import MentorshipRitual
 from rituals.nudges.ritual import NudgesRitual
 from rituals.onboarding.ritual import OnboardingRitual
-from rituals.pairing.mentorship import MentorshipRitual
 from rituals.pairing.ritual import PairingRitual
 from rituals.polls.ritual import PollsRitual
 from rituals.prompts.ritual import PromptsRitual

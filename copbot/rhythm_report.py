@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from config.models import CommunityConfig
+from rituals.mentorship.ritual import mentorship_completion
 from rituals.nudges.decisions import rate_text, return_rate
 from rituals.nudges.ritual import nudge_outcomes
-from rituals.pairing.mentorship import mentorship_completion
 from storage.db import Database
 
 LOOK_BACK = timedelta(weeks=52)

@@ -17,7 +17,7 @@ from bot.runtime import Runtime
 from config.loader import parse_config
 from copbot.registry import RITUALS
 from copbot.rhythm_report import rhythm_figures
-from rituals.pairing.mentorship_decisions import (
+from rituals.mentorship.decisions import (
     COMPLETED,
     NOT_A_FIT,
     RENEW,

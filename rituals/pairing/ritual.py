@@ -28,24 +28,16 @@ from bot.events import ButtonClicked, Event
 from bot.member_lookup import resolve
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec, Upcoming
 from bot.slots import next_slots
-from bot.text import echo, mention, strip_markers
+from bot.text import echo, mention
 from config.durations import format_duration
 from config.pairing import PairingConfig
-from rituals.pairing.decisions import (
-    Candidate,
-    Mentee,
-    Mentor,
-    PairingPrefs,
-    PoolMember,
-    make_peer_groups,
-    match_mentors,
-    pairing_ineligibility,
-)
+from rituals.matching import Mentee, Mentor, match_mentors, parse_tags, tz_offset_hours
+from rituals.pairing.decisions import Candidate, PairingPrefs, PoolMember, make_peer_groups, pairing_ineligibility
 from storage import pairing as store
 from storage import queries
 from storage.models import Member
 from storage.onboarding import acknowledged_members
-from storage.tags import decode_list, encode_list, encode_tags
+from storage.tags import decode_list, encode_list
 from storage.times import utc
 
 log = logging.getLogger("copbot.pairing")
@@ -68,24 +60,8 @@ SKIPPED = "pairing.skipped"
 MAX_GOALS = 10
 
 
-def tz_offset_hours(tz: str | None, at: datetime) -> float | None:
-    """A member's UTC offset at ``at`` (daylight saving included), or None if unknown or unreadable."""
-    if not tz:
-        return None
-    try:
-        offset = at.astimezone(ZoneInfo(tz)).utcoffset()
-    except (ValueError, KeyError):
-        return None
-    return None if offset is None else offset.total_seconds() / 3600
-
-
 def interests_of(member: Member) -> frozenset[str]:
     return frozenset(decode_list(member.interests))
-
-
-def parse_tags(text: str) -> list[str]:
-    """``k8s, Terraform`` -> ``["k8s", "terraform"]`` (member text: markers stripped, nothing interpreted)."""
-    return list(decode_list(encode_tags(strip_markers(text).split(","))))
 
 
 def names_list(parts: Sequence[str]) -> str:

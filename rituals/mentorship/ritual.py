@@ -1,11 +1,11 @@
 """Mentorships that last: a mentee keeps their mentor for a term, with check-ins and two questions on the way.
 
-Why beside pairing: matching a mentee with a mentor is pairing's problem (the same Hungarian matcher, the same
-"never pair" wishes and teams); what this ritual adds is time. Waiting mentees are matched weekly with mentors
-who have a free place; each mentorship then gets a check-in every ``checkin_every`` (optional DMs), a mid-term
-and an end-of-term question (essential), and ends only when someone says "done" or "not a fit", or the term
-runs out. After "not a fit" the mentee waits for a new match, never with that mentor again. The rules of a
-term are :mod:`rituals.pairing.mentorship_decisions`.
+Why a ritual of its own beside pairing: it matches with pairing's measure (the Hungarian matcher of
+:mod:`rituals.matching`, the same "never pair" wishes and teams); what this ritual adds is time. Waiting mentees
+are matched weekly with mentors who have a free place; each mentorship then gets a check-in every ``checkin_every``
+(optional DMs), a mid-term and an end-of-term question (essential), and ends only when someone says "done" or "not
+a fit", or the term runs out. After "not a fit" the mentee waits for a new match, never with that mentor again. The
+rules of a term are :mod:`rituals.mentorship.decisions`.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from bot.slots import next_slots
 from bot.text import mention
 from config.durations import format_duration
 from config.mentorship import MentorshipConfig
-from rituals.pairing.decisions import Mentee, Mentor, match_mentors
-from rituals.pairing.mentorship_decisions import (
+from rituals.matching import Mentee, Mentor, match_mentors, parse_tags, tz_offset_hours
+from rituals.mentorship.decisions import (
     ANSWERS,
     COMPLETED,
     KEEP,
@@ -40,7 +40,6 @@ from rituals.pairing.mentorship_decisions import (
     question_text,
     weeks,
 )
-from rituals.pairing.ritual import parse_tags, tz_offset_hours
 from storage import mentorship as store
 from storage import pairing as pairing_store
 from storage import queries
