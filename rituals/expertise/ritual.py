@@ -15,7 +15,7 @@ from bot.commands import CommandError
 from bot.configured_ritual import ConfiguredRitual
 from bot.member_lookup import names
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Role
-from bot.text import strip_markers
+from bot.text import mention, strip_markers
 from config.expertise import ExpertiseConfig
 from rituals.expertise.decisions import answer_text, who_knows
 from storage import expertise as store
@@ -90,7 +90,8 @@ class ExpertiseRitual(ConfiguredRitual[ExpertiseConfig]):
                                   store.answers(tx, community), store.sharing(tx, community),
                                   limit=settings.names_shown)  # fmt: skip
         who = names(tx, community)
-        shown = [(who.get(e.member, e.member), e) for e in named if e.member != call.event.member]
+        # A member who was there before the bot has no stored name: the platform shows their mention instead.
+        shown = [(who.get(e.member) or mention(e.member), e) for e in named if e.member != call.event.member]
         return CommandResult(answer_text(skill, shown, others))
 
     def _mentors(self, tx: Session) -> dict[str, frozenset[str]]:

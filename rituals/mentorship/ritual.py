@@ -112,15 +112,22 @@ class MentorshipRitual(ConfiguredRitual[MentorshipConfig]):
         load: dict[str, int] = {}
         for row in active:
             load[row.mentor] = load.get(row.mentor, 0) + 1
+
+        def here(key: str) -> bool:
+            """Not known to have left. A member who was on Slack or Discord before the bot came has no row of
+            their own (no join was seen), yet offering or asking in chat shows they are here."""
+            return key not in members or members[key].left_at is None
+
+        def zone(key: str) -> float | None:
+            return tz_offset_hours(members[key].tz, now) if key in members else None
+
         mentors = [
-            Mentor(key, tz_offset_hours(members[key].tz, now), skills, capacity - load.get(key, 0))
+            Mentor(key, zone(key), skills, capacity - load.get(key, 0))
             for key, (capacity, skills) in self._mentors(tx).items()
-            if key in members and members[key].left_at is None and capacity - load.get(key, 0) > 0
+            if here(key) and capacity - load.get(key, 0) > 0
         ]
-        waiting = {r.mentee: r for r in requests if r.mentee in members and members[r.mentee].left_at is None
-                   and r.mentee not in busy_mentee}  # fmt: skip
-        mentees = [Mentee(k, tz_offset_hours(members[k].tz, now), frozenset(decode_list(r.skills)))
-                   for k, r in waiting.items()]  # fmt: skip
+        waiting = {r.mentee: r for r in requests if here(r.mentee) and r.mentee not in busy_mentee}
+        mentees = [Mentee(k, zone(k), frozenset(decode_list(r.skills))) for k, r in waiting.items()]
         blocked = self._blocked(tx, [*waiting, *(m.key for m in mentors)], members)
         result = match_mentors(mentees, mentors, blocked=blocked)
         planned = []
