@@ -21,6 +21,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from config.loader import load_config
+from config.local_window import LocalWindow
 from config.models import CommunityConfig
 from copbot.simulate import run_simulation
 
@@ -34,6 +35,15 @@ def without_rhythm(config: CommunityConfig) -> CommunityConfig:
     dms = config.delivery.direct_messages.model_copy(update={"local_window": None})
     delivery = config.delivery.model_copy(update={"direct_messages": dms})
     return config.model_copy(update={"rituals": rituals, "delivery": delivery})
+
+
+def everything_on(config: CommunityConfig) -> CommunityConfig:
+    """The shipped config with DMs kept to members' daytime: community.yaml leaves ``local_window`` out (DMs go
+    at once), so the run switches it on with its defaults (09:00-18:00 local, Monday to Friday)."""
+    if config.delivery.direct_messages.local_window is not None:
+        return config
+    dms = config.delivery.direct_messages.model_copy(update={"local_window": LocalWindow()})
+    return config.model_copy(update={"delivery": config.delivery.model_copy(update={"direct_messages": dms})})
 
 
 def _cpu() -> float:
@@ -53,15 +63,18 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    shipped = load_config(ROOT / "community.yaml")
+    shipped = everything_on(load_config(ROOT / "community.yaml"))
     missing = [name for name in RHYTHM_RITUALS if getattr(shipped.rituals, name) is None]
-    if missing or shipped.delivery.direct_messages.local_window is None:
-        raise SystemExit(f"community.yaml must switch everything on; missing: {missing or 'local_window'}")
+    if missing:
+        raise SystemExit(f"community.yaml must switch every rhythm ritual on; missing: {missing}")
+    window = shipped.delivery.direct_messages.local_window
+    assert window is not None
     _timed(shipped, 1, 20, args.seed)  # warm up: imports, matplotlib's font cache
     wall, cpu, ours = _timed(shipped, args.weeks, args.members, args.seed)
     base_wall, base_cpu, plain = _timed(without_rhythm(shipped), args.weeks, args.members, args.seed)
     dms, plain_dms = ours["direct_messages"], plain["direct_messages"]
-    print(f"copbot simulate --weeks {args.weeks} --members {args.members} --seed {args.seed}")
+    print(f"copbot simulate --weeks {args.weeks} --members {args.members} --seed {args.seed}; "
+          f"local_window {window.hours} {','.join(window.days)}")
     print(f"  everything on:          {wall:7.2f} s wall, {cpu:7.2f} s CPU; {dms['sent']} DMs")
     print(f"  without these rituals:  {base_wall:7.2f} s wall, {base_cpu:7.2f} s CPU; {plain_dms['sent']} DMs")
     print(f"  on / without: {cpu / base_cpu:.2f} (CPU), {wall / base_wall:.2f} (wall); goal: within 1.3")

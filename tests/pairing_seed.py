@@ -19,8 +19,8 @@ def seed_pairs(db: Database, community: str, keys: Sequence[str], at: datetime, 
         cycle = store.add_cycle(tx, store.PairingCycle(community=community, slot=at, mode="peer", source="schedule",
                                                        followup_due_at=at + timedelta(days=4)))
         assert cycle.id is not None
-        for first in range(0, len(keys) - 1, 2):
-            store.add_group(tx, community, cycle.id, "peer", (keys[first], keys[first + 1]), "What are you learning?")
+        pairs = [((keys[first], keys[first + 1]), "What are you learning?") for first in range(0, len(keys) - 1, 2)]
+        store.add_groups(tx, community, cycle.id, "peer", pairs)
         tx.commit()
     return len(keys) // 2
 

@@ -3,7 +3,6 @@ the digest, nudges and the figures in /report; through the installed ``copbot`` 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from datetime import datetime
 from pathlib import Path
@@ -38,7 +37,10 @@ SCRIPT = """\
 
 def test_a_members_rhythm_in_the_console(tmp_path: Path, scenario_start: datetime) -> None:
     config = tmp_path / "community.yaml"
-    shutil.copy(ROOT / "community.yaml", config)
+    shipped = (ROOT / "community.yaml").read_text()
+    commented = '    # local_window:\n    #   # hours: local time, "HH:MM-HH:MM".   Default: "09:00-18:00"\n'
+    assert commented in shipped
+    config.write_text(shipped.replace(commented, "    local_window: {}\n"))  # on: DMs in each member's daytime
     result = subprocess.run([*COPBOT, "run", "--config", str(config)], input=SCRIPT, capture_output=True,
                             text=True, env=_env(tmp_path), cwd=tmp_path, timeout=180)
     assert result.returncode == 0, result.stderr
