@@ -11,8 +11,11 @@ from collections.abc import Iterable
 
 
 def normalise_tag(tag: str) -> str:
-    """``" #K8s "`` -> ``"k8s"``: the one spelling every tag is stored and compared in."""
-    return tag.strip().lstrip("#").strip().lower()
+    """``" #K8s "`` -> ``"k8s"``: the one spelling every tag is stored and compared in.
+
+    Every leading ``#`` and blank goes at once, so normalising twice changes nothing (``"# #"`` is no tag, not
+    ``"#"``, which a second pass would have turned into ``""``)."""
+    return tag.lstrip("# \t\r\n\f\v").rstrip().lower()
 
 
 def encode_tags(tags: Iterable[str]) -> str:

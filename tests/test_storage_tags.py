@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from storage.tags import decode_list, encode_list, encode_tags, normalise_tag
@@ -14,6 +14,7 @@ def test_every_spelling_of_a_tag_is_stored_the_same() -> None:
 
 
 @given(st.lists(st.text(alphabet="abcxyz-#K ", min_size=0, max_size=8)))
+@example(["# #"])  # hypothesis found it once: normalising "# #" gave "#", and "#" again gave ""
 def test_decoding_what_was_encoded_gives_the_normalised_set(raw: list[str]) -> None:
     stored = decode_list(encode_tags(raw))
     assert stored == tuple(sorted({normalise_tag(t) for t in raw} - {""}))
