@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import shlex
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -88,13 +88,14 @@ class CommandRouter:
         hint = f" Did you mean `/cop {guess[0]}`?" if guess else ""
         return f"`/cop {clip(words[0])}` is not a command.{hint} Type `/cop help` to see them all."
 
-    def help_text(self, role: Role) -> str:
-        """One line per command the invoker may run, grouped by who may run it."""
+    def help_text(self, role: Role, shown: Callable[[CommandSpec], bool] = lambda spec: True) -> str:
+        """One line per command the invoker may run, grouped by who may run it; ``shown`` leaves out the commands
+        of rituals the community has not switched on (they would only answer "switched off")."""
         lines = ["*copbot commands*"]
         for level in (Role.MEMBER, Role.FACILITATOR, Role.ADMIN):
             if level > role:
                 continue
-            specs = [s for s in self.specs if s.role == level]
+            specs = [s for s in self.specs if s.role == level and shown(s)]
             if not specs:
                 continue
             lines.append(f"_{ROLE_NAMES[level]}s_" if level else "_everyone_")

@@ -540,7 +540,9 @@ class Runtime:
         ]
 
     def _help(self, call: CommandCall) -> CommandResult:
-        return CommandResult(self.router.help_text(call.role))
+        enabled = {ritual.name for ritual in self.enabled_rituals()}
+        return CommandResult(self.router.help_text(
+            call.role, lambda spec: self._command_owner.get(spec.path, "core") in ("core", *enabled)))
 
     def _stats(self, call: CommandCall) -> CommandResult:
         week_ago = call.now - timedelta(days=7)
