@@ -10,7 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /src
 # Only what the installed package needs (tests, benches and docs stay out of the image).
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE community.yaml community.schema.json ./
 COPY copbot ./copbot
 COPY bot ./bot
 COPY adapters ./adapters
@@ -18,15 +18,17 @@ COPY rituals ./rituals
 COPY storage ./storage
 COPY config ./config
 RUN pip install . \
- && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin copbot \
+ && groupadd --system --gid 10001 copbot \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /data --shell /usr/sbin/nologin copbot \
  && mkdir -p /data /config \
- && chown copbot:copbot /data
+ && chown 10001:10001 /data
 
 # The shipped example; mount your own directory over /config (a directory, not a single file, so an
 # editor's save-by-rename still reaches the running bot's hot reload).
-COPY community.yaml /config/community.yaml
+COPY community.yaml community.schema.json /config/
 
-USER copbot
+# Numeric, so Kubernetes' runAsNonRoot can tell the user is not root without reading /etc/passwd.
+USER 10001:10001
 WORKDIR /data
 # PORT is set, so every platform serves /healthz and /metrics (Slack's HTTP mode also /slack/events).
 # COPBOT_DATABASE_URL defaults to a SQLite file beside the config; set it to PostgreSQL in production.

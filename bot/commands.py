@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import shlex
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -88,19 +88,60 @@ class CommandRouter:
         hint = f" Did you mean `/cop {guess[0]}`?" if guess else ""
         return f"`/cop {clip(words[0])}` is not a command.{hint} Type `/cop help` to see them all."
 
-    def help_text(self, role: Role, shown: Callable[[CommandSpec], bool] = lambda spec: True) -> str:
-        """One line per command the invoker may run, grouped by who may run it; ``shown`` leaves out the commands
-        of rituals the community has not switched on (they would only answer "switched off")."""
-        lines = ["*copbot commands*"]
+    def help_text(
+        self, role: Role, topic_of: Callable[[CommandSpec], str] = lambda _: "", order: Sequence[str] = ()
+    ) -> str:
+        """What the invoker may run and nothing else, one line per topic (what people come to do: a ritual),
+        the commands of a family folded (``pairing join|leave|pause``); ``/cop help <command>`` has the details.
+
+        Why so short: the answer is the only documentation most members read, and a 40-line list in
+        alphabetical order hides the three commands they came for.
+        """
+        lines = ["*What you can ask me* (`/cop help <command>` explains one)"]
         for level in (Role.MEMBER, Role.FACILITATOR, Role.ADMIN):
-            if level > role:
+            specs = [s for s in self.specs if s.role == level and s.path != ("help",)]
+            if level > role or not specs:
                 continue
-            specs = [s for s in self.specs if s.role == level and shown(s)]
-            if not specs:
-                continue
-            lines.append(f"_{ROLE_NAMES[level]}s_" if level else "_everyone_")
-            lines.extend(f"• `{usage(s)}`: {s.summary}" for s in specs)
+            if level > Role.MEMBER:
+                lines.append(f"_for {ROLE_NAMES[level]}s_")
+            topics: dict[str, list[CommandSpec]] = {}
+            for spec in specs:
+                topics.setdefault(topic_of(spec), []).append(spec)
+            ranked = sorted(topics.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+            for topic, group in ranked:
+                lines.append(f"• {topic + ': ' if topic else ''}{_folded(group)}")
         return "\n".join(lines)
+
+    def command_help(self, words: Sequence[str], role: Role) -> str:
+        """``/cop help pairing`` or ``/cop help pairing join``: usage and what each matching command does."""
+        wanted = tuple(w.lower() for w in words)
+        matching = [s for s in self.specs if s.path[: len(wanted)] == wanted]
+        if not matching:
+            raise CommandError(self._unknown(list(wanted)))
+        allowed = [s for s in matching if s.role <= role]
+        if not allowed:
+            return refusal(matching[0])
+        lines = [f"• `{usage(s)}`: {s.summary}" + (f" ({ROLE_NAMES[s.role]}s)" if s.role else "") for s in allowed]
+        hidden = len(matching) - len(allowed)
+        if hidden:
+            lines.append(f"({hidden} more for {'facilitators' if role < Role.FACILITATOR else 'admins'})")
+        return "\n".join(lines)
+
+
+def _folded(specs: Sequence[CommandSpec]) -> str:
+    """``/cop kudos``, ``/cop kudos mine`` and ``/cop pairing join``, ``/cop pairing leave`` as
+    ```kudos`, `kudos mine`, `pairing join|leave```: a family of subcommands on one line."""
+    families: dict[str, list[tuple[str, ...]]] = {}
+    for spec in specs:
+        families.setdefault(spec.path[0], []).append(spec.path[1:])
+    parts = []
+    for word, rests in families.items():
+        if () in rests:
+            parts.append(f"`{word}`")
+        subs = [" ".join(rest) for rest in rests if rest]
+        if subs:
+            parts.append(f"`{word} {'|'.join(subs)}`")
+    return ", ".join(parts)
 
 
 def read_date(text: str, example: str) -> date:

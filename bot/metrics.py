@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 from typing import Final, Literal
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, disable_created_metrics
+from prometheus_client import CollectorRegistry, Counter, Gauge, Info, disable_created_metrics
 from prometheus_client.process_collector import ProcessCollector
 
 disable_created_metrics()  # no ``*_created`` series: they double the page and no alert uses them
@@ -80,6 +80,12 @@ CONFIG_RELOADS: Final = Counter(
     registry=REGISTRY,
 )
 
+BUILD: Final = Info(
+    "copbot_build",
+    "Which copbot serves this scrape: value 1, the version as a label (the convention of Prometheus exporters).",
+    registry=REGISTRY,
+)
+
 GC_FROZEN: Final = Gauge(
     "copbot_gc_frozen_objects",
     "Objects frozen out of Python's garbage collection once the bot had started (copbot/heap.py): 0 means "
@@ -101,6 +107,11 @@ for _slot in ("claimed", "skipped", "coalesced"):
     SLOTS.labels(outcome=_slot)
 for _result in ("applied", "refused"):
     CONFIG_RELOADS.labels(result=_result)
+
+
+def build_info(version: str) -> None:
+    """Set ``copbot_build_info{version=...}`` (the application knows its version; the core only shows it)."""
+    BUILD.info({"version": version})
 
 
 def event_received(event_type: str) -> None:

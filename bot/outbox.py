@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -57,24 +58,24 @@ def write_plan(
     ``policy`` decides when each DM may go and whether an optional one is withheld (bot/dm_policy.py);
     ``present`` is the member whose click or command this plan answers.
     """
-    new = 0
     shaped = policy.shape(tx, planned, now, present) if policy else [Shaped(s, p) for s, p in enumerate(planned)]
-    for row in shaped:
-        seq_key = str(row.seq) if row.part is None else f"{row.seq}.{row.part}"
-        new += queries.add_delivery(
-            tx,
+    rows = [
+        Delivery(
+            id=delivery_id(ritual, key, row.seq if row.part is None else f"{row.seq}.{row.part}"),
             community=community,
-            delivery_id=delivery_id(ritual, key, seq_key),
             ritual=ritual,
             subject=row.planned.subject,
-            action=action_to_dict(row.planned.action),
+            action=json.dumps(action_to_dict(row.planned.action), sort_keys=True),
             seq=row.seq,
-            now=now,
+            created_at=now,
             not_before=row.not_before,
-            withheld=row.withheld,
+            status="withheld" if row.withheld else "pending",
+            error=row.withheld,
             timing=row.timing,
         )
-    return new
+        for row in shaped
+    ]
+    return queries.add_deliveries(tx, rows)
 
 
 SentHook = Callable[[Session, Delivery, str | None], None]
@@ -202,7 +203,8 @@ class Outbox:
                 except TypeError:
                     raise
                 except Exception as exc:  # can't tell: neither resend (it may be out) nor block the rows behind
-                    log.warning("delivery %s: could not check whether it went out (%s); will look again", row.id, exc)
+                    log.warning("delivery %s: could not check whether it went out (%s); will look again", row.id, exc,
+                                extra={"delivery": row.id, "ritual": row.ritual})
                     continue
                 if found is not None:
                     done.append((row, found))
@@ -240,7 +242,8 @@ class Outbox:
             self.retried += 0 if final else 1
             self.failed += 1 if final else 0
             metrics.delivery("failed" if final else "retried")
-            log.warning("delivery %s failed (attempt %d): %s", row.id, row.attempts + 1, exc)
+            log.warning("delivery %s failed (attempt %d): %s", row.id, row.attempts + 1, exc,
+                        extra={"delivery": row.id, "ritual": row.ritual})
             return False, None
 
     def _finish(self, done: Sequence[tuple[Delivery, str | None]]) -> None:
@@ -255,6 +258,15 @@ class Outbox:
         self.sent += len(done)
         for _ in done:
             metrics.delivery("sent")
+        if not log.isEnabledFor(logging.INFO):
+            return
+        if log.isEnabledFor(logging.DEBUG):
+            for row, ref in done:
+                log.debug("delivery %s sent (%s)", row.id, ref, extra={"delivery": row.id, "ritual": row.ritual})
+        by_ritual = Counter(row.ritual for row, _ in done)
+        log.info("sent %d deliver%s (%s)", len(done), "y" if len(done) == 1 else "ies",
+                 ", ".join(f"{ritual} {n}" for ritual, n in sorted(by_ritual.items())),
+                 extra={"ritual": next(iter(by_ritual))} if len(by_ritual) == 1 else None)
 
 
 def _action(row: Delivery) -> Action:

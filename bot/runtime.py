@@ -120,6 +120,8 @@ class Runtime:
         self.reload_hook: Callable[[], str] | None = None
         self.last_tick: datetime | None = None  # for /healthz: a bot whose ticks stopped is not healthy
         self.scheduler_running: Callable[[], bool] | None = None  # set by whoever runs a scheduler (copbot/live.py)
+        self.waiting_for: str | None = None
+        """Set while start-up waits for an unreachable dependency, in words (copbot/live.py); for /healthz."""
         self._tasks: list[asyncio.Task[Any]] = []
         self._fanning_out: dict[tuple[str, ...], tuple[asyncio.Task[None], str]] = {}  # path -> (work, who)
         self._next_due: dict[tuple[str, str, str], datetime] = {}  # (schedule, cron, zone) -> first slot not yet due
@@ -144,9 +146,13 @@ class Runtime:
         return datetime.fromisoformat(installed)
 
     async def start(self, *, background: bool = True) -> None:
-        """Install, start the writer and the adapter, catch up missed slots, resume the outbox."""
+        """Install, start the writer and the adapter, catch up missed slots, resume the outbox.
+
+        If the adapter cannot start (its platform is unreachable), calling this again later is safe.
+        """
         self.install()
-        self.writer.start()
+        if not self.writer.alive:
+            self.writer.start()
         await self.adapter.start(self.handle_event)
         await self.refresh_people()
         self.tick()
@@ -294,7 +300,10 @@ class Runtime:
                            policy=self.dm_policy)
                 self._remember_idle(tx, ritual, spec, plan.run)
                 ran = plan.run
-                log.info("%s: slot %s ran (%d deliveries)", spec.name, plan.run.isoformat(), len(planned))
+                # A frequent check that found nothing to do is not news for an operator: DEBUG.
+                log.log(logging.INFO if planned else logging.DEBUG, "%s: slot %s ran (%d deliver%s)", spec.name,
+                        plan.run.isoformat(), len(planned), "y" if len(planned) == 1 else "ies",
+                        extra={"ritual": ritual.name, "slot": plan.run.isoformat()})
             tx.commit()
         # Slots only move forward: whatever this replica or another claimed, the next one is after ``now``.
         # A slot another replica holds is found taken by its unique row, so the memo can never run it twice.
@@ -302,7 +311,8 @@ class Runtime:
         if upcoming:
             self._next_due[key] = upcoming[0]
         if plan.skipped:
-            log.warning("%s: %d slot(s) older than the grace window were skipped", spec.name, len(plan.skipped))
+            log.warning("%s: %d slot(s) older than the grace window were skipped", spec.name, len(plan.skipped),
+                        extra={"ritual": ritual.name})
         return SlotOutcome(spec.name, ran, len(plan.coalesced), len(plan.skipped))
 
     def _remember_idle(self, tx: Session, ritual: Ritual, spec: ScheduleSpec, slot: datetime) -> None:
@@ -533,16 +543,22 @@ class Runtime:
 
     def _core_commands(self) -> list[CommandSpec]:
         return [
-            CommandSpec(("help",), Role.MEMBER, "what you can ask me", self._help),
+            CommandSpec(("help",), Role.MEMBER, "what you can ask me; /cop help <command> for one command's details",
+                        self._help, usage="[command]", max_args=3),
             CommandSpec(("stats",), Role.MEMBER, "a short summary of the community's participation", self._stats),
             CommandSpec(("reload",), Role.ADMIN, "re-read community.yaml now", self._reload),
             *member_commands(lambda: self.config),
         ]
 
     def _help(self, call: CommandCall) -> CommandResult:
-        enabled = {ritual.name for ritual in self.enabled_rituals()}
-        return CommandResult(self.router.help_text(
-            call.role, lambda spec: self._command_owner.get(spec.path, "core") in ("core", *enabled)))
+        if call.args:
+            return CommandResult(self.router.command_help(call.args, call.role))
+        titles = {r.name: r.name.replace("_", " ").capitalize() for r in self.rituals}
+
+        def topic(spec: CommandSpec) -> str:
+            return titles.get(self._command_owner.get(spec.path, ""), "General")
+
+        return CommandResult(self.router.help_text(call.role, topic, ["General", *titles.values()]))
 
     def _stats(self, call: CommandCall) -> CommandResult:
         week_ago = call.now - timedelta(days=7)

@@ -25,6 +25,16 @@ LINK_RE = re.compile(r"\[([^\[\]\n]+)\]\((https?://[^\s()<>|]+|mailto:[^\s()<>|]
 _CODE = re.compile(r"```.*?```|`[^`\n]+`", re.DOTALL)
 
 
+def emphasis_pattern(mark: str, name: str = "inner") -> str:
+    """The neutral emphasis ``mark`` (``*`` bold, ``_`` italic, ``~`` strike) around words, its text in group ``name``.
+
+    Why one definition: every renderer (Discord, the terminal) must agree on what counts as emphasis; a mark
+    inside a word (``snake_case``, ``2*3*4``) or next to a space is left as typed.
+    """
+    m = re.escape(mark)
+    return rf"(?<![{m}\w]){m}(?=[^\s{m}])(?P<{name}>[^{m}\n]*?[^\s{m}]){m}(?![{m}\w])"
+
+
 def mention(member_key: str) -> str:
     """Mark an intended mention of one member; adapters render it (``<@U1>``, ``<@42>``, ``@ana``)."""
     return f"{_OPEN}{member_key}{_CLOSE}"

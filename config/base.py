@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from config.durations import Duration
@@ -20,10 +21,36 @@ def error_at(loc: tuple[str | int, ...], message: str) -> PydanticCustomError:
     return PydanticCustomError("located", "{message}", {"message": message, "loc": loc})
 
 
+YES_NO_WORDS = frozenset({"y", "yes", "n", "no", "on", "off"})
+
+
 class Strict(BaseModel):
-    """Base for every section: unknown keys are refused, values are immutable once loaded."""
+    """Base for every section: unknown keys are refused, values are immutable once loaded, and a yes/no
+    setting takes exactly ``true`` or ``false``.
+
+    Why so strict about booleans: pydantic would turn the text "yes", "on" or "1" into True, but editors check
+    community.yaml against the JSON Schema (``"type": "boolean"``) and refuse them. One truth for both: the
+    loader reads YAML 1.2 (config/loader.py), and a text value for a boolean is refused with the fix.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _only_true_or_false(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, bool) or not isinstance(value, str | int | float) or info.field_name is None:
+            return value
+        field = cls.model_fields.get(info.field_name)
+        if field is None or field.annotation not in (bool, bool | None):
+            return value
+        word = str(value).strip().lower()
+        if word in YES_NO_WORDS | {"true", "false"}:
+            advice = "true" if word in {"y", "yes", "on", "true"} else "false"
+            raise ValueError(
+                f"{value!r} is not a yes/no value here; write {advice} (without quotes): editors read "
+                "community.yaml as YAML 1.2, where only true and false are yes/no values"
+            )
+        raise ValueError(f"{value!r} is not a yes/no value; write true or false")
 
 
 class Schedule(Strict):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import os
+import re
 import stat
 import types
 import typing
@@ -37,6 +38,29 @@ from config.retired import retired_advice
 Loc = tuple[str | int, ...]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_INT_TAG = "tag:yaml.org,2002:int"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+class _Yaml12(yaml.SafeLoader):
+    """PyYAML's safe loader, reading plain values the way YAML 1.2 (and so every editor) does.
+
+    Why: PyYAML reads YAML 1.1, where yes, no, on and off are booleans, 10:30 is the number 630 and
+    2027-01-04 a date, while the YAML language server (VS Code) checks the file against the JSON Schema
+    reading YAML 1.2, where all of those are text. ``enabled: yes`` used to pass ``copbot check`` and be
+    flagged by the editor. Now only true and false are booleans (config/base.py refuses yes with the fix),
+    integers are plain digits, and dates are text that the settings parse.
+    """
+
+
+_Yaml12.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_BOOL_TAG, _INT_TAG, _TIMESTAMP_TAG)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+for _first in "tTfF":
+    _Yaml12.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), [_first])
+_Yaml12.add_implicit_resolver(_INT_TAG, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789"))
 
 MAX_CONFIG_BYTES = 256 * 1024
 """The largest community.yaml read (the shipped one, every setting explained in comments, is 27 KB)."""
@@ -57,6 +81,11 @@ class ConfigError(Exception):
     def __init__(self, problems: list[ConfigProblem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(problem) for problem in problems))
+
+
+def read_yaml(text: str) -> Any:
+    """The data in YAML ``text`` as copbot reads it (YAML 1.2 booleans), without validating it."""
+    return yaml.load(text, Loader=_LimitedLoader)  # a SafeLoader subclass: no arbitrary objects
 
 
 def load_config(path: Path) -> CommunityConfig:
@@ -208,9 +237,9 @@ class _Limit(yaml.MarkedYAMLError):
     error, so it is not worded as one; ``problem`` says what is wrong in admin words."""
 
 
-class _LimitedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing nesting deeper than :data:`MAX_DEPTH` before it costs a deep recursion,
-    and numbers and dates no setting could hold (PyYAML would raise a bare ValueError, with no position)."""
+class _LimitedLoader(_Yaml12):
+    """Our YAML 1.2 reading (:class:`_Yaml12`), refusing nesting deeper than :data:`MAX_DEPTH` before it costs a deep
+    recursion, and numbers and dates no setting could hold (PyYAML would raise a bare ValueError, with no position)."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -448,8 +477,8 @@ def _explain(error: ErrorDetails, ctx: dict[str, Any], loc: Loc) -> str:
     if kind == "string_type":
         return f"expected text but found {shown}; write it on one line, in quotes if it contains ': ' or '#'"
     if kind == "string_pattern_mismatch":
-        about = _field_description(loc)
-        hint = about if about else f"it must match {ctx.get('pattern', 'the allowed form')}"
+        # The schema's patternErrorMessage, which editors show for the same mistake: one wording for both.
+        hint = _field_extra(loc, "patternErrorMessage") or _field_description(loc) or "see the example community.yaml"
         return f"{shown} is not allowed here; {hint}"
     if kind in ("list_type", "tuple_type", "set_type"):
         return f"expected a list but found {shown}; write each item on its own line starting with '- '"
@@ -584,6 +613,17 @@ def _allowed_keys(loc: Loc) -> list[str]:
     if model is None:
         return []
     return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _field_extra(loc: Loc, key: str) -> str:
+    """A ``json_schema_extra`` entry of the field at ``loc`` (e.g. its ``patternErrorMessage``), or ''."""
+    if not loc:
+        return ""
+    model = _model_at(loc[:-1])
+    for name, field in (model.model_fields if model is not None else {}).items():
+        if loc[-1] in (name, field.alias) and isinstance(field.json_schema_extra, dict):
+            return str(field.json_schema_extra.get(key) or "")
+    return ""
 
 
 def _field_description(loc: Loc) -> str:

@@ -41,6 +41,8 @@ class Community(Strict):
 
     id: str = Field(
         pattern=r"^[a-z0-9][a-z0-9-]{0,62}$",
+        json_schema_extra={"patternErrorMessage": "write a slug of lowercase letters, digits and dashes that starts "
+                           "with a letter or digit, at most 63 characters, e.g. platform-guild"},
         description="a short slug of lowercase letters, digits and dashes, e.g. platform-guild; keys every stored row",
     )
     name: str = Field(description="the community's name as members know it, used in messages")

@@ -28,12 +28,16 @@ class OnboardingStep(Strict):
 
     key: str = Field(
         pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$",
+        json_schema_extra={"patternErrorMessage": "write a short name of lowercase letters, digits, dashes and "
+                           "underscores, at most 41 characters, e.g. welcome or day-3"},
         description="a short name for the step, e.g. welcome; each step is sent once per member, tracked by this key",
     )
     day: int = Field(ge=0, le=365, description="days after the member's join day (0 = the day they join)")
     time: str = Field(
         default="10:00",
         pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        json_schema_extra={"patternErrorMessage": 'write a time of day as HH:MM in quotes, from "00:00" to "23:59", '
+                           'e.g. "09:30"'},
         description='local time of day in the member\'s own time zone, HH:MM; "00:00" on day 0 means at once',
     )
     text: str = Field(

@@ -21,6 +21,7 @@ class ResourcesConfig(Strict):
     harvest_role: str = Field(
         default="member",
         pattern="^(member|facilitator)$",
+        json_schema_extra={"patternErrorMessage": "write member (anyone may harvest) or facilitator"},
         description="who may harvest a thread: member (anyone) or facilitator",
     )
     keep_thread_text: Duration = Field(

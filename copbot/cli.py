@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
 import sys
 from datetime import UTC, datetime
@@ -19,7 +18,9 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
+from copbot import logs
 from copbot.platforms.registry import PLATFORMS
+from copbot.version import copbot_version
 
 DEFAULT_CONFIG = "community.yaml"
 
@@ -56,7 +57,8 @@ def _start_of(args: argparse.Namespace, config: Any) -> datetime | None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="copbot", description="Runs the rituals of a community of practice.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    parser.add_argument("-V", "--version", action="version", version=f"copbot {copbot_version()}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more (the same as COPBOT_LOG_LEVEL=DEBUG)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the bot (console by default; Slack or Discord when their tokens are set)")
@@ -65,13 +67,21 @@ def build_parser() -> argparse.ArgumentParser:
     _start_arg(run, "console only: the console's clock starts here, so a script behaves the same on any day "
                     "(default: where this database's console clock stopped, else now)")
 
+    init = sub.add_parser("init", help="write a commented community.yaml for a platform, with its schema beside it")
+    init.add_argument("--platform", choices=list(PLATFORMS), default="console",
+                      help="how people and channels are written in the file (default: console)")
+    init.add_argument("--config", default=DEFAULT_CONFIG, help="where to write it (default: ./community.yaml)")
+    init.add_argument("--force", action="store_true", help="replace an existing file")
+
     check = sub.add_parser("check", help="validate community.yaml and show when each ritual fires next")
     _config_arg(check)
     check.add_argument("--platform", choices=list(PLATFORMS), default=None,
                        help="also check the people it names for this platform: other platforms' member keys, forms "
                             "it cannot look up, and (with its token set) everyone against the live workspace")
 
-    sub.add_parser("schema", help="print the JSON Schema of community.yaml")
+    schema = sub.add_parser("schema", help="print the JSON Schema of community.yaml (community.schema.json)")
+    schema.add_argument("--write", metavar="PATH", default=None,
+                        help="write it to PATH instead (e.g. beside your community.yaml, for your editor)")
 
     simulate = sub.add_parser("simulate", help="run the community in simulated time on a throwaway database")
     _config_arg(simulate)
@@ -111,13 +121,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    try:
+        logs.configure(verbose=args.verbose)  # a live platform raises it to INFO once chosen (cmd_run)
+    except logs.LogSetupError as exc:
+        print(f"copbot: {exc}", file=sys.stderr)
+        return 2
     handler = {
         "run": cmd_run,
         "check": cmd_check,
+        "init": cmd_init,
         "schema": cmd_schema,
         "simulate": cmd_simulate,
         "report": cmd_report,
@@ -175,6 +187,21 @@ def _load(path: str) -> Any:
         return None
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from copbot.init import InitError, init_files
+
+    try:
+        config, schema = init_files(args.platform, Path(args.config), force=args.force)
+    except InitError as exc:
+        print(f"copbot: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"copbot: cannot write {args.config}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {config} (for {args.platform}) and {schema}; edit it, then run: copbot check --config {config}")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     config = _load(args.config)  # before the rituals are imported: a broken file is refused in a blink
     if config is None:
@@ -228,9 +255,19 @@ def _check_people(config: Any, platform: str) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from config.schema import json_schema
+    """The schema byte for byte as committed (UTF-8 whatever the terminal's locale), or written to a file."""
+    from config.schema import schema_text, write_schema
 
-    print(json.dumps(json_schema(), indent=2))
+    if args.write:
+        try:
+            print(f"wrote {write_schema(Path(args.write))}")
+        except OSError as exc:
+            print(f"copbot: cannot write {args.write}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+        return 0
+    sys.stdout.flush()
+    sys.stdout.buffer.write(schema_text().encode("utf-8"))
+    sys.stdout.buffer.flush()
     return 0
 
 
@@ -244,6 +281,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if config is None:
         return 2
     platform = choose_platform(args.platform)
+    if platform != "console":
+        logs.configure(live=True, verbose=args.verbose)  # an operator reads this bot's log: INFO by default
     if args.start and platform != "console":
         print(f"copbot: --start only applies to the console; {platform} runs on the real clock.", file=sys.stderr)
         return 2
@@ -273,7 +312,12 @@ def _serve(args: argparse.Namespace, config: Any, platform: str) -> int:
     from copbot.db_commands import report_unreachable
 
     try:
-        db = open_for(Path(args.config))
+        if platform == "console":
+            db = open_for(Path(args.config))
+        else:  # a live bot waits for its database (one line per attempt) rather than exit: copbot/live.py
+            from copbot.live import open_when_reachable
+
+            db = open_when_reachable(database_url(Path(args.config)), lambda: open_for(Path(args.config)))
     except OperationalError as exc:  # PostgreSQL down, wrong host or password: one clear line, exit 2
         return report_unreachable(database_url(Path(args.config)), exc)
     try:
@@ -381,6 +425,7 @@ def _week_grid(args: argparse.Namespace, config: Any, db: Any, now: Any) -> int:
 def _health_report(args: argparse.Namespace, config: Any, db: Any) -> int:
     """``copbot report --health``: the report the facilitators get (the operator also sees who went quiet)."""
     from copbot.app import community_now
+    from copbot.terminal import print_chat_text
     from rituals.health.ritual import health_snapshot
     from rituals.health.texts import quiet_members_text, report_text
 
@@ -392,10 +437,11 @@ def _health_report(args: argparse.Namespace, config: Any, db: Any) -> int:
     if args.json:
         print(json.dumps(snapshot.as_json(), indent=2))
         return 0
-    print(report_text(snapshot, config.community.name))
+    print_chat_text(report_text(snapshot, config.community.name))  # the channel's markup, rendered for a terminal
     quiet = quiet_members_text(snapshot)
     if quiet:
-        print(f"\n{quiet}")
+        print()
+        print_chat_text(quiet)
     if args.png:
         print(f"chart written to {args.png}")
     return 0

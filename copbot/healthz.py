@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
+from copbot.version import copbot_version
 from storage.times import utc
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ class Probes:
     """Since the last scheduler tick by the runtime's clock; None if it never ticked."""
     writer_problem: str | None = None
     """The writer runs but cannot write (disk full, database read-only or gone): what it says, else None."""
+    waiting_for: str | None = None
+    """Start-up is waiting for this unreachable dependency (the platform, the database), in words."""
 
 
 @dataclass(frozen=True)
@@ -63,11 +66,13 @@ class Health:
         age = self.probes.last_tick_age
         return {
             "status": "ok" if self.healthy else "unhealthy",
+            "version": copbot_version(),
             "database": self.probes.database_error is None,
             "scheduler": self.probes.scheduler_running,
             "adapter": self.probes.adapter_connected,
             "writer": self.probes.writer_alive and self.probes.writer_problem is None,
             "last_tick_age_seconds": None if age is None else round(age.total_seconds(), 1),
+            **({"waiting_for": self.probes.waiting_for} if self.probes.waiting_for else {}),
             "problems": list(self.problems),
         }
 
@@ -76,6 +81,8 @@ def assess(probes: Probes, max_tick_age: timedelta = MAX_TICK_AGE) -> Health:
     """Healthy when the database answers, the adapter is connected, participation is being written (the writer
     runs *and* its writes succeed: a full disk leaves ``SELECT 1`` answering) and, if a scheduler runs, it ticks."""
     problems: list[str] = []
+    if probes.waiting_for is not None:
+        problems.append(f"starting: {probes.waiting_for} (retrying)")
     if probes.database_error is not None:
         problems.append(f"database unreachable: {probes.database_error}")
     if not probes.adapter_connected:
@@ -135,6 +142,7 @@ async def probe(runtime: Runtime) -> Probes:
         writer_alive=runtime.writer.alive,
         writer_problem=runtime.writer.problem,
         last_tick_age=None if last is None else utc(runtime.clock.now()) - utc(last),
+        waiting_for=runtime.waiting_for,
     )
 
 

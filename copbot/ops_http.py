@@ -20,6 +20,7 @@ from prometheus_client.registry import Collector
 
 from bot import metrics
 from copbot import healthz
+from copbot.version import copbot_version
 from storage import backlog
 from storage.times import utc
 
@@ -78,6 +79,7 @@ def install(application: web.Application, runtime: Runtime) -> None:
     gauges = CollectorRegistry()
     runtime_gauges = RuntimeGauges(runtime)
     gauges.register(runtime_gauges)
+    metrics.build_info(copbot_version())
 
     async def health(_: web.Request) -> web.Response:
         verdict = await healthz.check(runtime)

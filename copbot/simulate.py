@@ -570,24 +570,51 @@ def dm_timing(runtime: Runtime) -> dict[str, Any]:
     }
 
 
-def _print(console: Console, summary: dict[str, Any], adapter: ConsoleAdapter) -> None:
+def _table(title: str | None, columns: list[str], rows: list[dict[str, Any]], weeks: list[str]) -> Any:
+    from rich import box
     from rich.table import Table
 
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("week", no_wrap=True)
+    for column in columns:
+        widest = max(*(len(word) for word in column.split("_")), *(len(str(row.get(column, 0))) for row in rows))
+        table.add_column(column.replace("_", " "), justify="right", min_width=widest)  # whole words, never "fa…"
+    for label, row in zip(weeks, rows, strict=True):
+        table.add_row(label, *[str(row.get(c, 0)) for c in columns])
+    return table
+
+
+def _fold(console: Console, columns: list[str], rows: list[dict[str, Any]], weeks: list[str]) -> list[list[str]]:
+    """Split the figure columns into tables that each fit the console (every table repeats the week column).
+
+    Why fold and not shrink: at 80 columns a dozen figures squeezed into one table were cut to "fa…" and "(2…",
+    unreadable; whole words in two or three narrower tables read at any width. A column joins a table only if
+    rich measures the table, headers wrapped at their spaces, no wider than the console.
+    """
+    chunks: list[list[str]] = [[]]
+    for column in columns:
+        trial = [*chunks[-1], column]
+        unbounded = console.options.update(max_width=10_000)  # measure what it needs, not what the console has
+        if chunks[-1] and console.measure(_table(None, trial, rows, weeks), options=unbounded).minimum > console.width:
+            chunks.append([column])
+        else:
+            chunks[-1] = trial
+    return chunks
+
+
+def _print(console: Console, summary: dict[str, Any], adapter: ConsoleAdapter) -> None:
     console.rule("Highlights")
     for message in [m for m in adapter.transcript if m.author == "copbot"][:6]:
         first = message.text.splitlines()[1] if "\n" in message.text else message.text
         console.print(f"[cyan]{message.ref}[/cyan] {message.where}: {first}")
-    table = Table(title=f"{summary['weeks_simulated']} weeks, {summary['members']} members, seed {summary['seed']}")
     columns = sorted(
         {k for row in summary["weeks"] for k in row} - {"week", "start"},
         key=lambda k: (k not in ("posts", "reactions", "replies"), k),
     )
-    table.add_column("week")
-    for column in columns:
-        table.add_column(column.replace("_", " "), justify="right")
-    for row in summary["weeks"]:
-        table.add_row(f"{row['week']} ({row['start']})", *[str(row.get(c, 0)) for c in columns])
-    console.print(table)
+    weeks = [f"{row['week']} ({row['start']})" for row in summary["weeks"]]
+    title = f"{summary['weeks_simulated']} weeks, {summary['members']} members, seed {summary['seed']}"
+    for part, chunk in enumerate(_fold(console, columns, summary["weeks"], weeks)):
+        console.print(_table(title if part == 0 else None, chunk, summary["weeks"], weeks))
     console.print(f"slots: {summary['slots']}; duplicate events dropped: {summary['duplicates_dropped']}")
     dms = summary["direct_messages"]
     console.print(

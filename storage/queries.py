@@ -6,7 +6,6 @@ claim and its outbox rows commit together.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -93,17 +92,19 @@ def forget_idle_hints(tx: Session, community: str, now: datetime) -> None:
 
 
 _RUNS: Table = RitualRun.__table__  # type: ignore[attr-defined]
+_DELIVERIES: Table = Delivery.__table__  # type: ignore[attr-defined]
 
 
-def _insert_runs_ignoring_taken(tx: Session) -> Insert:
-    """``INSERT ... ON CONFLICT DO NOTHING`` into ritual_runs: a slot row another claimer holds is left alone.
+def _insert_ignoring_taken(tx: Session, table: Table) -> Insert:
+    """``INSERT ... ON CONFLICT DO NOTHING``: a row another claimer (or an earlier run of a plan) holds is left
+    alone.
 
     Why not a savepoint per row: two extra statements per claim, on every tick of every schedule.
     """
     dialect = tx.get_bind().dialect.name
     if dialect == "postgresql":
-        return postgresql.insert(_RUNS).on_conflict_do_nothing()
-    return sqlite.insert(_RUNS).on_conflict_do_nothing()
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
 
 
 def claim_slot(tx: Session, community: str, ritual: str, slot: datetime, status: str, now: datetime) -> bool:
@@ -111,7 +112,7 @@ def claim_slot(tx: Session, community: str, ritual: str, slot: datetime, status:
     row = {"community": community, "ritual": ritual, "slot": utc(slot), "status": status, "claimed_at": now,
            "detail": ""}
     # RETURNING, not rowcount: psycopg reports -1 for a single-row insert through SQLAlchemy here.
-    inserted = tx.execute(_insert_runs_ignoring_taken(tx).values(**row).returning(_RUNS.c.id)).first()
+    inserted = tx.execute(_insert_ignoring_taken(tx, _RUNS).values(**row).returning(_RUNS.c.id)).first()
     return inserted is not None
 
 
@@ -129,7 +130,7 @@ def record_slots(
         {"community": community, "ritual": ritual, "slot": utc(slot), "status": status, "claimed_at": now, "detail": ""}
         for slot in slots
     ]
-    tx.execute(_insert_runs_ignoring_taken(tx), rows)
+    tx.execute(_insert_ignoring_taken(tx, _RUNS), rows)
 
 
 def last_slot(tx: Session, community: str, ritual: str) -> datetime | None:
@@ -154,42 +155,17 @@ def claim_event(tx: Session, community: str, platform: str, event_id: str, kind:
 # --- outbox ------------------------------------------------------------------------------------------
 
 
-def add_delivery(
-    tx: Session,
-    *,
-    community: str,
-    delivery_id: str,
-    ritual: str,
-    subject: str,
-    action: dict[str, object],
-    seq: int,
-    now: datetime,
-    not_before: datetime | None = None,
-    withheld: str | None = None,
-    timing: str | None = None,
-) -> bool:
-    """Write one outbox row; an id that already exists (the same plan replayed) is kept as it is.
+def add_deliveries(tx: Session, rows: Sequence[Delivery]) -> int:
+    """Write outbox rows; an id that already exists (the same plan replayed) is kept as it is. Returns how many
+    rows are new.
 
-    ``not_before``: held until then (a member's daytime window); ``withheld``: why it is kept and never sent.
-    """
-    if tx.get(Delivery, delivery_id) is not None:
-        return False
-    tx.add(
-        Delivery(
-            id=delivery_id,
-            community=community,
-            ritual=ritual,
-            subject=subject,
-            action=json.dumps(action, sort_keys=True),
-            seq=seq,
-            created_at=now,
-            not_before=not_before,
-            status="withheld" if withheld else "pending",
-            error=withheld,
-            timing=timing,
-        )
-    )
-    return True
+    Why in one statement: a pairing cycle of 10,000 members plans 5,000 introductions while it holds the write
+    lock; one SELECT and one ORM object each kept every other writer waiting about 2.5 s."""
+    if not rows:
+        return 0
+    tx.flush()  # rows of this transaction still in the session are in the table before the conflict check
+    statement = _insert_ignoring_taken(tx, _DELIVERIES).returning(_DELIVERIES.c.id)
+    return len(tx.execute(statement, [row.model_dump() for row in rows]).all())
 
 
 def hold_deliveries(tx: Session, until: dict[str, datetime]) -> None:

@@ -11,6 +11,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import timedelta
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -134,6 +135,12 @@ async def test_token_in_the_query_sets_an_httponly_cookie_and_leaves_the_url(
         assert (await chart.read()).startswith(PNG_MAGIC)
     missing = await client.get("/dashboard/charts/secrets.png")
     assert missing.status == 404
+
+
+async def test_the_footer_says_which_copbot_serves_the_page(client: TestClient[web.Request, web.Application]) -> None:
+    response = await client.get("/dashboard", headers={"Authorization": f"Bearer {TOKEN}"})
+    footer = re.search(r"<footer>(.*?)</footer>", await response.text(), re.S)
+    assert footer is not None and f'<span data-figure="version">{version("copbot")}</span>' in footer.group(1)
 
 
 async def test_a_forged_cookie_is_refused(client: TestClient[web.Request, web.Application]) -> None:

@@ -10,10 +10,13 @@ from __future__ import annotations
 import configparser
 import re
 import shlex
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from bot import metrics
@@ -164,7 +167,7 @@ def test_a_user_error_really_exits_2() -> None:
 
 async def test_the_deploy_guide_lists_exactly_the_metrics_the_bot_exports(runtime: Runtime) -> None:
     exported = {
-        family.name + ("_total" if family.type == "counter" else "")
+        family.name + {"counter": "_total", "info": "_info"}.get(family.type, "")
         for family in metrics.REGISTRY.collect()
         if family.name.startswith("copbot_")
     }
@@ -179,3 +182,40 @@ async def test_the_deploy_guide_lists_exactly_the_metrics_the_bot_exports(runtim
 
 def test_the_readme_links_the_deploy_guide() -> None:
     assert "(docs/deploy.md)" in (ROOT / "README.md").read_text()
+
+
+# --- hardening ------------------------------------------------------------------------------------------------
+
+SYSTEMD_SCORE_LIMIT = 2.5
+
+
+def systemd_exposure() -> float:
+    """``systemd-analyze security``'s overall exposure for the unit file as shipped (lower is safer, 0-10)."""
+    out = subprocess.run(
+        ["systemd-analyze", "security", "--offline=yes", "--no-pager", str(DEPLOY / "copbot.service")],
+        capture_output=True, text=True, check=False,
+    )
+    found = re.search(r"Overall exposure level for copbot\.service: (\d+(?:\.\d+)?)", out.stdout)
+    assert found is not None, out.stdout + out.stderr
+    return float(found.group(1))
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed here")
+def test_the_systemd_unit_scores_under_2_5_in_systemd_analyze_security() -> None:
+    score = systemd_exposure()
+    assert score < SYSTEMD_SCORE_LIMIT
+    documented = re.search(r"scores it \*\*(\d+\.\d+) OK\*\*", (ROOT / "docs" / "deploy.md").read_text())
+    assert documented is not None and float(documented.group(1)) == score, "docs/deploy.md gives another score"
+
+
+def test_the_image_runs_as_a_numeric_non_root_user() -> None:
+    user = next(args for word, args in dockerfile() if word == "USER")
+    uid, _, gid = user.partition(":")
+    assert uid.isdigit() and int(uid) != 0 and (not gid or (gid.isdigit() and int(gid) != 0))
+    assert f"--uid {uid}" in " ".join(args for word, args in dockerfile() if word == "RUN")
+
+
+def test_compose_passes_the_dashboard_token_and_the_log_settings_to_the_bot() -> None:
+    environment = compose()["services"]["copbot"]["environment"]
+    for name in ("COPBOT_DASHBOARD_TOKEN", "COPBOT_LOG_LEVEL", "COPBOT_LOG_FORMAT"):
+        assert f"${{{name}" in str(environment.get(name)), name

@@ -26,7 +26,7 @@ async def test_the_bot_s_bold_is_bold_on_discord(fake: FakeDiscord, db: Database
     async with running_bot(fake, db):
         interaction = await fake.slash(BEN, ["help"])
         answer = await callback_of(fake, interaction)
-    assert answer["data"]["content"].startswith("**copbot commands**\n_everyone_\n")
+    assert answer["data"]["content"].startswith("**What you can ask me** (`/cop help <command>` explains one)\n")
 
 
 async def test_a_member_s_markdown_and_mentions_reach_the_core_as_neutral_text(fake: FakeDiscord, db: Database

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from copbot.healthz import MAX_TICK_AGE, Probes, assess
+from copbot.version import copbot_version
 
 FINE = Probes(
     database_error=None,
@@ -25,6 +26,7 @@ def test_everything_answering_is_healthy_and_200() -> None:
     assert (health.healthy, health.http_status, health.problems) == (True, 200, ())
     assert health.as_json() == {
         "status": "ok",
+        "version": copbot_version(),
         "database": True,
         "scheduler": True,
         "adapter": True,
@@ -65,3 +67,12 @@ def test_without_a_scheduler_the_tick_age_is_not_judged() -> None:
     health = assess(probes(scheduler_running=None, last_tick_age=timedelta(days=3)))
     assert health.healthy
     assert health.as_json()["scheduler"] is None
+
+
+def test_a_start_waiting_for_an_unreachable_platform_names_it_first() -> None:
+    probes = Probes(database_error=None, scheduler_running=False, adapter_connected=False, writer_alive=True,
+                    last_tick_age=None, waiting_for="Slack (https://slack.com/api/) is unreachable: timeout")
+    health = assess(probes)
+    assert health.http_status == 503
+    assert health.problems[0] == "starting: Slack (https://slack.com/api/) is unreachable: timeout (retrying)"
+    assert health.as_json()["waiting_for"] == probes.waiting_for

@@ -11,6 +11,7 @@ import contextlib
 import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,7 @@ async def test_healthz_answers_200_and_names_each_part(runtime: Runtime) -> None
     assert status == 200
     assert body == {
         "status": "ok",
+        "version": version("copbot"),  # the installed package's, so an operator can match it with a changelog
         "database": True,
         "scheduler": None,  # the console moves time by hand: no scheduler to judge
         "adapter": True,
@@ -90,6 +92,12 @@ async def test_healthz_answers_200_and_names_each_part(runtime: Runtime) -> None
         "last_tick_age_seconds": 0.0,
         "problems": [],
     }
+
+
+async def test_metrics_carry_the_build_version(runtime: Runtime) -> None:
+    async with listening(runtime) as base:
+        samples = await scrape(base)
+    assert samples[("copbot_build_info", (("version", version("copbot")),))] == 1.0
 
 
 async def test_healthz_is_503_when_the_scheduler_stops_ticking_and_200_again_after_a_tick(

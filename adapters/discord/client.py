@@ -2,22 +2,30 @@
 
 It only forwards gateway events to the adapter (:mod:`adapters.discord.adapter`), which translates
 them into neutral events; no ritual logic lives here.
+
+What of discord.py it relies on: only public API (``Client`` options, ``http_trace`` for pacing and 429
+counting, events), so the pin can follow discord.py's 2.x line. One private method is thinned out when present
+(``HTTPClient._try_clear_expired_ratelimits``, a CPU saving only); without it the client works the same.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Protocol
+import logging
+from typing import Protocol
 
 import discord
 from discord import app_commands
 
 from adapters.discord.buttons import CopButton
-from adapters.discord.pacing import rate_limit_trace
+from adapters.discord.pacing import rest_trace
 from adapters.discord.settings import DiscordSettings
 from bot.pacing import Pacer
 
+log = logging.getLogger(__name__)
+
 BUCKET_SWEEP_EVERY = 256
+_SWEEP = "_try_clear_expired_ratelimits"
 
 
 def build_intents(message_content: bool) -> discord.Intents:
@@ -53,43 +61,37 @@ class CopClient(discord.Client):
     """A ``discord.Client`` that hands every gateway event it listens for to one :class:`GatewayListener`."""
 
     def __init__(self, adapter: GatewayListener, settings: DiscordSettings) -> None:
+        # Every HTTP request discord.py makes waits for a permit first (the trace is awaited before the
+        # request goes out, retries included): discord.py keeps per-route buckets but only learns of the
+        # global limit from a 429, and each global 429 costs the whole bot a pause.
+        self.pacer = Pacer(settings.requests_per_second, window=settings.pacing_window)
         super().__init__(
             intents=build_intents(settings.message_content),
             allowed_mentions=discord.AllowedMentions.none(),
             max_ratelimit_timeout=settings.max_ratelimit_timeout,
             chunk_guilds_at_startup=False,  # we never need the whole member list in memory
             guild_ready_timeout=settings.guild_ready_timeout,
-            http_trace=rate_limit_trace(),  # counts 429s for /metrics
+            http_trace=rest_trace(self.pacer),  # paces every request and counts 429s for /metrics
         )
         self.copbot = adapter
         self.tree: app_commands.CommandTree[CopClient] = app_commands.CommandTree(self)
-        self.pacer = Pacer(settings.requests_per_second, window=settings.pacing_window)
-        self._pace_rest()
-        self._sweep_buckets_less_often()
+        self.sweeps_thinned = self._sweep_buckets_less_often()
 
-    def _pace_rest(self) -> None:
-        """Every REST call waits for a permit first: discord.py has per-route buckets but only learns of
-        the global limit from a 429, and each global 429 costs the whole bot a pause."""
-        original = self.http.request
-        pacer = self.pacer
-
-        async def paced(route: discord.http.Route, **kwargs: Any) -> Any:
-            await pacer.wait()
-            return await original(route, **kwargs)
-
-        self.http.request = paced  # type: ignore[method-assign]
-
-    def _sweep_buckets_less_often(self) -> None:
+    def _sweep_buckets_less_often(self) -> bool:
         """Run discord.py's sweep of idle rate-limit buckets once per ``BUCKET_SWEEP_EVERY`` new buckets.
 
         discord.py keeps one bucket per route and channel, and once it holds 256 it checks *every* bucket
         for idleness each time it creates another. Each DM channel is a new bucket, so a 1,000-DM fan-out
         made about half a million checks (over a third of the bot's CPU while sending), none of which could
         free anything: a bucket only counts as idle after 300 s. Sweeping every 256th new bucket keeps the
-        dictionary bounded the same way at a constant cost per request. The method is private; a test
-        asserts it still exists.
+        dictionary bounded the same way at a constant cost per request. The method is private: when a
+        discord.py release no longer has it, this does nothing (and returns False) and the bot only spends
+        more CPU on large fan-outs; a test says whether the installed discord.py still has it.
         """
-        sweep = self.http._try_clear_expired_ratelimits
+        sweep = getattr(self.http, _SWEEP, None)
+        if not callable(sweep):
+            log.debug("discord.py has no %s: its bucket sweep runs as discord.py decides", _SWEEP)
+            return False
         new_buckets = 0
 
         def sweep_now_and_then() -> None:
@@ -99,12 +101,16 @@ class CopClient(discord.Client):
                 new_buckets = 0
                 sweep()
 
-        self.http._try_clear_expired_ratelimits = sweep_now_and_then  # type: ignore[method-assign]
+        setattr(self.http, _SWEEP, sweep_now_and_then)
+        return True
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(CopButton)
 
     async def on_ready(self) -> None:
+        for guild in self.guilds:
+            log.info("Discord: connected to server %s (%s) as %s, %s members", guild.name, guild.id, self.user,
+                     guild.member_count)
         self.copbot.ready.set()
 
     async def on_member_join(self, member: discord.Member) -> None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.text import render_spans
+from bot.text import emphasis_pattern, render_spans
 
-_NEUTRAL_BOLD = re.compile(r"(?<![*\w])\*(?=[^\s*])([^*\n]*?[^\s*])\*(?![*\w])")
-_NEUTRAL_STRIKE = re.compile(r"(?<![~\w])~(?=[^\s~])([^~\n]*?[^\s~])~(?![~\w])")
+_NEUTRAL_BOLD = re.compile(emphasis_pattern("*"))
+_NEUTRAL_STRIKE = re.compile(emphasis_pattern("~"))
 _DISCORD_EMPHASIS = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|(?<![*\w])\*(?=[^\s*])([^*\n]*?[^\s*])\*(?![*\w])")
 _DISCORD_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
 _CODE = re.compile(r"```.*?```|`[^`\n]+`", re.DOTALL)

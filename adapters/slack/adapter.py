@@ -163,6 +163,8 @@ class SlackAdapter(HandlerTable):
         self.team_id = str(auth.get("team_id") or "") or None
         self.bot_user_id = str(auth.get("user_id") or "") or None
         self.workspace_url = str(auth.get("url") or "") or None
+        log.info("Slack: connected to workspace %s (%s, %s) as %s", auth.get("team"), self.team_id,
+                 self.workspace_url, auth.get("user"))
         if self.app_token:
             self._socket_mode = AsyncSocketModeHandler(self.app, self.app_token, web_client=self.client)
             await self._socket_mode.connect_async()

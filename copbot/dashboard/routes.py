@@ -41,6 +41,7 @@ from copbot.dashboard.proxy import SchemePolicy
 from copbot.dashboard.redact import protect_access_log
 from copbot.dashboard.view import day_text, kind_label, percent
 from copbot.report import build_report
+from copbot.version import copbot_version
 from copbot.week_grid import grid_chart, grid_csv, week_grid
 from rituals.health.ritual import health_snapshot
 
@@ -72,6 +73,7 @@ def templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["version"] = copbot_version()  # the footer says which copbot serves the page
     env.filters["percent"] = percent
     env.filters["kind_label"] = kind_label
     env.filters["day"] = lambda at, zone: day_text(at, ZoneInfo(zone))

@@ -40,6 +40,21 @@ class CommunityState:
             tx.commit()
 
 
+def discord_unreachable(exc: BaseException, settings: DiscordSettings) -> str | None:
+    """Discord could not be reached at all (DNS, refused, timeout, its 5xx), in one line; None for anything else
+    (a rejected token or a missing intent is Discord answering, and stops the bot with its own message)."""
+    import aiohttp
+    import discord
+
+    if isinstance(exc, discord.DiscordServerError | discord.GatewayNotFound):
+        reason = str(exc)
+    elif isinstance(exc, aiohttp.ClientError | OSError | TimeoutError):
+        reason = str(exc) or type(exc).__name__
+    else:
+        return None
+    return f"Discord ({settings.api_url or 'discord.com'}) is unreachable: {reason}"
+
+
 async def serve_discord(
     config_path: Path | None,
     config: CommunityConfig,
@@ -67,7 +82,8 @@ async def serve_discord(
     adapter.commands = lambda: runtime.router.specs
     adapter.on_fatal = lambda _message: stop.set()
     try:
-        await serve(runtime, config_path, stop, web_port=web_port)
+        await serve(runtime, config_path, stop, web_port=web_port,
+                    unreachable=lambda exc: discord_unreachable(exc, settings))
     except (DiscordStartError, PortError) as exc:
         with contextlib.suppress(Exception):
             await runtime.stop()

@@ -117,6 +117,24 @@ def protect_logs() -> None:
         logger.setLevel(max(logger.getEffectiveLevel(), logging.INFO))
 
 
+def slack_unreachable(exc: BaseException, settings: SlackSettings) -> str | None:
+    """A failure to reach Slack at all (DNS, refused, timeout, Slack's 5xx), in one line; None for anything else
+    (a rejected token is Slack answering, and stops the bot with its own message)."""
+    import aiohttp
+    from slack_sdk.errors import SlackApiError
+
+    if isinstance(exc, SlackApiError):
+        status = getattr(exc.response, "status_code", 200)
+        if status < 500:
+            return None
+        reason = f"HTTP {status}"
+    elif isinstance(exc, aiohttp.ClientError | OSError | TimeoutError):
+        reason = str(exc) or type(exc).__name__
+    else:
+        return None
+    return f"Slack ({settings.api_url}) is unreachable: {reason}"
+
+
 async def serve_slack(config_path: Path | None, config: CommunityConfig, db: Database, settings: SlackSettings) -> int:
     """Build the adapter and the live runtime around it, and serve until SIGINT/SIGTERM."""
     from slack_sdk.errors import SlackApiError
@@ -139,7 +157,8 @@ async def serve_slack(config_path: Path | None, config: CommunityConfig, db: Dat
     adapter.shared_routes = lambda application: build_web_app(runtime, application)
     web_port = settings.port if settings.socket_mode and _get(os.environ, "PORT") else None
     try:
-        await serve(runtime, config_path, web_port=web_port)
+        await serve(runtime, config_path, web_port=web_port, unreachable=lambda exc: slack_unreachable(exc, settings),
+                    waiting_port=None if settings.socket_mode else settings.port)
     except SlackApiError as exc:
         error = exc.response.get("error") if exc.response is not None else str(exc)
         print(
