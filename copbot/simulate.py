@@ -589,13 +589,14 @@ def _fold(console: Console, columns: list[str], rows: list[dict[str, Any]], week
 
     Why fold and not shrink: at 80 columns a dozen figures squeezed into one table were cut to "fa…" and "(2…",
     unreadable; whole words in two or three narrower tables read at any width. A column joins a table only if
-    rich measures the table, headers wrapped at their spaces, no wider than the console.
+    rich measures the table at its natural width no wider than the console (measured at its narrowest, a table of
+    this issue's extra columns was then still cropped to "facilitato").
     """
     chunks: list[list[str]] = [[]]
     for column in columns:
         trial = [*chunks[-1], column]
         unbounded = console.options.update(max_width=10_000)  # measure what it needs, not what the console has
-        if chunks[-1] and console.measure(_table(None, trial, rows, weeks), options=unbounded).minimum > console.width:
+        if chunks[-1] and console.measure(_table(None, trial, rows, weeks), options=unbounded).maximum > console.width:
             chunks.append([column])
         else:
             chunks[-1] = trial
