@@ -41,14 +41,11 @@ import networkx as nx
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from rituals.matching import Mentee, Mentor, match_mentors, mentor_fit
 from rituals.pairing.decisions import (
     Candidate,
-    Mentee,
-    Mentor,
     groups_weight,
     make_peer_groups,
-    match_mentors,
-    mentor_fit,
     pair_weight,
     recent_pairs,
 )

@@ -10,9 +10,10 @@ import difflib
 import shlex
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from bot.ritual import CommandSpec, Role
-from bot.text import clip
+from bot.text import clip, echo
 
 ROLE_NAMES = {Role.MEMBER: "member", Role.FACILITATOR: "facilitator", Role.ADMIN: "admin"}
 
@@ -141,6 +142,16 @@ def _folded(specs: Sequence[CommandSpec]) -> str:
         if subs:
             parts.append(f"`{word} {'|'.join(subs)}`")
     return ", ".join(parts)
+
+
+def read_date(text: str, example: str) -> date:
+    """A YYYY-MM-DD a member typed, or a CommandError that shows ``example`` (e.g. ``/cop pause until 2027-03-01``)."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CommandError(
+            f"I could not read {echo(text.strip())} as a date. Write it as YYYY-MM-DD, e.g. `{example}`."
+        ) from None
 
 
 def usage(spec: CommandSpec) -> str:

@@ -29,6 +29,7 @@ class MemberJoined(Event):
     name: str
     tz: str | None = None
     interests: tuple[str, ...] = ()
+    team: str | None = None  # from the platform's profile (a Slack profile field, a Discord role), if any
 
 
 @dataclass(frozen=True, kw_only=True)

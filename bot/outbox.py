@@ -23,9 +23,8 @@ from bot import metrics
 from bot.actions import Action, action_from_dict, action_to_dict
 from bot.adapter import Adapter, DeliveryRefused
 from bot.clock import Clock
-from bot.dm_policy import DirectMessagePolicy
+from bot.dm_policy import DirectMessagePolicy, Shaped
 from bot.ritual import Planned
-from config.models import DirectMessagesConfig
 from storage import queries, replicas
 from storage.db import Database
 from storage.models import Delivery
@@ -38,34 +37,48 @@ CLAIM_BATCH = 50
 row costs a platform look-up if the process dies, so a batch is kept to a couple of seconds of sending."""
 
 
-def delivery_id(ritual: str, key: str, seq: int) -> str:
+def delivery_id(ritual: str, key: str, seq: int | str) -> str:
     """Stable id: the same plan (same ritual, same slot or event, same position) gives the same id."""
     return f"{ritual}:{key}:{seq}"
 
 
-def write_plan(tx: Session, community: str, ritual: str, key: str, planned: Sequence[Planned], now: datetime) -> int:
-    """Write a plan's deliveries in the caller's transaction; returns how many rows are new."""
+def write_plan(
+    tx: Session,
+    community: str,
+    ritual: str,
+    key: str,
+    planned: Sequence[Planned],
+    now: datetime,
+    *,
+    policy: DirectMessagePolicy | None = None,
+    present: str | None = None,
+) -> int:
+    """Write a plan's deliveries in the caller's transaction; returns how many rows are new.
+
+    ``policy`` decides when each DM may go and whether an optional one is withheld (bot/dm_policy.py);
+    ``present`` is the member whose click or command this plan answers.
+    """
+    shaped = policy.shape(tx, planned, now, present) if policy else [Shaped(s, p) for s, p in enumerate(planned)]
     rows = [
         Delivery(
-            id=delivery_id(ritual, key, seq),
+            id=delivery_id(ritual, key, row.seq if row.part is None else f"{row.seq}.{row.part}"),
             community=community,
             ritual=ritual,
-            subject=item.subject,
-            action=json.dumps(action_to_dict(item.action), sort_keys=True),
-            seq=seq,
+            subject=row.planned.subject,
+            action=json.dumps(action_to_dict(row.planned.action), sort_keys=True),
+            seq=row.seq,
             created_at=now,
+            not_before=row.not_before,
+            status="withheld" if row.withheld else "pending",
+            error=row.withheld,
+            timing=row.timing,
         )
-        for seq, item in enumerate(planned)
+        for row in shaped
     ]
     return queries.add_deliveries(tx, rows)
 
 
 SentHook = Callable[[Session, Delivery, str | None], None]
-
-
-def _NO_POLICY() -> DirectMessagesConfig:
-    """An outbox made without a community's settings (a benchmark, a test's sender) leaves DMs unpaced."""
-    return DirectMessagesConfig(per_second=0)
 
 
 class Outbox:
@@ -85,11 +98,13 @@ class Outbox:
         on_sent: SentHook,
         *,
         sender_ttl: timedelta = replicas.DEFAULT_TTL,
-        direct_messages: Callable[[], DirectMessagesConfig] | None = None,
+        dm_policy: DirectMessagePolicy | None = None,
     ) -> None:
         self.db = db
-        self.dm_policy = DirectMessagePolicy(direct_messages or _NO_POLICY, paced=adapter.paced)
-        """community.yaml's DM policy, the one place it is applied: the adapter awaits it before each DM."""
+        self.dm_policy = dm_policy or DirectMessagePolicy(None, paced=adapter.paced)
+        """community.yaml's DM policy, the one place it is applied: it shapes each plan (:func:`write_plan`), holds
+        a row whose members' daytime is over just before sending, and the adapter awaits it before each DM. An
+        outbox made without a community's settings (a benchmark, a test's sender) refuses, paces and times nothing."""
         self.community = community
         self.adapter = adapter
         self.clock = clock
@@ -176,7 +191,7 @@ class Outbox:
         was most of the bot's CPU in a 1,000-DM fan-out. The sent-marks are written when the batch ends
         (or fails, or is cancelled); a crash before that leaves them ``sending``, which the next drain
         looks up on the platform before sending again, exactly as for a crash mid-send.
-        Returns (sent, rows another replica claimed first).
+        Returns (sent, rows another replica claimed first or held for their members' window).
         """
         done: list[tuple[Delivery, str | None]] = []
         due: list[Delivery] = []
@@ -196,6 +211,10 @@ class Outbox:
                     continue
             due.append(row)
         with self.db.session() as tx:
+            later = self.dm_policy.recheck(tx, due, self.clock.now())
+            if later:  # their member's daytime is over (a backlog, or a zone learnt since): hold, don't send
+                queries.hold_deliveries(tx, later)
+                due = [row for row in due if row.id not in later]
             claimed = queries.claim_deliveries(tx, due, self.sender_id)  # the rest: another replica won them
             tx.commit()
         try:
@@ -206,7 +225,7 @@ class Outbox:
                     done.append((row, ref))
         finally:
             self._finish(done)
-        return len(done), len(due) - len(claimed)
+        return len(done), len(due) - len(claimed) + len(later)
 
     async def _send(self, row: Delivery) -> tuple[bool, str | None]:
         """Perform one claimed row: (True, platform reference), or (False, None) with the failure recorded

@@ -57,10 +57,15 @@ class Upcoming:
 
 @dataclass(frozen=True)
 class Planned:
-    """An action to deliver; ``subject`` ties its message back to ritual state (e.g. ``prompt:12``)."""
+    """An action to deliver; ``subject`` ties its message back to ritual state (e.g. ``prompt:12``).
+
+    ``optional``: a DM the member may turn down (a nudge, a check-in, a digest); the outbox withholds it from
+    members who said ``/cop dm off`` or ``/cop pause until`` (bot/dm_policy.py). Essential by default.
+    """
 
     action: Action
     subject: str = ""
+    optional: bool = False
 
 
 @dataclass(frozen=True)

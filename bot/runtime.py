@@ -22,6 +22,7 @@ from bot.actions import DirectMessage, Ephemeral
 from bot.adapter import Adapter
 from bot.clock import Clock
 from bot.commands import CommandError, CommandRouter, refusal
+from bot.dm_policy import DirectMessagePolicy
 from bot.events import (
     ButtonClicked,
     CommandInvoked,
@@ -31,6 +32,7 @@ from bot.events import (
     ReactionAdded,
     ReplyPosted,
 )
+from bot.member_commands import member_commands
 from bot.outbox import Outbox, write_plan
 from bot.people import PeopleBook
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Ritual, RitualContext, Role, ScheduleSpec
@@ -101,6 +103,8 @@ class Runtime:
             db, on_written=metrics.participation_written, on_overflow=metrics.participation_overflowed
         )
         self.ctx = RitualContext(self)
+        # community.yaml's DM policy: members' daytime, "not now" for optional DMs, the switch and the pace
+        self.dm_policy = DirectMessagePolicy(lambda: self.config, paced=adapter.paced)
         self.rituals: list[Ritual] = [factory(self.ctx) for factory in ritual_factories]
         self.router = CommandRouter(self._core_commands())
         self._command_owner: dict[tuple[str, ...], str] = {}
@@ -109,8 +113,8 @@ class Runtime:
                 self.router.add(spec)
                 self._command_owner[spec.path] = ritual.name
         self.outbox = Outbox(db, config.community.id, adapter, clock, self._on_sent,
-                             direct_messages=lambda: self.config.delivery.direct_messages)
-        adapter.dm_gate = self.outbox.dm_policy.before_dm
+                             dm_policy=self.dm_policy)
+        adapter.dm_gate = self.dm_policy.before_dm
         adapter.apply_config(self.config)
         self.config_listeners: list[Callable[[CommunityConfig], None]] = []
         self.reload_hook: Callable[[], str] | None = None
@@ -292,7 +296,8 @@ class Runtime:
             queries.record_slots(tx, self.community, spec.name, plan.coalesced, "coalesced", now)
             if plan.run is not None and queries.claim_slot(tx, self.community, spec.name, plan.run, "done", now):
                 planned = ritual.run_slot(tx, spec.name, plan.run)
-                write_plan(tx, self.community, ritual.name, f"{spec.name}@{plan.run.isoformat()}", planned, now)
+                write_plan(tx, self.community, ritual.name, f"{spec.name}@{plan.run.isoformat()}", planned, now,
+                           policy=self.dm_policy)
                 self._remember_idle(tx, ritual, spec, plan.run)
                 ran = plan.run
                 # A frequent check that found nothing to do is not news for an operator: DEBUG.
@@ -334,7 +339,7 @@ class Runtime:
         zone = self.config.community.timezone
         with self.db.session() as tx:
             hints = queries.idle_hints(tx, self.community)
-        wake: datetime | None = None
+            wake: datetime | None = queries.next_held(tx, self.community, self.clock.now())  # a DM's window opens
         for _, spec in self.schedules():
             due = self._next_due.get((spec.name, spec.cron, zone))
             if due is None:
@@ -380,6 +385,7 @@ class Runtime:
                     joined_at=utc(event.at),
                     interests=event.interests,
                     welcomed=installed is not None,
+                    team=event.team,
                 )
             elif isinstance(event, MemberLeft):
                 queries.mark_left(tx, self.community, event.member, utc(event.at))
@@ -389,10 +395,12 @@ class Runtime:
                 and queries.member(tx, self.community, event.member) is None
             ):
                 log.debug("participation from a member not seen joining: %s", event.member)
+            present = event.member if isinstance(event, ButtonClicked) else None  # a click's answer goes at once
             for ritual in self.enabled_rituals():
                 planned = ritual.on_event(tx, event)
                 if planned:
-                    write_plan(tx, self.community, ritual.name, f"ev:{event.platform}:{event.event_id}", planned, now)
+                    write_plan(tx, self.community, ritual.name, f"ev:{event.platform}:{event.event_id}", planned, now,
+                               policy=self.dm_policy, present=present)
             self.ctx.record_act(event)
             tx.commit()
         self.outbox.wake()
@@ -497,7 +505,8 @@ class Runtime:
                 if reply_later and result.reply:
                     planned.append(Planned(Ephemeral(member=event.member, channel=event.channel, text=result.reply),
                                            subject="command.reply"))  # fmt: skip
-                write_plan(tx, self.community, ritual, f"cmd:{event.platform}:{event.event_id}", planned, now)
+                write_plan(tx, self.community, ritual, f"cmd:{event.platform}:{event.event_id}", planned, now,
+                           policy=self.dm_policy, present=event.member)
                 tx.commit()
         except CommandError as exc:
             return _short(str(exc))  # a refusal is short, whatever a ritual put in it
@@ -538,6 +547,7 @@ class Runtime:
                         self._help, usage="[command]", max_args=3),
             CommandSpec(("stats",), Role.MEMBER, "a short summary of the community's participation", self._stats),
             CommandSpec(("reload",), Role.ADMIN, "re-read community.yaml now", self._reload),
+            *member_commands(lambda: self.config),
         ]
 
     def _help(self, call: CommandCall) -> CommandResult:

@@ -5,19 +5,21 @@ Each ritual has one section under ``rituals:``; a missing section means the ritu
 
 from __future__ import annotations
 
-import difflib
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
-
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from config.anniversaries import AnniversariesConfig
 from config.base import Strict, error_at
 from config.challenges import ChallengesConfig
+from config.digest import DigestConfig
+from config.expertise import ExpertiseConfig
 from config.facilitator import FacilitatorConfig
 from config.groups import GroupsConfig
 from config.health import HealthConfig
 from config.kudos import KudosConfig
 from config.ladder import LadderConfig
+from config.local_window import LocalWindow, known_zone
+from config.mentorship import MentorshipConfig
+from config.nudges import NudgesConfig
 from config.onboarding import OnboardingConfig
 from config.pairing import PairingConfig
 from config.people import Origin
@@ -25,6 +27,7 @@ from config.polls import PollsConfig
 from config.prompts import PromptsConfig
 from config.resources import ResourcesConfig
 from config.sessions import SessionsConfig
+from config.teams import TeamsConfig
 
 
 class Channels(Strict):
@@ -52,13 +55,7 @@ class Community(Strict):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            guess = difflib.get_close_matches(value, sorted(available_timezones()), n=1)
-            advice = f"did you mean {guess[0]!r}?" if guess else "use an IANA name such as Europe/Berlin"
-            raise ValueError(f"unknown time zone {value!r}; {advice}") from exc
-        return value
+        return known_zone(value)
 
 
 PEOPLE = ('"@handle", email:name@example.org, role:Name (a Discord role), a Slack user group\'s "@handle", '
@@ -90,6 +87,10 @@ class Rituals(Strict):
     groups: GroupsConfig | None = None
     challenges: ChallengesConfig | None = None
     sessions: SessionsConfig | None = None
+    nudges: NudgesConfig | None = None
+    mentorship: MentorshipConfig | None = None
+    expertise: ExpertiseConfig | None = None
+    digest: DigestConfig | None = None
 
 
 class DirectMessagesConfig(Strict):
@@ -111,6 +112,11 @@ class DirectMessagesConfig(Strict):
         description="at most this many DMs a second, evenly spaced, so a fan-out is not flagged as spam; "
         "0 = only the platform's own rate limits",
     )
+    local_window: LocalWindow | None = Field(
+        default=None,
+        description="send each DM within this daytime window in the member's own time zone (held until it "
+        "opens); leave out to send DMs at once",
+    )
 
 
 class DeliveryConfig(Strict):
@@ -126,6 +132,7 @@ class CommunityConfig(Strict):
     roles: Roles = Field(default_factory=Roles)
     rituals: Rituals = Field(default_factory=Rituals)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    teams: TeamsConfig = Field(default_factory=TeamsConfig)
     _origin: Origin | None = PrivateAttr(default=None)
 
     @property
@@ -156,6 +163,10 @@ class CommunityConfig(Strict):
                     f"{', '.join(sorted(known))} (or add {value!r} under community.channels)",
                 )
         return self
+
+    def team_of(self, member: str, platform_team: str | None) -> str | None:
+        """A member's team: listed under ``teams`` here, else what the platform says (profile field, role)."""
+        return self.teams.team_of(member) or platform_team
 
     def channel(self, logical: str | None, fallback: str = "general") -> str:
         """The platform-facing channel name for a logical one (falling back to ``general``)."""

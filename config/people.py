@@ -109,6 +109,11 @@ def people_refs(config: CommunityConfig) -> Iterator[Placed]:
             yield Placed(("rituals", "pairing", "mentees", index, "member"), parse_ref(mentee.member))
     if rituals.facilitator is not None:
         yield from each(("rituals", "facilitator", "pool"), rituals.facilitator.pool)
+    if rituals.mentorship is not None:
+        for index, mentor in enumerate(rituals.mentorship.mentors):
+            yield Placed(("rituals", "mentorship", "mentors", index, "member"), parse_ref(mentor.member))
+    for team, members in config.teams.members.items():
+        yield from each(("teams", "members", team), members)
 
 
 @dataclass(frozen=True)
@@ -170,6 +175,13 @@ def resolve_config(config: CommunityConfig, keys: Mapping[str, Sequence[str]]) -
     if rituals.facilitator is not None:
         ritual_updates["facilitator"] = rituals.facilitator.model_copy(update={
             "pool": many(rituals.facilitator.pool)})
+    if rituals.mentorship is not None:
+        lasting = rituals.mentorship
+        ritual_updates["mentorship"] = lasting.model_copy(update={
+            "mentors": [m.model_copy(update={"member": key}) for m in lasting.mentors for key in many([m.member])]})
+    if config.teams.members:
+        update["teams"] = config.teams.model_copy(update={
+            "members": {team: many(members) for team, members in config.teams.members.items()}})
     if ritual_updates:
         update["rituals"] = rituals.model_copy(update=ritual_updates)
     return config.model_copy(update=update)

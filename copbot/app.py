@@ -29,6 +29,7 @@ from config.watch import ConfigWatcher
 from copbot import heap
 from copbot.registry import RITUALS
 from copbot.report import build_report, render_text
+from copbot.rhythm_report import rhythm_figures, rhythm_text
 from copbot.web import serve_web
 from storage import console as console_store
 from storage import queries
@@ -172,9 +173,11 @@ async def run_console(
     watcher = ConfigWatcher(config_path, edited, refused, initial=config)
 
     def report() -> str:
-        return render_text(
+        text = render_text(
             build_report(db, runtime.community, config.community.timezone, clock.now()), runtime.config.community.name
         )
+        rhythm = rhythm_text(rhythm_figures(db, runtime.config, clock.now()))  # nudges, mentorships
+        return f"{text}\n{rhythm}" if rhythm else text
 
     session = ConsoleSession(runtime, adapter, clock, say, report)
     session.remember_clock()

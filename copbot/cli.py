@@ -96,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--since", type=int, default=None, metavar="DAYS", help="only the last DAYS days")
     report.add_argument("--json", action="store_true")
     report.add_argument("--png", metavar="FILE", help="also draw participation per week as a PNG chart")
+    report.add_argument("--by-week", action="store_true",
+                        help="the member x week grid (posts, replies, reactions, meetings, kudos); --png a heat map")
+    report.add_argument("--format", choices=("table", "json", "csv"), default=None,
+                        help="with --by-week: csv for a spreadsheet (one row per member and week), json, or table")
     report.add_argument("--health", action="store_true",
                         help="the health report instead (figures, stage, next steps); --png draws its chart")
 
@@ -359,6 +363,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from copbot.app import community_now, open_for
     from copbot.report import build_report, render_report
+    from copbot.rhythm_report import rhythm_figures, rhythm_text
 
     config = _load(args.config)
     if config is None:
@@ -367,17 +372,53 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.health:
         return _health_report(args, config, db)
     now = community_now(db, config.community.id)
+    if args.by_week:
+        return _week_grid(args, config, db, now)
+    if args.format is not None:
+        print("--format goes with --by-week (e.g. copbot report --by-week --format csv); "
+              "the plain report takes --json", file=sys.stderr)
+        return 2
     report = build_report(db, config.community.id, config.community.timezone, now, args.since)
     if args.png:
         from copbot.charts import participation_chart
 
         participation_chart(report, Path(args.png), config.community.name)
+    rhythm = rhythm_figures(db, config, now)  # nudges' return rate, mentorships completed
     if args.json:
-        print(json.dumps(report.as_json(), indent=2))
+        print(json.dumps({**report.as_json(), **rhythm}, indent=2))
     else:
         Console().print(render_report(report, config.community.name))
+        if rhythm:
+            print(rhythm_text(rhythm))
         if args.png:
             print(f"chart written to {args.png}")
+    return 0
+
+
+def _week_grid(args: argparse.Namespace, config: Any, db: Any, now: Any) -> int:
+    """``copbot report --by-week``: every member x week, as CSV, JSON or a table, and a heat map with --png."""
+    from copbot.week_grid import grid_chart, grid_csv, week_grid
+
+    grid = week_grid(db, config.community.id, config.community.timezone, now, args.since)
+    if args.png:
+        grid_chart(grid, Path(args.png), config.community.name)
+    fmt = args.format or ("json" if args.json else "table")
+    if fmt == "csv":
+        sys.stdout.write(grid_csv(grid))
+    elif fmt == "json":
+        print(json.dumps(grid.rows(), indent=2))
+    else:
+        from rich.table import Table
+
+        table = Table(title=f"{config.community.name}: contributions per member and week")
+        table.add_column("member")
+        for week in grid.weeks:
+            table.add_column(f"W{week.isocalendar().week:02d}", justify="right")
+        for key, name in grid.members:
+            table.add_row(name, *[str(sum(grid.cells.get((key, w), {}).values())) for w in grid.weeks])
+        Console().print(table)
+    if args.png and fmt != "csv":
+        print(f"chart written to {args.png}", file=sys.stderr)
     return 0
 
 

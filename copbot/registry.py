@@ -7,12 +7,16 @@ from collections.abc import Sequence
 from bot.runtime import RitualFactory
 from rituals.anniversaries.ritual import AnniversariesRitual
 from rituals.challenges.ritual import ChallengesRitual
+from rituals.digest.ritual import DigestRitual
+from rituals.expertise.ritual import ExpertiseRitual
 from rituals.facilitator.ritual import FacilitatorRitual
 from rituals.groups.decisions import Borrowed, Peer
 from rituals.groups.ritual import GroupsRitual
 from rituals.health.ritual import HealthRitual
 from rituals.kudos.ritual import KudosRitual
 from rituals.ladder.ritual import LadderRitual
+from rituals.mentorship.ritual import MentorshipRitual
+from rituals.nudges.ritual import NudgesRitual
 from rituals.onboarding.ritual import OnboardingRitual
 from rituals.pairing.decisions import Candidate, make_peer_groups
 from rituals.pairing.ritual import PairingRitual
@@ -55,4 +59,8 @@ RITUALS: list[RitualFactory] = [
     GROUPS,
     ChallengesRitual,
     SessionsRitual,
+    NudgesRitual,
+    MentorshipRitual,
+    ExpertiseRitual,
+    DigestRitual,
 ]

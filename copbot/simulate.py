@@ -21,11 +21,16 @@ from rich.console import Console
 from rich.progress import Progress
 
 from adapters.console.adapter import ConsoleAdapter, Message, member_key
+from bot.actions import action_from_dict
 from bot.clock import ManualClock
-from bot.events import ButtonClicked, Event, MemberJoined, ReactionAdded, ReplyPosted
+from bot.dm_policy import ANSWER, member_zone, recipients
+from bot.events import ButtonClicked, CommandInvoked, Event, MemberJoined, ReactionAdded, ReplyPosted
+from bot.local_time import in_window
 from bot.runtime import Runtime
+from config.local_window import LocalWindow
 from config.models import CommunityConfig
 from copbot.registry import RITUALS
+from copbot.rhythm_report import rhythm_figures, rhythm_text
 from copbot.simulate_practices import (
     ChallengeSimulation,
     GroupsSimulation,
@@ -34,7 +39,7 @@ from copbot.simulate_practices import (
     practices_summary,
 )
 from storage import activity as activity_store
-from storage import queries
+from storage import member_prefs, queries
 from storage.db import open_database
 
 START = datetime(2027, 1, 4, 0, 0, tzinfo=UTC)  # a Monday: weeks line up with ISO weeks
@@ -152,16 +157,49 @@ async def _simulate(
     end = start + timedelta(weeks=weeks)
     bar = Progress(console=console, transient=True, disable=not progress or console is None)
     seen_posts = 0
+    prompts_seen: list[Message] = []
+    nudge_rng = random.Random(f"nudges:{seed}")  # its own stream: nudges never shift the others
+    mentorship_rng = random.Random(f"mentorship:{seed}")
+
+    async def respond() -> None:
+        """Members answer what the bot just sent, when it arrives: the prompt, a welcome, "did you meet?"."""
+        nonlocal seen_posts
+        new_posts = [m for m in adapter.transcript[seen_posts:] if m.author == "copbot"]
+        seen_posts = len(adapter.transcript)
+        for post in new_posts:
+            if post.where.startswith("#") and "question" in post.text.lower():
+                prompts_seen.append(post)
+                await _react_to_prompt(post, people, joined, rng, clock, send, next_id, adapter)
+        await _answer_nudges(new_posts, prompts_seen[-1] if prompts_seen else None, nudge_rng, clock, send, next_id,
+                             adapter)  # fmt: skip
+        await _agree_to_ground_rules(new_posts, onboarding_rng, clock, send, next_id)
+        await _answer_pairing_followups(runtime, new_posts, pairing_rng, clock, send, next_id)
+        await _answer_mentorships(runtime, new_posts, mentorship_rng, clock, send, next_id)
+        await groups_sim.answer(runtime, adapter, new_posts, clock, send, next_id, engagement)
+        await challenge_sim.answer(runtime, new_posts, joined, clock, send, next_id, engagement)
+        await sessions_sim.answer(runtime, new_posts, joined, clock, send, next_id, engagement)
+        await rota_sim.act(runtime, adapter, joined, clock, send, next_id)  # hosts answer when the DM arrives
+        await runtime.outbox.drain()  # the bot answers a click at once, as a live one does
+
     with bar:
         task = bar.add_task("simulating", total=weeks * 7)
         day = start
         wake: datetime | None = None
         while day < end:
             day_end = day + timedelta(days=1)
-            for person in people:
-                if person.key not in joined and joins[person.key] < day_end:
+            arriving = sorted((joins[p.key], i) for i, p in enumerate(people) if p.key not in joined
+                              and joins[p.key] < day_end)  # fmt: skip
+            # Groups and challenges act as the day starts, so what they ask for goes out within the day.
+            await groups_sim.act(runtime, joined, clock, send, next_id)
+            await challenge_sim.act(clock, send, next_id)
+            # Let the scheduler fire every slot of the day at its own time; members join in between, when they do.
+            for hour in range(1, 25):
+                tick_at = day + timedelta(hours=hour)
+                while arriving and arriving[0][0] < tick_at:
+                    when, index = arriving.pop(0)
+                    person = people[index]
                     joined.add(person.key)
-                    clock.set(max(clock.now(), joins[person.key]))
+                    clock.set(max(clock.now(), when))
                     await send(
                         MemberJoined(
                             platform="console",
@@ -173,29 +211,18 @@ async def _simulate(
                             interests=tuple(rng.sample(INTERESTS, 2)),
                         )
                     )
-            # Groups and challenges act as the day starts, so what they ask for goes out within the day.
-            await groups_sim.act(runtime, joined, clock, send, next_id)
-            await challenge_sim.act(clock, send, next_id)
-            # Let the scheduler fire every slot of the day at its own time.
-            for hour in range(1, 25):
-                clock.set(max(clock.now(), day + timedelta(hours=hour)))
+                    await _ask_for_mentoring(person, mentorship_rng, clock, send, next_id)
+                    if not arriving or arriving[0][0] > when:  # founders arrive together: welcome them together
+                        await runtime.outbox.drain()  # a live bot sends the welcome now
+                        await respond()  # ... and the newcomer reads it now
+                clock.set(max(clock.now(), tick_at))
                 if not woken and wake is not None and clock.now() < wake:
                     continue  # every schedule is not due yet or asleep on its idle hint: this tick would do nothing
                 woken = False
                 runtime.tick()
                 await runtime.outbox.drain()
-                new_posts = [m for m in adapter.transcript[seen_posts:] if m.author == "copbot"]
-                seen_posts = len(adapter.transcript)
-                for post in new_posts:
-                    if post.where.startswith("#") and "question" in post.text.lower():
-                        await _react_to_prompt(post, people, joined, rng, clock, send, next_id, adapter)
-                await _agree_to_ground_rules(new_posts, onboarding_rng, clock, send, next_id)
-                await _answer_pairing_followups(runtime, new_posts, pairing_rng, clock, send, next_id)
-                await groups_sim.answer(runtime, adapter, new_posts, clock, send, next_id, engagement)
-                await challenge_sim.answer(runtime, new_posts, joined, clock, send, next_id, engagement)
-                await sessions_sim.answer(runtime, new_posts, joined, clock, send, next_id, engagement)
+                await respond()
                 wake = runtime.next_wake()
-            await rota_sim.act(runtime, adapter, joined, clock, send, next_id)
             await runtime.writer.flush()
             day = day_end
             bar.advance(task)
@@ -261,6 +288,77 @@ async def _react_to_prompt(
             )
 
 
+NUDGE_ANSWER_CHANCE = 0.3
+"""How often a simulated quiet member answers this week's question after a friendly nudge."""
+
+
+async def _answer_nudges(
+    new_posts: list[Message], prompt: Message | None, rng: random.Random, clock: ManualClock, send: Any,
+    next_id: Any, adapter: ConsoleAdapter,
+) -> None:
+    """Nudges: some quiet members, nudged, come back and answer the week's question in its thread."""
+    for post in new_posts:
+        if prompt is None or not (post.delivery_id or "").startswith("nudges:") or not post.where.startswith("DM @"):
+            continue
+        if rng.random() >= NUDGE_ANSWER_CHANCE:
+            continue
+        handle = post.where.removeprefix("DM @")
+        ref = adapter.add(Message(adapter.next_ref(), f"thread {prompt.ref}", handle, "back with a take",
+                                  thread_of=prompt.ref)).ref  # fmt: skip
+        await send(ReplyPosted(platform="console", event_id=next_id(), member=member_key(handle), at=clock.now(),
+                               channel=prompt.where.lstrip("#"), thread_ref=prompt.ref, message_ref=ref,
+                               text="back with a take"))  # fmt: skip
+
+
+MENTEE_CHANCE = 0.08
+"""How often a simulated newcomer asks for a mentor on two topics; MENTOR_CHANCE: offers to mentor on one."""
+MENTOR_CHANCE = 0.03
+MENTORSHIP_ANSWERS = {"mid": {"keep": 0.75, "done": 0.15, "misfit": 0.10},
+                      "end": {"keep": 0.30, "done": 0.60, "misfit": 0.10}}  # fmt: skip
+"""How simulated mentors and mentees answer the mid-term and end-of-term questions."""
+
+
+async def _ask_for_mentoring(person: SimMember, rng: random.Random, clock: ManualClock, send: Any, next_id: Any
+                             ) -> None:  # fmt: skip
+    """Mentorship: a few newcomers ask for a mentor, fewer offer to mentor, in chat."""
+    roll = rng.random()
+    if roll < MENTEE_CHANCE:
+        text = f"mentor request {','.join(rng.sample(INTERESTS, 2))}"
+    elif roll < MENTEE_CHANCE + MENTOR_CHANCE:
+        text = f"mentor offer {rng.choice(INTERESTS)}"
+    else:
+        return
+    await send(CommandInvoked(platform="console", event_id=next_id(), member=person.key, at=clock.now(), text=text))
+
+
+async def _answer_mentorships(
+    runtime: Runtime, new_posts: list[Message], rng: random.Random, clock: ManualClock, send: Any, next_id: Any
+) -> None:
+    """Mentorship: each of the pair answers the term's question most of the time; check-ins get a "we met"."""
+    for post in new_posts:
+        asks = any("[mentorship.answer]" in b for b in post.buttons)
+        if not (asks or any("[mentorship.met]" in b for b in post.buttons)):
+            continue
+        action = _delivered_action(runtime, post)
+        if action is None:
+            continue
+        to = sorted(action.get("members") or [action.get("member")])
+        for member in to:
+            if rng.random() >= 0.7:
+                continue
+            if asks:
+                values = [b["value"] for b in action["buttons"]]
+                stage = values[0].split(":")[2]
+                weights = MENTORSHIP_ANSWERS[stage]
+                answer = rng.choices(list(weights), weights=list(weights.values()))[0]
+                value = next(v for v in values if v.endswith(f":{answer}"))
+                action_id = "mentorship.answer"
+            else:
+                value, action_id = action["buttons"][0]["value"], "mentorship.met"
+            await send(ButtonClicked(platform="console", event_id=next_id(), member=member, at=clock.now(),
+                                     action_id=action_id, value=value))  # fmt: skip
+
+
 ONBOARDING_AGREE_CHANCE = 0.8
 """How often a simulated newcomer presses "I agree to the ground rules" under their welcome."""
 
@@ -285,6 +383,15 @@ async def _agree_to_ground_rules(
             )
 
 
+def _delivered_action(runtime: Runtime, post: Message) -> dict[str, Any] | None:
+    """The neutral action (members, buttons and their values) behind a message the console shows."""
+    if not post.delivery_id:
+        return None
+    with runtime.db.session() as tx:
+        row = queries.delivery(tx, post.delivery_id)
+    return json.loads(row.action) if row is not None else None
+
+
 PAIRING_MET_CHANCE = 0.7
 """How often a simulated pairing group says it met when asked."""
 
@@ -299,13 +406,11 @@ async def _answer_pairing_followups(
 ) -> None:
     """Pairing: one member of each group asked "did you meet?" clicks "We met" (or "Not this time")."""
     for post in new_posts:
-        if not post.delivery_id or not any("[pairing.met]" in b for b in post.buttons):
+        if not any("[pairing.met]" in b for b in post.buttons):
             continue
-        with runtime.db.session() as tx:
-            row = queries.delivery(tx, post.delivery_id)
-        if row is None:
+        action = _delivered_action(runtime, post)
+        if action is None:
             continue
-        action = json.loads(row.action)
         members = sorted(action.get("members") or [])
         group = next((b["value"] for b in action.get("buttons", []) if b["action_id"] == "pairing.met"), None)
         if not members or group is None:
@@ -327,7 +432,8 @@ async def _answer_pairing_followups(
 class RotaSimulation:
     """Facilitator rota: simulated hosts now and then skip or swap their turn; those asked accept, decline or forget.
 
-    Acts once per simulated day on what the bot said that day; its own random stream keeps the others unchanged.
+    Acts on what the bot said as it arrives (a host reads a DM in their daytime); its own random stream keeps the
+    others unchanged.
     """
 
     SKIP_CHANCE = 0.15
@@ -395,6 +501,7 @@ def _summary(
     with runtime.db.session() as tx:
         for row in queries.deliveries(tx, runtime.community, "sent"):
             week = int((row.sent_at.replace(tzinfo=UTC) - start) / timedelta(weeks=1)) if row.sent_at else 0
+            week = min(week, weeks - 1)  # the last tick stands exactly at the end: a DM held until then counts
             per_week.setdefault(week, Counter())[f"{row.ritual}_messages"] += 1
         active: dict[int, set[str]] = {}
         for event in activity_store.activity(tx, runtime.community):  # what members did, never what they were sent
@@ -435,6 +542,49 @@ def _summary(
         "weeks": weeks_out,
         "welcomed_not_active": waiting,
         "duplicates_dropped": runtime.writer.duplicates,
+        "direct_messages": dm_timing(runtime),
+        **rhythm_figures(runtime.db, runtime.config, start + timedelta(weeks=weeks)),
+    }
+
+
+def dm_timing(runtime: Runtime) -> dict[str, Any]:
+    """How many DMs reached a member outside their local window (the configured one, else 09:00-18:00 on
+    weekdays, so a config without a window shows what it would change). A group DM counts once per member.
+
+    Answers to a member's own click or command go at once by design (they are evidently there); with a window
+    configured they are counted apart (``answers_at_once``, and how many of those fell outside the window).
+    """
+    config = runtime.config
+    window = config.delivery.direct_messages.local_window or LocalWindow()
+    sent = outside = held = withheld = answers = answers_outside = 0
+    with runtime.db.session() as tx:
+        people = {m.key: m for m in queries.members(tx, runtime.community, active_only=False)}
+        prefs = member_prefs.all_prefs(tx, runtime.community)
+        zones = {key: member_zone(prefs.get(key), people.get(key), config) for key in people}
+        for row in queries.deliveries(tx, runtime.community):
+            if '"DirectMessage"' not in row.action and '"GroupMessage"' not in row.action:
+                continue
+            held += row.status == "pending"
+            withheld += row.status == "withheld"
+            if row.status != "sent" or row.sent_at is None:
+                continue
+            to = recipients(action_from_dict(json.loads(row.action)))
+            at = row.sent_at.replace(tzinfo=UTC)
+            late = sum(1 for key in to if not in_window(window, zones.get(key) or member_zone(None, None, config), at))
+            if row.timing == ANSWER:
+                answers += len(to)
+                answers_outside += late
+            else:
+                sent += len(to)
+                outside += late
+    return {
+        "sent": sent,
+        "outside_local_window": outside,
+        "share_outside_local_window": round(outside / sent, 4) if sent else 0.0,
+        "answers_at_once": answers,
+        "answers_outside_local_window": answers_outside,
+        "held_at_end": held,
+        "withheld": withheld,
     }
 
 
@@ -457,13 +607,14 @@ def _fold(console: Console, columns: list[str], rows: list[dict[str, Any]], week
 
     Why fold and not shrink: at 80 columns a dozen figures squeezed into one table were cut to "fa…" and "(2…",
     unreadable; whole words in two or three narrower tables read at any width. A column joins a table only if
-    rich measures the table, headers wrapped at their spaces, no wider than the console.
+    rich measures the table at its natural width no wider than the console (measured at its narrowest, a table of
+    this issue's extra columns was then still cropped to "facilitato").
     """
     chunks: list[list[str]] = [[]]
     for column in columns:
         trial = [*chunks[-1], column]
         unbounded = console.options.update(max_width=10_000)  # measure what it needs, not what the console has
-        if chunks[-1] and console.measure(_table(None, trial, rows, weeks), options=unbounded).minimum > console.width:
+        if chunks[-1] and console.measure(_table(None, trial, rows, weeks), options=unbounded).maximum > console.width:
             chunks.append([column])
         else:
             chunks[-1] = trial
@@ -486,3 +637,13 @@ def _print(console: Console, summary: dict[str, Any], adapter: ConsoleAdapter) -
     console.print(f"slots: {summary['slots']}; duplicate events dropped: {summary['duplicates_dropped']}")
     for line in practices_lines(summary):
         console.print(line)
+    dms = summary["direct_messages"]
+    console.print(
+        f"DMs: {dms['sent']} sent, {dms['outside_local_window']} outside their member's local window "
+        f"({dms['share_outside_local_window']:.1%}); {dms['held_at_end']} still held for a window; "
+        f"{dms['withheld']} optional DMs withheld (dm off or paused); {dms['answers_at_once']} answers to members' "
+        f"own clicks or commands sent at once ({dms['answers_outside_local_window']} of them in the evening or night)"
+    )
+    rhythm = rhythm_text(summary)
+    if rhythm:
+        console.print(rhythm)

@@ -70,13 +70,18 @@ class Delivery(SQLModel, table=True):
     subject: str = ""  # what the message is about, e.g. "prompt:12", to map reactions back
     action: str = Field(sa_column=Column(Text, nullable=False))  # JSON of the neutral action
     seq: int = 0  # order within one plan, so a burst goes out in order
-    status: str = "pending"  # pending | sending | sent | failed
+    status: str = "pending"  # pending | sending | sent | failed | withheld (an optional DM the member turned down)
     attempts: int = 0
     created_at: datetime = Field(sa_column=_utc_column())
     sent_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     platform_ref: str | None = None
     sender: str | None = None  # the replica that claimed it for sending (storage/replicas.py)
     error: str | None = None
+    # A DM kept to its members' daytime (bot/dm_policy.py): not sent before ``not_before``. ``timing`` says how
+    # the policy timed it: "window" (looked at again just before sending: a zone may be known only by then) or
+    # "answer" (it answers the member's own click or command, so it goes at once); None: not a timed DM.
+    not_before: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    timing: str | None = None
 
 
 class ParticipationEvent(SQLModel, table=True):

@@ -95,6 +95,32 @@ class PairingLeftOut(SQLModel, table=True):
     reason: str
 
 
+class PairingNever(SQLModel, table=True):
+    """"Never pair me with them", said privately in chat (``/cop pairing never @member``); it holds both ways,
+    for coffee pairs and mentorships alike."""
+
+    __tablename__ = "pairing_never"
+
+    community: str = Field(primary_key=True)
+    member: str = Field(primary_key=True)
+    other: str = Field(primary_key=True)
+    said_at: datetime = Field(sa_column=_utc_column())
+
+
+def never_pairs(tx: Session, community: str) -> set[frozenset[str]]:
+    """Every pair someone asked never to be grouped in."""
+    rows = tx.exec(select(PairingNever).where(PairingNever.community == community))
+    return {frozenset((row.member, row.other)) for row in rows}
+
+
+def add_never(tx: Session, community: str, member: str, other: str, now: datetime) -> bool:
+    """Remember ``member``'s wish; False when they had said it already."""
+    if tx.get(PairingNever, (community, member, other)) is not None:
+        return False
+    tx.add(PairingNever(community=community, member=member, other=other, said_at=now))
+    return True
+
+
 # --- preferences ------------------------------------------------------------------------------------------
 
 

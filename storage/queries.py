@@ -168,6 +168,22 @@ def add_deliveries(tx: Session, rows: Sequence[Delivery]) -> int:
     return len(tx.execute(statement, [row.model_dump() for row in rows]).all())
 
 
+def hold_deliveries(tx: Session, until: dict[str, datetime]) -> None:
+    """Hold these deliveries (by id) until the given times: their members' window closed before they went."""
+    for delivery_id, when in until.items():
+        tx.exec(update(Delivery).where(col(Delivery.id) == delivery_id).values(not_before=when))
+
+
+def next_held(tx: Session, community: str, now: datetime) -> datetime | None:
+    """When the earliest delivery held for a member's window falls due (None: nothing held past ``now``)."""
+    value = tx.exec(
+        select(func.min(Delivery.not_before)).where(
+            Delivery.community == community, Delivery.status == "pending", col(Delivery.not_before) > now
+        )
+    ).one()
+    return utc(value) if value is not None else None
+
+
 def unsent_deliveries(tx: Session, community: str, limit: int = 200) -> Sequence[Delivery]:
     return tx.exec(
         select(Delivery)
@@ -272,6 +288,7 @@ def upsert_member(
     joined_at: datetime,
     interests: Iterable[str] = (),
     welcomed: bool = True,
+    team: str | None = None,
 ) -> tuple[Member, bool]:
     """Create or refresh a member; returns (member, is_new_or_rejoined)."""
     member = tx.get(Member, (community, key))
@@ -285,12 +302,14 @@ def upsert_member(
             joined_at=joined_at,
             interests=encode_tags(interests),
             welcomed=welcomed,
+            team=team,
         )
         tx.add(member)
         return member, True
     rejoined = member.left_at is not None
     member.name = name or member.name
     member.tz = tz or member.tz
+    member.team = team or member.team
     if interests:
         member.interests = encode_tags(interests)
     if rejoined:

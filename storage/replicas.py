@@ -102,9 +102,10 @@ def deliverable(
         )
         in_doubt = col(Delivery.sender).is_(None) | col(Delivery.sender).not_in(alive)
         actionable = or_(col(Delivery.status) == "pending", and_(col(Delivery.status) == "sending", in_doubt))
+    due = col(Delivery.not_before).is_(None) | (col(Delivery.not_before) <= now)  # held for a member's window
     return tx.exec(
         select(Delivery)
-        .where(Delivery.community == community, actionable)
+        .where(Delivery.community == community, actionable, due)
         # seq before id: ids end in the position as text, so "…:10" would otherwise go before "…:2".
         .order_by(col(Delivery.created_at), col(Delivery.seq), col(Delivery.id))
         .limit(limit)

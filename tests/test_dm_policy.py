@@ -9,7 +9,13 @@ import pytest
 
 from bot.adapter import DeliveryRefused
 from bot.dm_policy import DirectMessagePolicy
-from config.models import DirectMessagesConfig
+from config.models import Channels, Community, CommunityConfig, DeliveryConfig, DirectMessagesConfig
+
+
+def community(setting: DirectMessagesConfig) -> CommunityConfig:
+    """A community whose only setting that matters here is ``delivery.direct_messages``."""
+    return CommunityConfig(community=Community(id="dm-policy", name="DM policy", channels=Channels(general="g")),
+                           delivery=DeliveryConfig(direct_messages=setting))
 
 
 class FakeTime:
@@ -24,7 +30,7 @@ class FakeTime:
 
 
 async def test_switched_off_every_dm_is_refused_with_the_setting_to_change() -> None:
-    policy = DirectMessagePolicy(lambda: DirectMessagesConfig(enabled=False))
+    policy = DirectMessagePolicy(lambda: community(DirectMessagesConfig(enabled=False)))
     with pytest.raises(DeliveryRefused, match=r"delivery\.direct_messages"):
         await policy.before_dm()
 
@@ -32,7 +38,7 @@ async def test_switched_off_every_dm_is_refused_with_the_setting_to_change() -> 
 async def test_the_pace_spaces_dms_evenly_and_follows_a_reload() -> None:
     clock = FakeTime()
     setting = {"now": DirectMessagesConfig(per_second=2)}
-    policy = DirectMessagePolicy(lambda: setting["now"], monotonic=clock.monotonic, sleep=clock.sleep)
+    policy = DirectMessagePolicy(lambda: community(setting["now"]), monotonic=clock.monotonic, sleep=clock.sleep)
     times = []
     for _ in range(4):
         await policy.before_dm()
@@ -50,10 +56,20 @@ async def test_the_pace_spaces_dms_evenly_and_follows_a_reload() -> None:
 async def test_simulated_time_is_never_paced_but_still_switched() -> None:
     clock = FakeTime()
     setting = {"now": DirectMessagesConfig(per_second=1)}
-    policy = DirectMessagePolicy(lambda: setting["now"], paced=False, monotonic=clock.monotonic, sleep=clock.sleep)
+    policy = DirectMessagePolicy(lambda: community(setting["now"]), paced=False,
+                                 monotonic=clock.monotonic, sleep=clock.sleep)
     for _ in range(5):
         await policy.before_dm()
     assert clock.now == 100.0
     setting["now"] = DirectMessagesConfig(enabled=False)
     with pytest.raises(DeliveryRefused):
         await policy.before_dm()
+
+
+async def test_without_a_communitys_settings_nothing_is_refused_or_paced() -> None:
+    """An outbox made for a benchmark or a test's sender has no community.yaml: DMs go, unpaced."""
+    clock = FakeTime()
+    policy = DirectMessagePolicy(None, monotonic=clock.monotonic, sleep=clock.sleep)
+    for _ in range(5):
+        await policy.before_dm()
+    assert clock.now == 100.0

@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RITUALS = ["onboarding", "prompts", "pairing", "facilitator", "polls", "health", "kudos", "ladder", "resources",
-           "anniversaries", "groups", "challenges", "sessions"]
+           "anniversaries", "groups", "challenges", "sessions", "nudges", "mentorship", "expertise", "digest"]
 
 
 def _contracts() -> dict[str, dict[str, object]]:

@@ -11,10 +11,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rituals.matching import Mentee, Mentor, match_mentors, mentor_fit
 from rituals.pairing.decisions import (
     Candidate,
-    Mentee,
-    Mentor,
     PairingPrefs,
     PoolMember,
     _BlockScorer,
@@ -24,8 +23,6 @@ from rituals.pairing.decisions import (
     eligible_for_pairing,
     groups_weight,
     make_peer_groups,
-    match_mentors,
-    mentor_fit,
     pair_weight,
     pairing_ineligibility,
     recent_pairs,

@@ -74,6 +74,7 @@ from bot.events import (
 from bot.people import Directory, Group, Person, Resolution, keys_only, resolve_ref
 from bot.ritual import CommandSpec
 from bot.text import mention, split_to_fit
+from config.models import CommunityConfig
 from config.people import KEY, ROLE
 from config.people import parse_ref as parse_person
 
@@ -162,6 +163,7 @@ class DiscordAdapter(HandlerTable):
         clock: Clock | None = None,
     ) -> None:
         self.clock: Clock = clock or SystemClock()  # the runtime's clock: events Discord sends without a time
+        self.team_role_prefix: str | None = None  # teams.discord_role_prefix (apply_config): "team-sre" -> sre
         self.settings = settings
         self.commands = commands
         self.state = state
@@ -234,6 +236,10 @@ class DiscordAdapter(HandlerTable):
     async def is_connected(self) -> bool:
         """For /healthz: the gateway said READY, is still open, and nothing fatal happened since."""
         return self.client.is_ready() and not self.client.is_closed() and self.fatal is None
+
+    def apply_config(self, config: CommunityConfig) -> None:
+        """community.yaml at start and on reload: the role prefix that names a member's team."""
+        self.team_role_prefix = config.teams.discord_role_prefix
 
     async def stop(self) -> None:
         await self.client.close()
@@ -408,8 +414,18 @@ class DiscordAdapter(HandlerTable):
                 member=member_key(member.guild.id, member.id),
                 at=joined,
                 name=member.display_name,
+                team=self._team_of(member),
             )
         )
+
+    def _team_of(self, member: discord.Member) -> str | None:
+        """A role named ``<prefix><team>`` (e.g. ``team-sre``) gives the member's team; the first one wins."""
+        prefix = self.team_role_prefix
+        if not prefix:
+            return None
+        teams = sorted(r.name.removeprefix(prefix) for r in member.roles if r.name.startswith(prefix))
+        teams = [t for t in teams if t]
+        return teams[0] if teams else None
 
     async def on_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         self.on_people_event()

@@ -35,6 +35,10 @@ ADMIN_ROOT = "cop-admin"
 ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)
 """Who sees ``/cop-admin`` until the server's admins say otherwise: members who may manage the server."""
 LEAF_FOR_GROUP = "run"  # a one-word command whose word is also a subgroup becomes `/cop <word> run`
+MAX_CHILDREN = 25
+"""Discord's limit of subcommands and subgroups in one group (discord.py refuses a 26th)."""
+MORE = "more"
+"""When ``/cop`` has more first words than fit, the rest are typed: ``/cop more text:"who knows terraform"``."""
 
 MEMBER_ARG = "@member"
 """How a command's usage names a member argument (``/cop kudos @member for …``)."""
@@ -162,8 +166,11 @@ def _fill(root: app_commands.Group, specs: Sequence[CommandSpec], invoke: Invoke
           paths: dict[str, tuple[str, ...]]) -> None:
     groups: dict[str, app_commands.Group] = {}
     firsts_with_children = {spec.path[0] for spec in specs if len(spec.path) > 1}
+    shown = _shown_heads(specs)
     for spec in specs:
         head = _name(spec.path[0])
+        if head not in shown:
+            continue
         if len(spec.path) == 1 and head not in firsts_with_children:
             root.add_command(_command(invoke, spec, head))
             paths[f"{root.name} {head}"] = spec.path
@@ -176,11 +183,43 @@ def _fill(root: app_commands.Group, specs: Sequence[CommandSpec], invoke: Invoke
         leaf = LEAF_FOR_GROUP if len(spec.path) == 1 else _name("-".join(spec.path[1:]))
         group.add_command(_command(invoke, spec, leaf))
         paths[f"{root.name} {head} {leaf}"] = spec.path
+    if len(shown) < len({_name(spec.path[0]) for spec in specs}):
+        root.add_command(_typed_out(invoke, root.name))
+        paths[f"{root.name} {MORE}"] = ()
 
 
 def admin_paths(specs: Sequence[CommandSpec]) -> list[tuple[str, ...]]:
     """The router paths that live under ``/cop-admin`` on Discord (for rewriting ``/cop …`` in answers)."""
     return [spec.path for spec in specs if spec.role > Role.MEMBER]
+
+
+def _typed_out(invoke: Invoke, root: str) -> app_commands.Command[Any, ..., None]:
+    """``/cop more text:"..."``: any command of this group, typed as on Slack; the core parses it like every other."""
+
+    async def typed(interaction: discord.Interaction, text: str) -> None:
+        await invoke(interaction, CommandInput(text))
+
+    command: app_commands.Command[Any, ..., None] = app_commands.Command(
+        name=MORE, description=f"any other /{root} command, typed out", callback=typed
+    )
+    command._params["text"].description = "the command and its words, as in /cop help"
+    return command
+
+
+def _shown_heads(specs: Sequence[CommandSpec]) -> set[str]:
+    """The first words of one group that get a subcommand or subgroup of their own; the rest go through ``more``.
+
+    Why: Discord allows 25 children in a group, and copbot may have more first words for one of them. One-word
+    commands (``/cop help``) and the lower roles' come first; the rest are typed after ``/cop more``.
+    """
+    role: dict[str, int] = {}
+    words: dict[str, int] = {}
+    for spec in specs:
+        head = _name(spec.path[0])
+        role[head] = min(role.get(head, int(spec.role)), int(spec.role))
+        words[head] = max(words.get(head, 0), len(spec.path))
+    heads = sorted(role, key=lambda h: (role[h] > 0 and words[h] > 1, role[h], h))
+    return set(heads) if len(heads) <= MAX_CHILDREN else set(heads[: MAX_CHILDREN - 1])
 
 
 def tree_hash(tree: app_commands.CommandTree[Any]) -> str:

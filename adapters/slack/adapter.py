@@ -129,6 +129,7 @@ class SlackAdapter(HandlerTable):
         clock: Clock | None = None,
     ) -> None:
         self.clock: Clock = clock or SystemClock()  # the runtime's clock: event times without a stamp read it
+        self.team_field: str | None = None  # community.yaml's teams.slack_profile_field (apply_config)
         self.pacing = pacing or Pacing()
         self.client = AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers(self.pacing))
         # request_verification_enabled stays at its default (True) and is never read from config.
@@ -224,6 +225,7 @@ class SlackAdapter(HandlerTable):
 
     def apply_config(self, config: CommunityConfig) -> None:
         self.community_channel = config.community.channels.general
+        self.team_field = config.teams.slack_profile_field
 
     async def is_connected(self) -> bool:
         """For /healthz: Socket Mode asks its websocket; HTTP mode is connected once auth.test passed and it listens."""
@@ -343,8 +345,25 @@ class SlackAdapter(HandlerTable):
                 at=_at(body.get("event_time") or event.get("event_ts"), self.clock),
                 name=self._name_of(user, user_id),
                 tz=user.get("tz") or None,
+                team=await self._team_of(user_id),
             )
         )
+
+    async def _team_of(self, user_id: str) -> str | None:
+        """The member's team from a custom profile field, when community.yaml names one (``users.profile.get``:
+        custom fields are not in ``users.info``)."""
+        field_id = self.team_field
+        if not field_id:
+            return None
+        await self._pacer.wait("users.profile.get", self.pacing.method_interval("users.profile.get"))
+        try:
+            response = await self.client.users_profile_get(user=user_id)
+        except Exception as exc:  # a missing scope must not lose the join
+            log.warning("could not read %s's team from their profile (%s)", user_id, exc)
+            return None
+        fields = (response.get("profile") or {}).get("fields") or {}
+        value = str((fields.get(field_id) or {}).get("value") or "").strip()
+        return value or None
 
     async def _on_team_join(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         user = event.get("user") or {}

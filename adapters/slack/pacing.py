@@ -43,6 +43,7 @@ DEFAULT_METHOD_RATES: dict[str, float] = {
     "users.list": TIER_2,  # the people community.yaml names: read once, again only when Slack reports a change
     "usergroups.list": TIER_2,
     "users.lookupByEmail": TIER_3,
+    "users.profile.get": TIER_4,
 }
 
 

@@ -42,12 +42,13 @@ from copbot.dashboard.redact import protect_access_log
 from copbot.dashboard.view import day_text, kind_label, percent
 from copbot.report import build_report
 from copbot.version import copbot_version
+from copbot.week_grid import grid_chart, grid_csv, week_grid
 from rituals.health.ritual import health_snapshot
 
 log = logging.getLogger("copbot.dashboard")
 
 PAGE = "/dashboard"
-CHARTS = ("health.png", "participation.png")
+CHARTS = ("health.png", "participation.png", "week-grid.png")
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
@@ -116,8 +117,17 @@ def install_dashboard(app: web.Application, runtime: Runtime, environ: Mapping[s
         png = await asyncio.to_thread(_cached_chart, name, runtime, cache)
         return web.Response(body=png, content_type="image/png", headers=SECURITY_HEADERS)
 
+    async def grid(request: web.Request) -> web.StreamResponse:
+        """The member x week grid as CSV, the same as ``copbot report --by-week --format csv``."""
+        config = runtime.config
+        text = await asyncio.to_thread(lambda: grid_csv(week_grid(runtime.db, config.community.id,
+                                                                  config.community.timezone, runtime.clock.now())))
+        headers = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{config.community.id}-weeks.csv"'}
+        return web.Response(text=text, content_type="text/csv", charset="utf-8", headers=headers)
+
     app.router.add_get(PAGE, guard(page))
     app.router.add_get(PAGE + "/charts/{name}", guard(chart))
+    app.router.add_get(PAGE + "/report.csv", guard(grid))
 
 
 def _guard(token: str, env: Environment) -> Callable[[Handler], Handler]:
@@ -196,6 +206,9 @@ def _chart_png(name: str, runtime: Runtime) -> bytes:
         path = Path(tmp) / name
         if name == "health.png":
             health_chart(health_snapshot(runtime.db, config, now).public(), path, config.community.name)
+        elif name == "week-grid.png":
+            grid_chart(week_grid(runtime.db, config.community.id, config.community.timezone, now), path,
+                       config.community.name)
         else:
             report = build_report(runtime.db, config.community.id, config.community.timezone, now)
             participation_chart(report, path, config.community.name)

@@ -162,6 +162,7 @@ class OnboardingRitual(ConfiguredRitual[OnboardingConfig]):
                 Planned(
                     DirectMessage(text=text, member=member.key, buttons=(ACK_BUTTON,) if asks_ack else ()),
                     subject=f"onboarding:{member.key}:{step.key}",
+                    optional=step.day_offset > 0 and not asks_ack,  # the welcome and rules come; later tips may wait
                 )
             )
             done.append(step.key)  # what the bot sent: a delivery and a step row, never the member's activity

@@ -22,29 +22,22 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.actions import Button, Ephemeral, GroupMessage
-from bot.commands import CommandError
+from bot.commands import CommandError, read_date
 from bot.configured_ritual import ConfiguredRitual
 from bot.events import ButtonClicked, Event
+from bot.member_lookup import resolve
 from bot.ritual import CommandCall, CommandResult, CommandSpec, Planned, Role, ScheduleSpec, Upcoming
 from bot.slots import next_slots
-from bot.text import echo, mention, strip_markers
+from bot.text import echo, mention
 from config.durations import format_duration
 from config.pairing import PairingConfig
-from rituals.pairing.decisions import (
-    Candidate,
-    Mentee,
-    Mentor,
-    PairingPrefs,
-    PoolMember,
-    make_peer_groups,
-    match_mentors,
-    pairing_ineligibility,
-)
+from rituals.matching import Mentee, Mentor, match_mentors, parse_tags, tz_offset_hours
+from rituals.pairing.decisions import Candidate, PairingPrefs, PoolMember, make_peer_groups, pairing_ineligibility
 from storage import pairing as store
 from storage import queries
 from storage.models import Member
 from storage.onboarding import acknowledged_members
-from storage.tags import decode_list, encode_list, encode_tags
+from storage.tags import decode_list, encode_list
 from storage.times import utc
 
 log = logging.getLogger("copbot.pairing")
@@ -67,24 +60,8 @@ SKIPPED = "pairing.skipped"
 MAX_GOALS = 10
 
 
-def tz_offset_hours(tz: str | None, at: datetime) -> float | None:
-    """A member's UTC offset at ``at`` (daylight saving included), or None if unknown or unreadable."""
-    if not tz:
-        return None
-    try:
-        offset = at.astimezone(ZoneInfo(tz)).utcoffset()
-    except (ValueError, KeyError):
-        return None
-    return None if offset is None else offset.total_seconds() / 3600
-
-
 def interests_of(member: Member) -> frozenset[str]:
     return frozenset(decode_list(member.interests))
-
-
-def parse_tags(text: str) -> list[str]:
-    """``k8s, Terraform`` -> ``["k8s", "terraform"]`` (member text: markers stripped, nothing interpreted)."""
-    return list(decode_list(encode_tags(strip_markers(text).split(","))))
 
 
 def names_list(parts: Sequence[str]) -> str:
@@ -214,7 +191,7 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
         if settings.mode in ("peer", "both"):
             left += [("peer", key, reason) for key, reason in why_not.items() if reason is not None]
             candidates = [
-                Candidate(key, tz_offset_hours(m.tz, slot), interests_of(m), m.team)
+                Candidate(key, tz_offset_hours(m.tz, slot), interests_of(m), self.ctx.config.team_of(key, m.team))
                 for key, m in members.items()
                 if why_not[key] is None
             ]
@@ -223,7 +200,7 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
                 history("peer"),
                 group_size=settings.group_size,
                 avoid_repeat_cycles=settings.avoid_repeat_cycles,
-                never_pair=settings.never_pairs(),
+                never_pair=settings.never_pairs() | store.never_pairs(tx, community),
                 exclude_same_team=settings.exclude_same_team,
                 seed=zlib.crc32(slot.isoformat().encode()),
             )
@@ -231,7 +208,8 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
             left += [("peer", key, reason) for key, reason in result.left_out.items()]
         mentorship: list[tuple[Sequence[str], str]] = []
         wanted: dict[str, list[str]] = {}
-        if settings.mode in ("mentorship", "both"):
+        lasting = self.ctx.config.rituals.mentorship
+        if settings.mode in ("mentorship", "both") and not (lasting and lasting.enabled):  # else: terms, not cycles
             pairs, wanted, not_matched = self._mentorship(slot, members, why_not, goals, history("mentorship"))
             mentorship = [((mentor, mentee), topic(len(peer_groups) + index))
                           for index, (mentee, mentor) in enumerate(pairs)]  # fmt: skip
@@ -322,6 +300,7 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
                     Planned(
                         GroupMessage(members=group.member_keys(), text=FOLLOWUP_TEXT, buttons=buttons),
                         subject=f"pairing.followup:{group.id}",
+                        optional=True,  # a check-in: members who said "not now" are not asked
                     )
                 )
             store.mark_followup_sent(tx, cycle, now)
@@ -375,6 +354,8 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
                 max_args=1,
             ),
             CommandSpec(("pairing", "met"), Role.MEMBER, "tell me you met your latest pairing group", self._met),
+            CommandSpec(("pairing", "never"), Role.MEMBER, "never pair me with this member (only you see this)",
+                        self._never, usage="@member", min_args=1, max_args=1),
             CommandSpec(
                 ("pairing", "status"),
                 Role.FACILITATOR,
@@ -424,14 +405,7 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
 
     def _pause(self, call: CommandCall) -> CommandResult:
         self._on()
-        text = call.args[0].strip()
-        try:
-            until = date.fromisoformat(text)
-        except ValueError:
-            raise CommandError(
-                f"I could not read {echo(text)} as a date. Write it as YYYY-MM-DD, "
-                "e.g. `/cop pairing pause 2026-12-31`."
-            ) from None
+        until = read_date(call.args[0], "/cop pairing pause 2026-12-31")
         today = self._local_date(call.now)
         if until <= today:
             raise CommandError(
@@ -450,6 +424,14 @@ class PairingRitual(ConfiguredRitual[PairingConfig]):
             return CommandResult("Already noted that you met. Thank you!")
         self._answer(call.tx, group, "met", call.event, call.now)
         return CommandResult("Lovely, noted that you met. Thank you!")
+
+    def _never(self, call: CommandCall) -> CommandResult:
+        """A private wish: kept from everyone, it holds both ways, for coffee pairs and mentorships alike."""
+        other = resolve(call.tx, self.ctx.community, call.args[0], "/cop pairing never @member")
+        if other.key == call.event.member:
+            raise CommandError("That is you! Name someone else, e.g. `/cop pairing never @member`.")
+        store.add_never(call.tx, self.ctx.community, call.event.member, other.key, call.now)
+        return CommandResult(f"Noted, privately: you will never be paired with {other.name}. Nobody else is told.")
 
     def _goals(self, call: CommandCall) -> CommandResult:
         self._on()

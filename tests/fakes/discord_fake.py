@@ -146,6 +146,7 @@ class FakeDiscord:
         self.app_id = 291240284300804097
         self.bot = FakeUser(291240284300804097, "copbot")
         self.users: dict[int, FakeUser] = {}
+        self.roles: dict[int, str] = {}  # extra guild roles (id -> name), sent in GUILD_CREATE
         for name, uid in (members or {"Ana": 100000000000000001, "Ben": 100000000000000002}).items():
             self.users[uid] = FakeUser(uid, name)
         self.channels: dict[int, dict[str, Any]] = {}
@@ -698,9 +699,10 @@ class FakeDiscord:
         await self.dispatch("GUILD_MEMBER_UPDATE", data)
         return data
 
-    async def member_joins(self, user_id: int, name: str) -> dict[str, Any]:
-        self.users[user_id] = FakeUser(user_id, name)
-        data = {**member_payload(user_id, name, self.users[user_id].joined_at), "guild_id": str(self.guild_id)}
+    async def member_joins(self, user_id: int, name: str, joined_at: str | None = None,
+                           roles: tuple[int, ...] = ()) -> dict[str, Any]:
+        self.users[user_id] = FakeUser(user_id, name, joined_at or iso(), list(roles))
+        data = {**self.users[user_id].member(), "guild_id": str(self.guild_id)}
         await self.dispatch("GUILD_MEMBER_ADD", data)
         return data
 

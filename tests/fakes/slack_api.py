@@ -119,6 +119,7 @@ class FakeSlack:
         self.uploads: list[dict[str, Any]] = []  # files shared by files.completeUploadExternal, with their bytes
         self._upload_slots: dict[str, dict[str, Any]] = {}  # file id -> filename, length, bytes once uploaded
         self.users: dict[str, dict[str, Any]] = {}
+        self.profile_fields: dict[str, dict[str, str]] = {}  # user id -> custom profile field id -> value
         self.usergroups: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, str] = {}  # id -> name
         self.channel_members: dict[str, set[str]] = defaultdict(set)  # conversations.join / invite / kick
@@ -290,6 +291,14 @@ class FakeSlack:
     def api_users_info(self, body: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(body.get("user")))
         return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def api_users_profile_get(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Custom profile fields (``fields``: id -> value, alt) come only from users.profile.get, as on Slack."""
+        user = self.users.get(str(body.get("user")))
+        if not user:
+            return {"ok": False, "error": "user_not_found"}
+        fields = {fid: {"value": value, "alt": ""} for fid, value in self.profile_fields.get(user["id"], {}).items()}
+        return {"ok": True, "profile": {**user["profile"], "fields": fields}}
 
     def api_users_list(self, body: dict[str, Any]) -> dict[str, Any]:
         """Paginated as Slack does: ``limit`` per page, the next page's ``cursor`` in ``response_metadata``."""
