@@ -222,6 +222,9 @@ class Ritual:
     """Base class: override what applies. Every method runs inside the runtime's transaction ``tx``."""
 
     name: str = "ritual"
+    help_topic: str = ""
+    """The line of ``/cop help`` its member commands join: what people come to do, not which ritual does it
+    (mentorships sit with pairing, the digest's DM switch with the other DM switches). Empty: the name."""
 
     def __init__(self, ctx: RitualContext) -> None:
         self.ctx = ctx

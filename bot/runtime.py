@@ -553,12 +553,13 @@ class Runtime:
     def _help(self, call: CommandCall) -> CommandResult:
         if call.args:
             return CommandResult(self.router.command_help(call.args, call.role))
-        titles = {r.name: r.name.replace("_", " ").capitalize() for r in self.rituals}
+        titles = {r.name: r.help_topic or r.name.replace("_", " ").capitalize() for r in self.rituals}
 
         def topic(spec: CommandSpec) -> str:
             return titles.get(self._command_owner.get(spec.path, ""), "General")
 
-        return CommandResult(self.router.help_text(call.role, topic, ["General", *titles.values()]))
+        order = ["General", *dict.fromkeys(titles.values())]
+        return CommandResult(self.router.help_text(call.role, topic, order))
 
     def _stats(self, call: CommandCall) -> CommandResult:
         week_ago = call.now - timedelta(days=7)

@@ -36,6 +36,7 @@ class DigestRitual(ConfiguredRitual[DigestConfig]):
     """Posts the digest of the period since the last one."""
 
     name = "digest"
+    help_topic = "General"
     section = "digest"
     title = "The digest"
 

@@ -36,6 +36,7 @@ class ExpertiseRitual(ConfiguredRitual[ExpertiseConfig]):
     """Keeps the skills members list and answers "who knows ...?" privately."""
 
     name = "expertise"
+    help_topic = "Knowledge"
     section = "expertise"
     title = "The expertise directory"
 

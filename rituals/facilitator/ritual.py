@@ -67,6 +67,7 @@ class FacilitatorRitual(ConfiguredRitual[FacilitatorConfig]):
     """Keeps the facilitator rota: announcements, reminders, the ledger, and the members' commands."""
 
     name = "facilitator"
+    help_topic = "Sessions"
     section = "facilitator"
     title = "The facilitator rota"
 

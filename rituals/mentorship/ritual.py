@@ -66,6 +66,7 @@ class MentorshipRitual(ConfiguredRitual[MentorshipConfig]):
     """Matches waiting mentees, keeps each mentorship going for its term, and knows how each one ended."""
 
     name = "mentorship"
+    help_topic = "Pairing"
     section = "mentorship"
     title = "Mentorship"
 

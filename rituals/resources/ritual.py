@@ -43,6 +43,7 @@ class ResourcesRitual(ConfiguredRitual[ResourcesConfig]):
     """Keeps thread text, harvests threads into the library, searches it, nudges facilitators weekly."""
 
     name = "resources"
+    help_topic = "Knowledge"
     section = "resources"
     title = "The resource library"
 

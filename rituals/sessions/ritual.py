@@ -68,6 +68,7 @@ class SessionsRitual(ConfiguredRitual[SessionsConfig]):
     """Announces sessions with RSVPs and invites, reminds those going, and counts who was there."""
 
     name = "sessions"
+    help_topic = "Sessions"
     section = "sessions"
     title = "Community sessions"
     plural = True
