@@ -83,7 +83,8 @@ async def test_slack_gives_the_team_from_a_custom_profile_field(tmp_path: Path) 
 
 
 async def test_discord_gives_the_team_from_a_team_role(fake: FakeDiscord, db: Database) -> None:
-    fake.roles = {300000000000000001: "team-sre", 300000000000000002: "moderators"}
+    fake.add_role(300000000000000001, "team-sre", members=[])
+    fake.add_role(300000000000000002, "moderators", members=[])
     yaml = (FIXTURES / "community.yaml").read_text()
     async with running_bot(fake, db, yaml) as bot:
         await fake.member_joins(100000000000000003, "Chidi", roles=(300000000000000002, 300000000000000001))

@@ -146,7 +146,6 @@ class FakeDiscord:
         self.app_id = 291240284300804097
         self.bot = FakeUser(291240284300804097, "copbot")
         self.users: dict[int, FakeUser] = {}
-        self.roles: dict[int, str] = {}  # extra guild roles (id -> name), sent in GUILD_CREATE
         for name, uid in (members or {"Ana": 100000000000000001, "Ben": 100000000000000002}).items():
             self.users[uid] = FakeUser(uid, name)
         self.channels: dict[int, dict[str, Any]] = {}
