@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import ClassVar
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -56,6 +55,7 @@ from rituals.groups.decisions import (
     quiet_groups,
     seed_of,
 )
+from rituals.matching import tz_offset_hours
 from storage import groups as store
 from storage import queries
 from storage.tags import decode_list
@@ -66,16 +66,6 @@ PROMPT = "groups.prompt:"
 PAIRING = "groups.pairing:"
 MAX_DESCRIPTION = 200
 _PLATFORM_ID = re.compile(r"[CG][A-Z0-9]{6,}|\d{15,}")  # a channel given by id rather than by name
-
-
-def _offset(tz: str | None, at: datetime) -> float | None:
-    if not tz:
-        return None
-    try:
-        offset = at.astimezone(ZoneInfo(tz)).utcoffset()
-    except (ValueError, KeyError):
-        return None
-    return None if offset is None else offset.total_seconds() / 3600
 
 
 def _names(keys: tuple[str, ...]) -> str:
@@ -193,7 +183,7 @@ class GroupsRitual(ConfiguredRitual[GroupsConfig]):
         community = self.ctx.community
         people = {m.key: m for m in queries.members(tx, community)}
         pool = [
-            Peer(key, _offset(people[key].tz, slot), frozenset(decode_list(people[key].interests)))
+            Peer(key, tz_offset_hours(people[key].tz, slot), frozenset(decode_list(people[key].interests)))
             for key in store.members_of(tx, community, name)
             if key in people
         ]
