@@ -269,7 +269,8 @@ class _LimitedLoader(_Yaml12):
             return super().construct_object(node, deep)
         except yaml.YAMLError:
             raise
-        except (ValueError, TypeError, ArithmeticError) as exc:
+        except (ValueError, TypeError, ArithmeticError, AttributeError, LookupError) as exc:
+            # AttributeError: PyYAML's constructors assume the text fits the tag (``!!timestamp community:``)
             shown = str(node.value)[:40] if isinstance(node, yaml.ScalarNode) else _node_kind(node)
             raise _Limit(problem=f"{shown!r} cannot be read as {node.tag.rsplit(':', 1)[-1]} ({str(exc)[:80]}); "
                                  "check the value, and any !!tag written before it",
@@ -287,6 +288,9 @@ def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
 def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> datetime.date | datetime.datetime:
     try:
         return loader.construct_yaml_timestamp(node)  # type: ignore[no-any-return]
+    except AttributeError as exc:  # ``!!timestamp`` forced on text that is no date: PyYAML's regex found nothing
+        raise _Limit(problem=f"{str(node.value)[:40]!r} is not a date; write it as YYYY-MM-DD, or drop the "
+                             "!!timestamp before it", problem_mark=node.start_mark) from exc
     except (ValueError, OverflowError) as exc:
         raise _Limit(problem=f"{str(node.value)[:40]!r} is not a real date ({exc}); write a date that exists, "
                              "as YYYY-MM-DD", problem_mark=node.start_mark) from exc
